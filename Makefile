@@ -1,0 +1,51 @@
+# The README's commands: `make run` and `make test` set everything up on first use.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -path dbt_project/logs -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print)
+
+export SALES_INBOX ?= $(CURDIR)/data/inbox
+export SALES_WAREHOUSE ?= $(CURDIR)/data/warehouse.duckdb
+export SALES_PUBLISH_DIR ?= $(CURDIR)/data/published
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+
+.PHONY: setup run test ui bench lint clean
+
+setup: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+
+$(STAMP): pyproject.toml constraints.txt
+	python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+# dagster-dbt reads the manifest when the definitions load; rebuild it whenever a model changes.
+$(MANIFEST): $(STAMP) $(DBT_FILES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	touch $(MANIFEST)
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+run: setup
+	@[ -d "$(SALES_INBOX)/sample" ] || $(BIN)/salesmetrics sample --out "$(SALES_INBOX)/sample"
+	$(BIN)/salesmetrics run
+
+test: setup
+	$(BIN)/python -m pytest
+
+ui: setup
+	$(BIN)/dagster dev --workspace workspace.yaml
+
+bench: setup
+	$(BIN)/python benchmarks/bench.py
+
+lint: setup
+	$(BIN)/ruff check pipelines tests benchmarks
+	$(BIN)/ruff format --check pipelines tests benchmarks
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs

@@ -1,0 +1,85 @@
+"""`salesmetrics`: a thin command line over the same Dagster definitions the UI and schedules use."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.lib.settings import export_paths, resolve_paths
+
+app = typer.Typer(help="Sales-performance metrics from CRM exports.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-06-30") from exc
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option(help="Folder to write the export set into.")] = Path(
+        "data/inbox/sample"
+    ),
+    scale: Annotated[int, typer.Option(min=1, help="Number of opportunities.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
+    end_date: Annotated[
+        str | None, typer.Option(help="Last day of the data, YYYY-MM-DD (default today).")
+    ] = None,
+) -> None:
+    """Write a realistic Salesforce Data Export set (one CSV per object, API field names)."""
+    from pipelines.lib.sample import generate
+
+    end = _parse_date(end_date) or date.today()
+    with console.status(f"Generating {scale:,} opportunities up to {end}…"):
+        counts = generate(out, scale=scale, seed=seed, end_date=end)
+    table = Table(title=f"Sample export written to {out}")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+
+
+@app.command()
+def run(
+    inbox: Annotated[Path | None, typer.Option(help="Inbox folder (SALES_INBOX).")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (SALES_WAREHOUSE).")] = None,
+) -> None:
+    """Ingest every new export, build and test the marts, then print the KPI summary."""
+    from pipelines.lib.runner import RunFailed, refresh_warehouse
+    from pipelines.lib.summary import KPIS, format_change, format_value, last_closed_month
+
+    paths = resolve_paths(inbox=inbox, warehouse=warehouse)
+    export_paths(paths)
+    try:
+        with console.status(f"Running the pipeline on {paths.inbox}…"):
+            refresh_warehouse()
+    except RunFailed as failure:
+        err.print(f"[bold red]The run stopped.[/] {failure}")
+        raise typer.Exit(code=1) from None
+
+    summary = last_closed_month(paths.warehouse)
+    if summary is None:
+        console.print("The marts hold no closed month yet: add exports to the inbox and run again.")
+        return
+    table = Table(title=f"{summary.period_start:%B %Y} (last closed month)")
+    table.add_column("KPI")
+    table.add_column(f"{summary.period_start:%b %Y}", justify="right")
+    table.add_column("previous month", justify="right")
+    table.add_column("change", justify="right")
+    for column, label, kind in KPIS:
+        now, before = summary.current.get(column), summary.previous.get(column)
+        table.add_row(label, format_value(now, kind), format_value(before, kind), format_change(now, before))
+    console.print(table)
+    console.print(f"Warehouse: {paths.warehouse} (schemas raw, staging, intermediate, marts)")

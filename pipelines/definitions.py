@@ -1,0 +1,16 @@
+"""The Dagster code location: assembles the stages' definitions and their resources."""
+
+import dagster as dg
+
+from pipelines.defs.ingest.assets import ingest_assets
+from pipelines.defs.jobs import jobs
+from pipelines.defs.resources import build_resources
+from pipelines.defs.transform.assets import sales_dbt_models
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, sales_dbt_models],
+    jobs=jobs,
+    resources=build_resources(),
+    # One process per run: DuckDB takes one writer, and steps in separate processes would contend.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,32 @@
+"""Resources shared by every stage: the warehouse, the inbox, dbt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.transform.project import dbt_project
+
+# Every asset that writes the warehouse runs in this pool; DuckDB allows one writer process at a time.
+WAREHOUSE_POOL = "warehouse"
+
+
+class InboxResource(dg.ConfigurableResource):
+    """The folder CRM exports are dropped into (SALES_INBOX)."""
+
+    path: str
+
+    @property
+    def root(self) -> Path:
+        return Path(self.path).expanduser().resolve()
+
+
+def build_resources() -> dict[str, object]:
+    return {
+        "warehouse": DuckDBResource(database=dg.EnvVar("SALES_WAREHOUSE")),
+        "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX")),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    }
