@@ -28,14 +28,10 @@ def _parse_date(value: str | None) -> date | None:
 
 @app.command()
 def sample(
-    out: Annotated[Path, typer.Option(help="Folder to write the export set into.")] = Path(
-        "data/inbox/sample"
-    ),
+    out: Annotated[Path, typer.Option(help="Folder to write the export set into.")] = Path("data/inbox/sample"),
     scale: Annotated[int, typer.Option(min=1, help="Number of opportunities.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
-    end_date: Annotated[
-        str | None, typer.Option(help="Last day of the data, YYYY-MM-DD (default today).")
-    ] = None,
+    end_date: Annotated[str | None, typer.Option(help="Last day of the data, YYYY-MM-DD (default today).")] = None,
 ) -> None:
     """Write a realistic Salesforce Data Export set (one CSV per object, API field names)."""
     from pipelines.lib.sample import generate

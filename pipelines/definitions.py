@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.defs.audit.checks import audit_checks
 from pipelines.defs.ingest.assets import ingest_assets
 from pipelines.defs.jobs import jobs
 from pipelines.defs.resources import build_resources
@@ -9,6 +10,7 @@ from pipelines.defs.transform.assets import sales_dbt_models
 
 defs = dg.Definitions(
     assets=[*ingest_assets, sales_dbt_models],
+    asset_checks=audit_checks,
     jobs=jobs,
     resources=build_resources(),
     # One process per run: DuckDB takes one writer, and steps in separate processes would contend.

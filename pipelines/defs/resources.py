@@ -15,18 +15,23 @@ WAREHOUSE_POOL = "warehouse"
 
 
 class InboxResource(dg.ConfigurableResource):
-    """The folder CRM exports are dropped into (SALES_INBOX)."""
+    """The folder CRM exports are dropped into (SALES_INBOX), and where refused files go (SALES_REJECTED_DIR)."""
 
     path: str
+    rejected_path: str
 
     @property
     def root(self) -> Path:
         return Path(self.path).expanduser().resolve()
 
+    @property
+    def rejected_dir(self) -> Path:
+        return Path(self.rejected_path).expanduser().resolve()
+
 
 def build_resources() -> dict[str, object]:
     return {
         "warehouse": DuckDBResource(database=dg.EnvVar("SALES_WAREHOUSE")),
-        "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX")),
+        "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX"), rejected_path=dg.EnvVar("SALES_REJECTED_DIR")),
         "dbt": DbtCliResource(project_dir=dbt_project),
     }

@@ -1,7 +1,9 @@
-"""Land export files in DuckDB ``raw`` as text, with lineage, through DuckDB's own CSV reader.
+"""Land export files in DuckDB through its own CSV reader, with lineage, for the audit to judge.
 
-Raw keeps every export ever loaded (history); staging picks the latest row per id. A file whose checksum
-is already in the ingest log for the same object is skipped, so loading twice changes nothing.
+Write-audit-publish: a new file lands in ``landing.<table>`` (status ``pending`` in the ingest log); the
+audit moves its good rows to ``raw.<table>`` and its bad ones to ``quarantine.<table>``, or rejects it
+whole. Lines DuckDB cannot split into the header's columns go to quarantine straight away, with their
+line number. A file whose checksum was already loaded (and not rejected) is skipped.
 """
 
 from __future__ import annotations
@@ -13,21 +15,24 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.files import FileRejected, as_utf8, ends_mid_record, move_to_rejected
 from pipelines.lib.salesforce import ExportObject
+from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table
 
-INGEST_LOG = "raw._ingest_log"
-
-
-class IngestError(Exception):
-    """A file that cannot be loaded as the object it claims to be; the message is for people."""
+SNIFF_OPTIONS = "all_varchar = true, header = true, ignore_errors = true"
+READ_OPTIONS = (
+    f"{SNIFF_OPTIONS}, store_rejects = true, rejects_table = '_rejected_lines', rejects_scan = '_rejected_scans'"
+)
 
 
 @dataclass(frozen=True)
 class LoadResult:
     file: Path
     sha256: str
-    rows: int
+    rows: int  # rows landed for the audit
+    malformed: int  # lines quarantined because they did not split into the header's columns
     skipped: bool
+    encoding: str = "utf-8"
 
 
 def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
@@ -49,97 +54,147 @@ def find_exports(inbox: Path, obj: ExportObject) -> list[Path]:
     return sorted(p for p in inbox.rglob("*") if p.is_file() and obj.matches(p.name))
 
 
-def ensure_log(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create schema if not exists raw")
-    con.execute(
-        f"""create table if not exists {INGEST_LOG} (
-            object varchar, raw_table varchar, source_file varchar, sha256 varchar,
-            rows bigint, loaded_at timestamp
-        )"""
-    )
-
-
 def already_loaded(con: duckdb.DuckDBPyConnection, obj: ExportObject, sha256: str) -> bool:
     found = con.execute(
-        f"select count(*) from {INGEST_LOG} where object = ? and sha256 = ?", [obj.name, sha256]
+        f"select count(*) from {INGEST_LOG} where object = ? and sha256 = ? and status <> 'rejected'",
+        [obj.name, sha256],
     ).fetchone()
     return bool(found and found[0])
 
 
-def _file_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _header(con: duckdb.DuckDBPyConnection, path: Path, readable: Path) -> list[str]:
     try:
-        described = con.execute(
-            "describe select * from read_csv(?, all_varchar = true, header = true)", [str(path)]
-        ).fetchall()
+        described = con.execute(f"describe select * from read_csv(?, {SNIFF_OPTIONS})", [str(readable)]).fetchall()
     except duckdb.Error as exc:
-        raise IngestError(
-            f"{path}: DuckDB cannot read this file as CSV ({str(exc).splitlines()[0]}). "
-            "Check that it is a comma/semicolon/tab-separated text export and not truncated."
+        raise FileRejected(
+            path,
+            f"DuckDB cannot read it as CSV ({str(exc).splitlines()[0]}).",
+            "Check that it is a complete comma-, semicolon-, tab- or pipe-separated text export.",
         ) from exc
     return [row[0] for row in described]
 
 
-def _ensure_table(con: duckdb.DuckDBPyConnection, obj: ExportObject, columns: list[str]) -> None:
-    """Create the raw table, or widen it when a newer export brings a column the older ones lacked."""
-    table = f'raw."{obj.table}"'
-    column_defs = ", ".join(f'"{c}" varchar' for c in columns)
-    con.execute(
-        f"create table if not exists {table} ({column_defs}, _source_file varchar, "
-        "_source_sha256 varchar, _source_line bigint, _loaded_at timestamp)"
-    )
-    existing = {row[0] for row in con.execute(f"describe {table}").fetchall()}
-    for column in columns:
-        if column not in existing:
-            con.execute(f'alter table {table} add column "{column}" varchar')
+def check_header(path: Path, obj: ExportObject, columns: list[str]) -> None:
+    missing = [c for c in obj.required if c not in columns]
+    if not missing:
+        return
+    if len(columns) == 1:
+        problem = (
+            f"line 1 reads as a single column ({columns[0][:60]!r}), so the delimiter is not a comma, "
+            "semicolon, tab or pipe, or the file is not a CSV."
+        )
+        fix = "Export again as CSV with one of those delimiters."
+    else:
+        problem = (
+            f"this {obj.name} export has no column {', '.join(missing)} (the header has "
+            f"{', '.join(columns[:10])}{', …' if len(columns) > 10 else ''})."
+        )
+        fix = "Export the object with its API field names (Data Export), or add a mapping for this layout."
+    raise FileRejected(path, problem, fix, line=1)
 
 
-def load_file(con: duckdb.DuckDBPyConnection, obj: ExportObject, path: Path) -> LoadResult:
-    """Append one export file to ``raw.<obj.table>``; skip it when the same bytes were loaded before.
+def land_file(con: duckdb.DuckDBPyConnection, obj: ExportObject, path: Path, cache_dir: Path) -> LoadResult:
+    """Land one file in ``landing.<obj.table>`` (pending audit); raise FileRejected when it is unloadable.
 
-    ``_source_line`` is the file line of the record (the header is line 1), exact for files without
-    line breaks inside quoted fields.
+    ``_source_line`` is the file line of the record (the header is line 1): rows DuckDB could not split
+    are counted back in, so lines after a malformed one keep their true number.
     """
-    ensure_log(con)
+    ensure_tables(con, obj)
     checksum = sha256_of(path)
     if already_loaded(con, obj, checksum):
-        return LoadResult(file=path, sha256=checksum, rows=0, skipped=True)
+        return LoadResult(file=path, sha256=checksum, rows=0, malformed=0, skipped=True)
 
-    columns = _file_columns(con, path)
-    missing = [c for c in obj.required if c not in columns]
-    if missing:
-        raise IngestError(
-            f"{path}: this {obj.name} export has no column {', '.join(missing)} (line 1, the header, "
-            f"has: {', '.join(columns[:12])}). Export the object with its API field names, or add a "
-            "mapping for this layout."
-        )
-    _ensure_table(con, obj, columns)
+    text = as_utf8(path, cache_dir, checksum)
+    columns = _header(con, path, text.readable)
+    check_header(path, obj, columns)
+    _widen(con, obj, columns)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     select_columns = ", ".join(f'"{c}"' for c in columns)
+    con.execute("drop table if exists _rejected_lines; drop table if exists _rejected_scans")
     con.execute("begin transaction")
     try:
-        inserted = con.execute(
-            f'insert into raw."{obj.table}" by name '
-            f"select {select_columns}, ? as _source_file, ? as _source_sha256, "
-            "ordinality + 1 as _source_line, ? as _loaded_at "
-            "from read_csv(?, all_varchar = true, header = true) with ordinality",
-            [str(path), checksum, loaded_at, str(path)],
-        ).fetchone()
-        rows = int(inserted[0]) if inserted else 0
         con.execute(
-            f"insert into {INGEST_LOG} values (?, ?, ?, ?, ?, ?)",
-            [obj.name, obj.table, str(path), checksum, rows, loaded_at],
+            f"create or replace temp table _incoming as select {select_columns}, ordinality as _row "
+            f"from read_csv(?, {READ_OPTIONS}) with ordinality",
+            [str(text.readable)],
+        )
+        rows, last_line = _count_lines(con)
+        malformed = con.execute("select count(distinct line) from _rejected_lines").fetchone()[0]
+        if rows == 0 and malformed == 0:
+            raise FileRejected(path, "the file has a header but no rows.", "Export the object again with its records.")
+        if malformed and ends_mid_record(path, text.encoding) and _last_line_malformed(con, last_line + malformed):
+            raise FileRejected(
+                path,
+                "it ends in the middle of a record: the export or its copy was cut short.",
+                "Export the object again and copy the whole file.",
+                line=rows + malformed + 1,
+            )
+        con.execute(
+            f'insert into landing."{obj.table}" by name '
+            f"select i.* exclude (_row), ? as _source_file, ? as _source_sha256, "
+            f"i._row + 1 + coalesce(s.skipped, 0) as _source_line, ? as _loaded_at "
+            f"from _incoming i asof left join ({_SKIPPED_BEFORE}) s on s.accepted_before < i._row",
+            [str(path), checksum, loaded_at],
+        )
+        con.execute(
+            f"insert into {quarantine_table(obj)} (_source_file, _source_sha256, _source_line, rule, "
+            "column_name, offending_value, record, quarantined_at) "
+            "select ?, ?, line, 'malformed_row', null, any_value(error_type::varchar), any_value(csv_line), ? "
+            "from _rejected_lines group by line",
+            [str(path), checksum, loaded_at],
+        )
+        con.execute(
+            f"insert into {INGEST_LOG} values (?, ?, ?, ?, ?, ?, ?, 'pending', null)",
+            [obj.name, obj.table, str(path), checksum, rows, malformed, loaded_at],
         )
         con.execute("commit")
-    except duckdb.Error as exc:
+    except BaseException:
         con.execute("rollback")
-        raise IngestError(
-            f"{path}: loading stopped ({str(exc).splitlines()[0]}); nothing from this file was kept. "
-            "Check the file is complete and consistently delimited, then run again."
-        ) from exc
-    return LoadResult(file=path, sha256=checksum, rows=rows, skipped=False)
+        raise
+    finally:
+        con.execute("drop table if exists _incoming")
+    return LoadResult(path, checksum, rows, malformed, skipped=False, encoding=text.encoding)
 
 
-def ensure_empty_table(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> None:
-    """An object with no export yet still gets its (empty) raw table, so staging models can run."""
-    ensure_log(con)
-    _ensure_table(con, obj, list(obj.columns))
+# For each run of malformed lines: how many accepted rows precede it and how many lines were skipped so
+# far; an as-of join then shifts every accepted row past the malformed lines before it.
+_SKIPPED_BEFORE = """
+    select accepted_before, max(i) as skipped from (
+        select line - 1 - row_number() over (order by line) as accepted_before,
+               row_number() over (order by line) as i
+        from (select distinct line from _rejected_lines)
+    ) group by accepted_before
+"""
+
+
+def _count_lines(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    rows = con.execute("select count(*), coalesce(max(_row), 0) from _incoming").fetchone()
+    return int(rows[0]), int(rows[1])
+
+
+def _last_line_malformed(con: duckdb.DuckDBPyConnection, data_lines: int) -> bool:
+    last = con.execute("select max(line) from _rejected_lines").fetchone()[0]
+    return last is not None and last >= data_lines + 1
+
+
+def _widen(con: duckdb.DuckDBPyConnection, obj: ExportObject, columns: list[str]) -> None:
+    """A newer export may bring a column older ones lacked: add it to landing and raw."""
+    for schema in ("landing", "raw"):
+        existing = {row[0] for row in con.execute(f'describe {schema}."{obj.table}"').fetchall()}
+        for column in columns:
+            if column not in existing:
+                con.execute(f'alter table {schema}."{obj.table}" add column "{column}" varchar')
+
+
+def record_rejection(
+    con: duckdb.DuckDBPyConnection, obj: ExportObject, refusal: FileRejected, rejected_dir: Path
+) -> str:
+    """Log a refused file, move it to the rejected folder with its reason; return the message for people."""
+    checksum = sha256_of(refusal.path) if refusal.path.exists() else None
+    moved = move_to_rejected(refusal.path, rejected_dir, str(refusal))
+    message = f"{refusal} The file was moved to {moved} (reason beside it); nothing from it was loaded."
+    con.execute(
+        f"insert into {INGEST_LOG} values (?, ?, ?, ?, 0, 0, ?, 'rejected', ?)",
+        [obj.name, obj.table, str(refusal.path), checksum, datetime.now(UTC).replace(tzinfo=None), message],
+    )
+    return message

@@ -31,13 +31,18 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
     return " ".join(messages) or "The run failed; see the Dagster run log."
 
 
-def refresh_warehouse() -> dg.ExecuteInProcessResult:
-    """Ingest and transform through the code location's own job."""
+def run_job(name: str) -> dg.ExecuteInProcessResult:
+    """Execute one of the code location's jobs in this process; raise RunFailed with the reason."""
     from pipelines.definitions import defs
 
-    job = defs.resolve_job_def("refresh_warehouse_job")
+    job = defs.resolve_job_def(name)
     with _instance() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
     if not result.success:
         raise RunFailed(_failure_message(result))
     return result
+
+
+def refresh_warehouse() -> dg.ExecuteInProcessResult:
+    """Ingest and transform through the code location's own job."""
+    return run_job("refresh_warehouse_job")

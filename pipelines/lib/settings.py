@@ -16,6 +16,7 @@ DEFAULTS = {
     "SALES_INBOX": "data/inbox",
     "SALES_WAREHOUSE": "data/warehouse.duckdb",
     "SALES_PUBLISH_DIR": "data/published",
+    "SALES_REJECTED_DIR": "data/rejected",
 }
 
 
@@ -24,10 +25,14 @@ class Paths:
     inbox: Path
     warehouse: Path
     publish_dir: Path
+    rejected_dir: Path
 
 
 def resolve_paths(
-    inbox: Path | None = None, warehouse: Path | None = None, publish_dir: Path | None = None
+    inbox: Path | None = None,
+    warehouse: Path | None = None,
+    publish_dir: Path | None = None,
+    rejected_dir: Path | None = None,
 ) -> Paths:
     """Flag, else environment variable, else default; always absolute so dbt (run from its own folder) agrees."""
 
@@ -38,6 +43,7 @@ def resolve_paths(
         inbox=pick(inbox, "SALES_INBOX"),
         warehouse=pick(warehouse, "SALES_WAREHOUSE"),
         publish_dir=pick(publish_dir, "SALES_PUBLISH_DIR"),
+        rejected_dir=pick(rejected_dir, "SALES_REJECTED_DIR"),
     )
 
 
@@ -46,3 +52,4 @@ def export_paths(paths: Paths) -> None:
     os.environ["SALES_INBOX"] = str(paths.inbox)
     os.environ["SALES_WAREHOUSE"] = str(paths.warehouse)
     os.environ["SALES_PUBLISH_DIR"] = str(paths.publish_dir)
+    os.environ["SALES_REJECTED_DIR"] = str(paths.rejected_dir)

@@ -30,9 +30,7 @@ class SalesDbtTranslator(DagsterDbtTranslator):
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    dagster_dbt_translator=SalesDbtTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-    ),
+    dagster_dbt_translator=SalesDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
     pool=WAREHOUSE_POOL,
 )
 def sales_dbt_models(

@@ -1,0 +1,60 @@
+"""Audit: a blocking Great Expectations suite on every ingested object; nothing downstream runs on failure."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.resources import WAREHOUSE_POOL, InboxResource
+from pipelines.lib.audit.verdict import FileVerdict, audit_pending
+from pipelines.lib.config import load_audit_config
+from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
+
+
+def _file_metadata(verdict: FileVerdict) -> dict:
+    return {
+        "rows": verdict.rows,
+        "quarantined_rows": verdict.quarantined_rows,
+        "quarantined_share": round(verdict.share, 6),
+        "quarantined_by_rule": verdict.by_rule,
+        "failing_examples": {rule: rows[:5] for rule, rows in verdict.examples.items()},
+        "decision": "accepted" if verdict.accepted else f"rejected, moved to {verdict.moved_to}",
+        "problems": verdict.problems,
+        "warnings": verdict.warnings,
+    }
+
+
+def build_audit_check(obj: ExportObject) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(["raw", obj.table]),
+        name=f"{obj.table}__passes_audit",
+        blocking=True,
+        pool=WAREHOUSE_POOL,
+        description=(
+            f"Runs the {obj.name} suite (Great Expectations on DuckDB) on every newly landed file: ids "
+            "present and unique, dates parseable and in range, amounts non-negative, known stages, close "
+            "not before create, references resolvable, row count not collapsing. Failing rows go to "
+            f"quarantine.{obj.table}; a file above the quarantine threshold or failing a file rule is "
+            "rejected whole and the run stops before transform."
+        ),
+    )
+    def _check(warehouse: DuckDBResource, inbox: InboxResource) -> dg.AssetCheckResult:
+        verdicts = audit_pending(warehouse.database, obj, load_audit_config(), inbox.rejected_dir)
+        rejected = [v for v in verdicts if not v.accepted]
+        summary = {
+            "files_audited": len(verdicts),
+            "files_rejected": len(rejected),
+            "rows_accepted": sum(v.rows - v.quarantined_rows + v.malformed for v in verdicts if v.accepted),
+            "rows_quarantined": sum(v.quarantined_rows for v in verdicts),
+        }
+        return dg.AssetCheckResult(
+            passed=not rejected,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=" ".join(f"{v.file} was rejected: {' '.join(v.problems)}" for v in rejected) or None,
+            metadata={**summary, "files": {v.file: _file_metadata(v) for v in verdicts}},
+        )
+
+    return _check
+
+
+audit_checks = [build_audit_check(obj) for obj in ALL_OBJECTS]

@@ -1,0 +1,73 @@
+"""Great Expectations 1.x on DuckDB through SQLAlchemy (duckdb-engine), with the result-buffering fix.
+
+GX's ``SqlAlchemyExecutionEngine.execute_query`` returns the cursor result after leaving its connection's
+``with`` block; duckdb-engine has dropped the rows by then, and every expectation fails with a
+MetricResolutionError ("list index out of range"). Buffering the result while the connection is open
+(SQLAlchemy's ``Result.freeze()``) fixes it. tests/unit/test_gx_duckdb.py fails without the patch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import great_expectations as gx  # noqa: E402
+from great_expectations.core import ExpectationSuiteValidationResult  # noqa: E402
+from great_expectations.execution_engine.sqlalchemy_execution_engine import (  # noqa: E402
+    SqlAlchemyExecutionEngine,
+)
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+def _execute_query_buffered(self: SqlAlchemyExecutionEngine, query: Any) -> Any:
+    with self.get_connection() as connection:
+        result = self._execute_query_with_recovery(connection, query)
+        if not result.returns_rows:
+            return result
+        frozen = result.freeze()
+    return frozen()
+
+
+def install_fix() -> None:
+    SqlAlchemyExecutionEngine.execute_query = _execute_query_buffered  # type: ignore[method-assign]
+
+
+def validate_table(
+    database: str,
+    table: str,
+    expectations: Sequence[gx.expectations.Expectation],
+    *,
+    index_columns: Sequence[str] = ("_source_line",),
+    examples: int = 5,
+) -> ExpectationSuiteValidationResult:
+    """Validate ``main.<table>`` of a DuckDB file; the caller must hold no other connection to it.
+
+    DuckDB refuses a second in-process connection with a different configuration, and duckdb-engine
+    configures its own; so GX gets the file alone, and its engine is disposed before returning.
+    """
+    install_fix()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    # NullPool: every connection closes when GX releases it, so none outlives the validation.
+    datasource = context.data_sources.add_sql(
+        name="warehouse", connection_string=f"duckdb:///{database}", kwargs={"poolclass": NullPool}
+    )
+    try:
+        batch = datasource.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all")
+        suite = gx.ExpectationSuite(name=f"{table}_suite", expectations=list(expectations))
+        return batch.get_batch().validate(
+            suite,
+            result_format={
+                "result_format": "SUMMARY",
+                "unexpected_index_column_names": list(index_columns),
+                "partial_unexpected_count": examples,
+            },
+        )
+    finally:
+        datasource.get_engine().dispose()

@@ -1,0 +1,207 @@
+"""Judge landed files: run the suite with GX, quarantine failing rows, then accept into raw or reject whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.audit.gx_duckdb import validate_table
+from pipelines.lib.audit.rules import (
+    SPECS,
+    Rule,
+    q,
+    reference_rules,
+    row_count_rule,
+    row_rules,
+    typed_columns,
+)
+from pipelines.lib.config import AuditConfig
+from pipelines.lib.files import move_to_rejected
+from pipelines.lib.salesforce import ExportObject, by_name
+from pipelines.lib.warehouse import INGEST_LOG, quarantine_table
+
+
+@dataclass
+class FileVerdict:
+    file: str
+    sha256: str
+    rows: int
+    malformed: int
+    quarantined_rows: int = 0
+    by_rule: dict[str, int] = field(default_factory=dict)
+    gx_unexpected: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # reasons to reject the file whole
+    warnings: list[str] = field(default_factory=list)
+    moved_to: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+    @property
+    def share(self) -> float:
+        total = self.rows + self.malformed
+        return self.quarantined_rows / total if total else 0.0
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def pending_files(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> list[tuple[str, str, int, int]]:
+    return con.execute(
+        f"select source_file, sha256, rows, malformed_rows from {INGEST_LOG} "
+        "where object = ? and status = 'pending' order by loaded_at",
+        [obj.name],
+    ).fetchall()
+
+
+def audit_pending(database: str, obj: ExportObject, config: AuditConfig, rejected_dir: Path) -> list[FileVerdict]:
+    verdicts = []
+    with duckdb.connect(database) as con:
+        pending = pending_files(con, obj)
+    for source_file, sha256, rows, malformed in pending:
+        verdict = FileVerdict(source_file, sha256, rows, malformed)
+        _judge(database, obj, config, verdict)
+        with duckdb.connect(database) as con:
+            if verdict.accepted:
+                _accept(con, obj, verdict)
+            else:
+                _reject(con, obj, verdict, rejected_dir)
+            con.execute(f'drop view if exists main."audit__{obj.table}"')
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _judge(database: str, obj: ExportObject, config: AuditConfig, verdict: FileVerdict) -> None:
+    spec = SPECS[obj.name]
+    view = f'main."audit__{obj.table}"'
+    with duckdb.connect(database) as con:
+        present = {r[0] for r in con.execute(f'describe landing."{obj.table}"').fetchall()}
+        extra = ", ".join(typed_columns(spec, present))
+        con.execute(
+            f"create or replace view {view} as select *{', ' + extra if extra else ''} "
+            f"from landing.\"{obj.table}\" where _source_sha256 = '{verdict.sha256}'"
+        )
+        previous = con.execute(
+            f"select rows from {INGEST_LOG} where object = ? and status = 'accepted' order by loaded_at desc limit 1",
+            [obj.name],
+        ).fetchone()
+        parents = {
+            parent: by_name(parent).table
+            for parent in spec.references.values()
+            if _has_rows(con, by_name(parent).table)
+        }
+    rules = row_rules(obj, spec, present, config, view)
+    count_rule = row_count_rule(previous[0] if previous else None, config)
+    references = reference_rules(spec, present, parents)
+    expectations = [r.expectation for r in rules] + list(references.values()) + ([count_rule] if count_rule else [])
+    result = validate_table(database, f"audit__{obj.table}", expectations)
+    outcomes = dict(zip([id(e) for e in expectations], result.results, strict=True))
+
+    for rule in rules:
+        outcome = outcomes[id(rule.expectation)]
+        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+            verdict.problems.append(f"rule {rule.name} could not run: {outcome.exception_info['exception_message']}")
+        elif not outcome.success:
+            verdict.gx_unexpected[rule.name] = int(outcome.result.get("unexpected_count") or 0)
+            verdict.examples[rule.name] = outcome.result.get("partial_unexpected_index_list") or []
+    for column, expectation in references.items():
+        outcome = outcomes[id(expectation)]
+        unresolved = int(outcome.result.get("observed_value") or 0)
+        if unresolved:
+            share = unresolved / max(verdict.rows, 1)
+            message = f"{unresolved:,} rows ({share:.1%}) have a {column} found in no {spec.references[column]} export"
+            if share > config.unresolved_reference_max_share:
+                verdict.problems.append(
+                    f"{message}, above the {config.unresolved_reference_max_share:.0%} allowed "
+                    "(audit.unresolved_reference_max_share): export the referenced object too."
+                )
+            else:
+                verdict.warnings.append(message)
+    if count_rule is not None and not outcomes[id(count_rule)].success:
+        verdict.problems.append(
+            f"it has {verdict.rows:,} rows where the previous accepted export had {previous[0]:,}: a partial "
+            f"export? (audit.row_count_min_ratio = {config.row_count_min_ratio}). Export the whole object, or "
+            "lower the ratio for incremental exports."
+        )
+    _quarantine(database, obj, verdict, [r for r in rules if r.name in verdict.gx_unexpected], view)
+    if verdict.share > config.quarantine_max_share:
+        counts = ", ".join(f"{name} {n:,}" for name, n in sorted(verdict.by_rule.items()))
+        verdict.problems.append(
+            f"{verdict.quarantined_rows:,} of {verdict.rows + verdict.malformed:,} rows ({verdict.share:.1%}) "
+            f"break a rule ({counts}), above the {config.quarantine_max_share:.0%} allowed "
+            "(audit.quarantine_max_share). See quarantine."
+            f"{obj.table} for each line and rule, fix the export and drop it in again."
+        )
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema in ('raw', 'landing') and table_name = ?",
+        [table],
+    ).fetchone()[0]
+    if exists < 2:
+        return False
+    return bool(
+        con.execute(
+            f"select exists(select 1 from raw.{q(table)}) or exists(select 1 from landing.{q(table)})"
+        ).fetchone()[0]
+    )
+
+
+def _quarantine(database: str, obj: ExportObject, verdict: FileVerdict, failed: list[Rule], view: str) -> None:
+    with duckdb.connect(database) as con:
+        for rule in failed:
+            inserted = con.execute(
+                f"insert into {quarantine_table(obj)} (_source_file, _source_sha256, _source_line, rule, "
+                "column_name, offending_value, record, quarantined_at) "
+                f"select l._source_file, l._source_sha256, l._source_line, ?, ?, {rule.value_sql}, "
+                f"to_json(l)::varchar, ? from landing.{q(obj.table)} l "
+                f"join (select * from {view} where {rule.failing_sql}) v "
+                "on v._source_line = l._source_line and v._source_sha256 = l._source_sha256",
+                [rule.name, rule.column, now()],
+            ).fetchone()
+            verdict.by_rule[rule.name] = int(inserted[0]) if inserted else 0
+        if verdict.malformed:
+            verdict.by_rule["malformed_row"] = verdict.malformed
+        verdict.quarantined_rows = con.execute(
+            f"select count(distinct _source_line) from {quarantine_table(obj)} where _source_sha256 = ?",
+            [verdict.sha256],
+        ).fetchone()[0]
+
+
+def _accept(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerdict) -> None:
+    table = q(obj.table)
+    con.execute("begin transaction")
+    con.execute(
+        f"insert into raw.{table} by name select * from landing.{table} l where l._source_sha256 = ? "
+        f"and l._source_line not in (select _source_line from {quarantine_table(obj)} where _source_sha256 = ?)",
+        [verdict.sha256, verdict.sha256],
+    )
+    con.execute(f"delete from landing.{table} where _source_sha256 = ?", [verdict.sha256])
+    con.execute(
+        f"update {INGEST_LOG} set status = 'accepted', reason = ? where object = ? and sha256 = ? and status = 'pending'",
+        [
+            f"{verdict.quarantined_rows} rows quarantined" if verdict.quarantined_rows else None,
+            obj.name,
+            verdict.sha256,
+        ],
+    )
+    con.execute("commit")
+
+
+def _reject(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerdict, rejected_dir: Path) -> None:
+    reason = f"{verdict.file} was rejected: " + " ".join(verdict.problems)
+    con.execute("begin transaction")
+    con.execute(f"delete from landing.{q(obj.table)} where _source_sha256 = ?", [verdict.sha256])
+    con.execute(
+        f"update {INGEST_LOG} set status = 'rejected', reason = ? where object = ? and sha256 = ? and status = 'pending'",
+        [reason, obj.name, verdict.sha256],
+    )
+    con.execute("commit")
+    verdict.moved_to = str(move_to_rejected(Path(verdict.file), rejected_dir, reason))

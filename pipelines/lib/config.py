@@ -1,0 +1,57 @@
+"""Project settings from salesmetrics.yml (or the file SALES_CONFIG names), with defaults for every key."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from pipelines.lib.settings import PROJECT_ROOT
+
+DEFAULT_STAGES = (
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
+    "Closed Lost",
+)
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    quarantine_max_share: float = 0.05
+    min_date: date = date(2000, 1, 1)
+    max_years_ahead: int = 5
+    row_count_min_ratio: float = 0.5
+    unresolved_reference_max_share: float = 0.02
+    known_stages: tuple[str, ...] = field(default=DEFAULT_STAGES)
+
+    def max_date(self, today: date | None = None) -> date:
+        today = today or date.today()
+        return today.replace(year=today.year + self.max_years_ahead, day=min(today.day, 28))
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("SALES_CONFIG") or PROJECT_ROOT / "salesmetrics.yml")
+
+
+def load_audit_config(path: Path | None = None) -> AuditConfig:
+    path = path or config_path()
+    settings = yaml.safe_load(path.read_text()) if path.exists() else {}
+    audit = dict((settings or {}).get("audit") or {})
+    unknown = set(audit) - set(AuditConfig.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"{path}: unknown audit setting(s) {', '.join(sorted(unknown))}")
+    if "known_stages" in audit:
+        audit["known_stages"] = tuple(audit["known_stages"])
+    if isinstance(audit.get("min_date"), str):
+        audit["min_date"] = date.fromisoformat(audit["min_date"])
+    return AuditConfig(**audit)

@@ -1,0 +1,41 @@
+"""The warehouse's fixed tables: landing, raw, quarantine and the ingest log.
+
+landing.<table>     rows of files waiting for the audit (text, with lineage)
+raw.<table>         rows the audit accepted, every export ever accepted (history)
+quarantine.<table>  rows the audit refused: file, line, rule, offending value and the whole record
+raw._ingest_log     one row per file: checksum, rows, status pending → accepted | rejected, and why
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.lib.salesforce import ExportObject
+
+INGEST_LOG = "raw._ingest_log"
+LINEAGE_DDL = "_source_file varchar, _source_sha256 varchar, _source_line bigint, _loaded_at timestamp"
+
+
+def quarantine_table(obj: ExportObject) -> str:
+    return f'quarantine."{obj.table}"'
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> None:
+    """Create the schemas and this object's tables if missing (with the object's standard columns)."""
+    for schema in ("landing", "raw", "quarantine"):
+        con.execute(f"create schema if not exists {schema}")
+    con.execute(
+        f"""create table if not exists {INGEST_LOG} (
+            object varchar, raw_table varchar, source_file varchar, sha256 varchar, rows bigint,
+            malformed_rows bigint, loaded_at timestamp, status varchar, reason varchar
+        )"""
+    )
+    columns = ", ".join(f'"{c}" varchar' for c in obj.columns)
+    for schema in ("landing", "raw"):
+        con.execute(f'create table if not exists {schema}."{obj.table}" ({columns}, {LINEAGE_DDL})')
+    con.execute(
+        f"""create table if not exists {quarantine_table(obj)} (
+            _source_file varchar, _source_sha256 varchar, _source_line bigint, rule varchar,
+            column_name varchar, offending_value varchar, record varchar, quarantined_at timestamp
+        )"""
+    )
