@@ -48,13 +48,45 @@ def sample(
 
 
 @app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Export files to audit (Opportunity.csv, Account.csv, …).")],
+) -> None:
+    """Audit export files without loading them: what would be rejected or quarantined, and why."""
+    from pipelines.lib.audit.validate import validate_files
+
+    with console.status("Auditing…"):
+        reports = validate_files(files)
+    for report in reports:
+        if report.refusal:
+            err.print(f"[bold red]✗ rejected[/] {report.refusal}")
+            continue
+        verdict = report.verdict
+        mark = "[green]✓ accepted[/]" if verdict.accepted else "[bold red]✗ rejected[/]"
+        console.print(
+            f"{mark} {report.path} ({report.object}): {verdict.rows + verdict.malformed:,} rows, "
+            f"{verdict.quarantined_rows:,} would be quarantined ({verdict.share:.1%})"
+        )
+        for problem in verdict.problems:
+            err.print(f"  {problem}")
+        for warning in verdict.warnings:
+            console.print(f"  [yellow]warning:[/] {warning}")
+        if report.examples:
+            table = Table("line", "rule", "offending value", title="Quarantined rows (first of each rule)")
+            for line, rule, value in report.examples:
+                table.add_row(str(line), rule, "–" if value is None else value)
+            console.print(table)
+    if not all(report.ok for report in reports):
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def run(
     inbox: Annotated[Path | None, typer.Option(help="Inbox folder (SALES_INBOX).")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (SALES_WAREHOUSE).")] = None,
 ) -> None:
     """Ingest every new export, build and test the marts, then print the KPI summary."""
     from pipelines.lib.runner import RunFailed, refresh_warehouse
-    from pipelines.lib.summary import KPIS, format_change, format_value, last_closed_month
+    from pipelines.lib.summary import KPIS, format_change, format_value, last_closed_month, quarantine_counts
 
     paths = resolve_paths(inbox=inbox, warehouse=warehouse)
     export_paths(paths)
@@ -62,7 +94,10 @@ def run(
         with console.status(f"Running the pipeline on {paths.inbox}…"):
             refresh_warehouse()
     except RunFailed as failure:
-        err.print(f"[bold red]The run stopped.[/] {failure}")
+        err.print(
+            f"[bold red]The run stopped before transform.[/] {failure} Nothing was transformed or published: "
+            "the marts are as they were. Fix or replace the file, drop it in the inbox and run again."
+        )
         raise typer.Exit(code=1) from None
 
     summary = last_closed_month(paths.warehouse)
@@ -79,3 +114,9 @@ def run(
         table.add_row(label, format_value(now, kind), format_value(before, kind), format_change(now, before))
     console.print(table)
     console.print(f"Warehouse: {paths.warehouse} (schemas raw, staging, intermediate, marts)")
+    quarantined = quarantine_counts(paths.warehouse)
+    if quarantined:
+        where = ", ".join(f"{rows:,} in quarantine.{table}" for table, rows in quarantined)
+        console.print(f"[yellow]Quarantined rows (not counted in any metric):[/] {where}.")
+    else:
+        console.print("No rows quarantined.")

@@ -100,8 +100,10 @@ def ends_mid_record(path: Path, encoding: str) -> bool:
     return not (tail.endswith(b"\n") or tail.endswith(b"\n\x00") or tail.endswith(b"\x00\n"))
 
 
-def move_to_rejected(path: Path, rejected_dir: Path, reason: str) -> Path:
-    """Move a refused file out of the inbox, with ``<name>.reason.txt`` beside it."""
+def move_to_rejected(path: Path, rejected_dir: Path | None, reason: str) -> Path | None:
+    """Move a refused file out of the inbox, with ``<name>.reason.txt`` beside it (None: leave it, dry run)."""
+    if rejected_dir is None:
+        return None
     rejected_dir.mkdir(parents=True, exist_ok=True)
     target = rejected_dir / path.name
     if target.exists():

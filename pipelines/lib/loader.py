@@ -187,12 +187,13 @@ def _widen(con: duckdb.DuckDBPyConnection, obj: ExportObject, columns: list[str]
 
 
 def record_rejection(
-    con: duckdb.DuckDBPyConnection, obj: ExportObject, refusal: FileRejected, rejected_dir: Path
+    con: duckdb.DuckDBPyConnection, obj: ExportObject, refusal: FileRejected, rejected_dir: Path | None
 ) -> str:
     """Log a refused file, move it to the rejected folder with its reason; return the message for people."""
     checksum = sha256_of(refusal.path) if refusal.path.exists() else None
     moved = move_to_rejected(refusal.path, rejected_dir, str(refusal))
-    message = f"{refusal} The file was moved to {moved} (reason beside it); nothing from it was loaded."
+    where = f"The file was moved to {moved} (reason beside it); n" if moved else "N"
+    message = f"{refusal} {where}othing from it was loaded."
     con.execute(
         f"insert into {INGEST_LOG} values (?, ?, ?, ?, 0, 0, ?, 'rejected', ?)",
         [obj.name, obj.table, str(refusal.path), checksum, datetime.now(UTC).replace(tzinfo=None), message],

@@ -19,16 +19,23 @@ def _instance() -> dg.DagsterInstance:
 
 
 def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """One paragraph: what each failed step or failed blocking check said, without tracebacks."""
     messages = []
     for event in result.all_events:
-        if event.event_type != dg.DagsterEventType.STEP_FAILURE:
-            continue
-        error = event.step_failure_data.error
-        while error is not None and error.cause is not None:
-            error = error.cause
-        text = error.message.strip() if error is not None else "unknown error"
-        messages.append(f"Step {event.step_key}: {text.splitlines()[0] if text else 'failed'}")
-    return " ".join(messages) or "The run failed; see the Dagster run log."
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed and evaluation.description:
+                messages.append(evaluation.description)
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
+            text = (error.message if error is not None else "").strip()
+            # "pipelines.lib.files.FileRejected: /path: …" → "/path: …"
+            first = text.split(": ", 1)[1] if ": " in text and "." in text.split(": ", 1)[0] else text
+            if "asset check" not in first.lower():
+                messages.append(first.strip() or f"Step {event.step_key} failed.")
+    return " ".join(dict.fromkeys(messages)) or "The run failed; see the Dagster run log."
 
 
 def run_job(name: str) -> dg.ExecuteInProcessResult:

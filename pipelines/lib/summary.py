@@ -76,3 +76,23 @@ def format_change(current: object, previous: object) -> str:
         return "–"
     change = (float(current) - float(previous)) / abs(float(previous)) * 100
     return f"{change:+.1f} %"
+
+
+def quarantine_counts(warehouse: Path) -> list[tuple[str, int]]:
+    """Rows held back in quarantine from files that were accepted (rejected files are in data/rejected)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'quarantine' order by 1"
+            ).fetchall()
+        ]
+        counts = []
+        for table in tables:
+            rows = con.execute(
+                f'select count(distinct (_source_sha256, _source_line)) from quarantine."{table}" '
+                "where _source_sha256 in (select sha256 from raw._ingest_log where status = 'accepted')"
+            ).fetchone()[0]
+            if rows:
+                counts.append((table, int(rows)))
+    return counts

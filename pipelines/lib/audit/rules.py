@@ -131,6 +131,7 @@ def typed_columns(spec: Spec, present: set[str]) -> list[str]:
         return f"nullif(trim({q(c)}), '')"
 
     def parsed(c: str, cast: str) -> None:
+        items.append(f"{q(c)} as {q(c + '__text')}")
         items.append(f"try_cast({trimmed(c)} as {cast}) as {q(c + '__value')}")
         items.append(
             f"case when {trimmed(c)} is not null and try_cast({trimmed(c)} as {cast}) is null "
@@ -192,7 +193,7 @@ def row_rules(obj: ExportObject, spec: Spec, present: set[str], config: AuditCon
                 c,
                 gxe.ExpectColumnValuesToBeBetween(column=f"{c}__date", min_value=low, max_value=high),
                 f"({d} < date '{low}' or {d} > date '{high}')",
-                f"cast({d} as varchar)",
+                q(c + "__text"),
             )
     for c, low_value, high_value in [*((c, 0, None) for c in spec.amounts), *((c, 0, 100) for c in spec.percents)]:
         if c in present:
@@ -204,7 +205,7 @@ def row_rules(obj: ExportObject, spec: Spec, present: set[str], config: AuditCon
                 c,
                 gxe.ExpectColumnValuesToBeBetween(column=f"{c}__value", min_value=low_value, max_value=high_value),
                 failing,
-                f"cast({v} as varchar)",
+                q(c + "__text"),
             )
     sets = {c: BOOLEAN_TEXT for c in spec.booleans} | {c: tuple(v.lower() for v in vs) for c, vs in spec.sets.items()}
     if spec.stage:

@@ -60,7 +60,9 @@ def pending_files(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> list[tup
     ).fetchall()
 
 
-def audit_pending(database: str, obj: ExportObject, config: AuditConfig, rejected_dir: Path) -> list[FileVerdict]:
+def audit_pending(
+    database: str, obj: ExportObject, config: AuditConfig, rejected_dir: Path | None
+) -> list[FileVerdict]:
     verdicts = []
     with duckdb.connect(database) as con:
         pending = pending_files(con, obj)
@@ -195,7 +197,7 @@ def _accept(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerd
     con.execute("commit")
 
 
-def _reject(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerdict, rejected_dir: Path) -> None:
+def _reject(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerdict, rejected_dir: Path | None) -> None:
     reason = f"{verdict.file} was rejected: " + " ".join(verdict.problems)
     con.execute("begin transaction")
     con.execute(f"delete from landing.{q(obj.table)} where _source_sha256 = ?", [verdict.sha256])
@@ -204,4 +206,5 @@ def _reject(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerd
         [reason, obj.name, verdict.sha256],
     )
     con.execute("commit")
-    verdict.moved_to = str(move_to_rejected(Path(verdict.file), rejected_dir, reason))
+    moved = move_to_rejected(Path(verdict.file), rejected_dir, reason)
+    verdict.moved_to = str(moved) if moved else None

@@ -1,0 +1,66 @@
+"""Audit files without loading them: the same landing and suite, in a throwaway warehouse, nothing moved."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.audit.verdict import FileVerdict, audit_pending
+from pipelines.lib.config import AuditConfig, load_audit_config
+from pipelines.lib.files import FileRejected
+from pipelines.lib.loader import land_file
+from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
+from pipelines.lib.warehouse import quarantine_table
+
+
+@dataclass
+class FileReport:
+    path: Path
+    object: str | None
+    verdict: FileVerdict | None = None
+    refusal: str | None = None  # file-level rejection, or why the file was not recognised
+    examples: list[tuple[int, str, str | None]] = field(default_factory=list)  # (line, rule, value)
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None and self.verdict is not None and self.verdict.accepted
+
+
+def object_for(path: Path) -> ExportObject | None:
+    return next((obj for obj in ALL_OBJECTS if obj.matches(path.name)), None)
+
+
+def validate_files(paths: list[Path], config: AuditConfig | None = None, examples: int = 5) -> list[FileReport]:
+    """Parents first (Account before Opportunity), so references between the given files resolve."""
+    config = config or load_audit_config()
+    order = {obj.name: i for i, obj in enumerate(ALL_OBJECTS)}
+    reports = [FileReport(path, obj.name if (obj := object_for(path)) else None) for path in paths]
+    with tempfile.TemporaryDirectory(prefix="salesmetrics-validate-") as scratch:
+        database = str(Path(scratch) / "validate.duckdb")
+        for report in sorted(reports, key=lambda r: order.get(r.object or "", -1)):
+            obj = object_for(report.path)
+            if obj is None:
+                names = ", ".join(o.file_name for o in ALL_OBJECTS)
+                report.refusal = f"{report.path}: the file name matches no known export ({names})."
+                continue
+            if not report.path.is_file():
+                report.refusal = f"{report.path}: no such file."
+                continue
+            with duckdb.connect(database) as con:
+                try:
+                    land_file(con, obj, report.path, Path(scratch) / "cache")
+                except FileRejected as refusal:
+                    report.refusal = str(refusal)
+                    continue
+            [report.verdict] = audit_pending(database, obj, config, rejected_dir=None)
+            with duckdb.connect(database, read_only=True) as con:
+                report.examples = con.execute(
+                    f"select _source_line, rule, offending_value from (select *, row_number() over "
+                    f"(partition by rule order by _source_line) as n from {quarantine_table(obj)} "
+                    "where _source_sha256 = ?) where n <= ? order by rule, _source_line",
+                    [report.verdict.sha256, examples],
+                ).fetchall()
+    return reports

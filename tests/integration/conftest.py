@@ -1,0 +1,52 @@
+"""A sample export set and a warehouse built from it by the real job, shared by the integration tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipelines.lib.runner import refresh_warehouse
+from pipelines.lib.sample import generate
+from pipelines.lib.settings import export_paths, resolve_paths
+
+SAMPLE_END = date(2026, 6, 30)
+
+
+@dataclass(frozen=True)
+class Built:
+    inbox: Path
+    warehouse: Path
+    export_dir: Path
+
+
+@pytest.fixture(scope="session")
+def isolated_env() -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in ("SALES_INBOX", "SALES_WAREHOUSE", "SALES_PUBLISH_DIR", "DAGSTER_HOME")}
+    os.environ.pop("DAGSTER_HOME", None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def build_warehouse(root: Path, *, scale: int, seed: int) -> Built:
+    inbox = root / "inbox"
+    export_dir = inbox / "salesforce" / SAMPLE_END.isoformat()
+    generate(export_dir, scale=scale, seed=seed, end_date=SAMPLE_END)
+    paths = resolve_paths(inbox=inbox, warehouse=root / "warehouse.duckdb", publish_dir=root / "published")
+    export_paths(paths)
+    refresh_warehouse()
+    return Built(inbox=inbox, warehouse=paths.warehouse, export_dir=export_dir)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Built:
+    """Seed 7, 4,000 opportunities up to 2026-06-30, ingested and transformed by refresh_warehouse_job."""
+    return build_warehouse(tmp_path_factory.mktemp("sample"), scale=4_000, seed=7)
