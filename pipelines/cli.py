@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +14,9 @@ from rich.table import Table
 from pipelines.lib.settings import export_paths, resolve_paths
 
 app = typer.Typer(help="Sales-performance metrics from CRM exports.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+# Paragraphs are soft-wrapped: the terminal wraps them, so file paths are never cut in two.
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -45,6 +47,43 @@ def sample(
     for name, rows in counts.items():
         table.add_row(name, f"{rows:,}")
     console.print(table)
+
+
+class Grain(StrEnum):
+    weekly = "weekly"
+    monthly = "monthly"
+
+
+@app.command()
+def publish(
+    grain: Annotated[Grain, typer.Argument(help="weekly (ISO weeks) or monthly.")],
+    period: Annotated[str | None, typer.Option(help="2026-W47 or 2026-11 (default: the last closed one).")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (SALES_WAREHOUSE).")] = None,
+    publish_dir: Annotated[Path | None, typer.Option(help="Output folder (SALES_PUBLISH_DIR).")] = None,
+) -> None:
+    """Freeze one closed period's scorecard into snapshots and data/published/<grain>/<period>/."""
+    from pipelines.lib.publish.periods import PeriodError, last_closed_period, partition_key_for
+    from pipelines.lib.runner import RunFailed, run_job
+
+    export_paths(resolve_paths(warehouse=warehouse, publish_dir=publish_dir))
+    try:
+        label = period or last_closed_period(grain.value)
+        key = partition_key_for(grain.value, label)
+    except PeriodError as problem:
+        err.print(f"[bold red]Cannot publish.[/] {problem}")
+        raise typer.Exit(code=2) from None
+    try:
+        with console.status(f"Publishing {grain.value} {label}…"):
+            result = run_job(f"publish_{grain.value}_snapshot_job", key)
+    except RunFailed as failure:
+        err.print(f"[bold red]Nothing was published.[/] {failure}")
+        raise typer.Exit(code=1) from None
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        new = metadata["new_versions"].value
+        folders = metadata["folders"].value
+        state = f"new version {new[0]}" if new else f"unchanged ({metadata['unchanged'].value[0]} is current)"
+        console.print(f"{grain.value} {label}: {state} → {folders[0]}")
 
 
 @app.command()

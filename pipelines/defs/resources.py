@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -29,9 +30,21 @@ class InboxResource(dg.ConfigurableResource):
         return Path(self.rejected_path).expanduser().resolve()
 
 
+class PublishResource(dg.ConfigurableResource):
+    """Where publications are written (SALES_PUBLISH_DIR)."""
+
+    path: str
+
+    @property
+    def root(self) -> Path:
+        return Path(self.path).expanduser().resolve()
+
+
 def build_resources() -> dict[str, object]:
     return {
         "warehouse": DuckDBResource(database=dg.EnvVar("SALES_WAREHOUSE")),
         "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX"), rejected_path=dg.EnvVar("SALES_REJECTED_DIR")),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "publish": PublishResource(path=dg.EnvVar("SALES_PUBLISH_DIR")),
+        # The dbt installed beside this Python, so nothing depends on an activated virtualenv.
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")),
     }

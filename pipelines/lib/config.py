@@ -44,14 +44,35 @@ def config_path() -> Path:
 
 
 def load_audit_config(path: Path | None = None) -> AuditConfig:
-    path = path or config_path()
-    settings = yaml.safe_load(path.read_text()) if path.exists() else {}
-    audit = dict((settings or {}).get("audit") or {})
+    audit = _section("audit", path)
     unknown = set(audit) - set(AuditConfig.__dataclass_fields__)
     if unknown:
-        raise ValueError(f"{path}: unknown audit setting(s) {', '.join(sorted(unknown))}")
+        raise ValueError(f"{path or config_path()}: unknown audit setting(s) {', '.join(sorted(unknown))}")
     if "known_stages" in audit:
         audit["known_stages"] = tuple(audit["known_stages"])
     if isinstance(audit.get("min_date"), str):
         audit["min_date"] = date.fromisoformat(audit["min_date"])
     return AuditConfig(**audit)
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    timezone: str = "UTC"
+    start_date: date = date(2023, 1, 1)
+    hour_of_day: int = 6
+
+
+def _section(name: str, path: Path | None = None) -> dict:
+    path = path or config_path()
+    settings = yaml.safe_load(path.read_text()) if path.exists() else {}
+    return dict((settings or {}).get(name) or {})
+
+
+def load_publish_config(path: Path | None = None) -> PublishConfig:
+    section = _section("publish", path)
+    unknown = set(section) - set(PublishConfig.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"{path or config_path()}: unknown publish setting(s) {', '.join(sorted(unknown))}")
+    if isinstance(section.get("start_date"), str):
+        section["start_date"] = date.fromisoformat(section["start_date"])
+    return PublishConfig(**section)

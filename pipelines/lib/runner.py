@@ -38,13 +38,19 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
     return " ".join(dict.fromkeys(messages)) or "The run failed; see the Dagster run log."
 
 
-def run_job(name: str) -> dg.ExecuteInProcessResult:
+def run_job(name: str, partition_key: str | None = None) -> dg.ExecuteInProcessResult:
     """Execute one of the code location's jobs in this process; raise RunFailed with the reason."""
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def(name)
     with _instance() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            partition_key=partition_key,
+            # The terminal gets one paragraph, not Dagster's event stream; the run log keeps every event.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
     if not result.success:
         raise RunFailed(_failure_message(result))
     return result

@@ -26,7 +26,10 @@ class Built:
 
 @pytest.fixture(scope="session")
 def isolated_env() -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ("SALES_INBOX", "SALES_WAREHOUSE", "SALES_PUBLISH_DIR", "DAGSTER_HOME")}
+    saved = {
+        k: os.environ.get(k)
+        for k in ("SALES_INBOX", "SALES_WAREHOUSE", "SALES_PUBLISH_DIR", "SALES_REJECTED_DIR", "DAGSTER_HOME")
+    }
     os.environ.pop("DAGSTER_HOME", None)
     yield
     for key, value in saved.items():
@@ -40,7 +43,9 @@ def build_warehouse(root: Path, *, scale: int, seed: int) -> Built:
     inbox = root / "inbox"
     export_dir = inbox / "salesforce" / SAMPLE_END.isoformat()
     generate(export_dir, scale=scale, seed=seed, end_date=SAMPLE_END)
-    paths = resolve_paths(inbox=inbox, warehouse=root / "warehouse.duckdb", publish_dir=root / "published")
+    paths = resolve_paths(
+        inbox=inbox, warehouse=root / "warehouse.duckdb", publish_dir=root / "published", rejected_dir=root / "rejected"
+    )
     export_paths(paths)
     refresh_warehouse()
     return Built(inbox=inbox, warehouse=paths.warehouse, export_dir=export_dir)

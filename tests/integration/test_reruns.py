@@ -52,7 +52,7 @@ def test_newer_export_supersedes_in_staging(small: Built) -> None:
     with (later / "Opportunity.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerow(changed)
+        writer.writerows(rows)  # the full export again, with that one deal now won
 
     refresh_warehouse()
 

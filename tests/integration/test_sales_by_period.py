@@ -21,18 +21,25 @@ with opportunities as (
     from read_csv(?, all_varchar = true, header = true)
 ),
 first_won as (
-    select account_id, min(date_trunc('month', close_date)) as month
+    select date_trunc('month', min(close_date)) as month
     from opportunities where is_won group by account_id
+),
+new_by_month as (
+    select month, count(*) as new_customers from first_won group by month
+),
+closed_by_month as (
+    select
+        date_trunc('month', close_date) as month,
+        coalesce(sum(amount) filter (where is_won), 0) as revenue,
+        count(*) filter (where is_won) as deals_won,
+        count(*) filter (where is_closed and not is_won) as deals_lost
+    from opportunities
+    where is_closed
+    group by 1
 )
-select
-    date_trunc('month', close_date) as month,
-    coalesce(sum(amount) filter (where is_won), 0) as revenue,
-    count(*) filter (where is_won) as deals_won,
-    count(*) filter (where is_closed and not is_won) as deals_lost,
-    (select count(*) from first_won f where f.month = date_trunc('month', o.close_date)) as new_customers
-from opportunities o
-where is_closed
-group by 1
+select c.month, c.revenue, c.deals_won, c.deals_lost, coalesce(n.new_customers, 0) as new_customers
+from closed_by_month c
+left join new_by_month n using (month)
 """
 
 

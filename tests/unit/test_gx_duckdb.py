@@ -33,9 +33,8 @@ def database(tmp_path: Path) -> str:
 
 
 def test_without_the_fix_expectations_cannot_resolve(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    original = SqlAlchemyExecutionEngine.execute_query
     monkeypatch.setattr(gx_duckdb, "install_fix", lambda: None)
-    monkeypatch.setattr(SqlAlchemyExecutionEngine, "execute_query", original)
+    monkeypatch.setattr(SqlAlchemyExecutionEngine, "execute_query", gx_duckdb.UNPATCHED_EXECUTE_QUERY)
     result = gx_duckdb.validate_table(database, "deals", EXPECTATIONS)
     # Known failure mode: no counts at all, every expectation unsuccessful.
     assert [r.result.get("unexpected_count") for r in result.results] == [None, None, None]

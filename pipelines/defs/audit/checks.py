@@ -1,6 +1,6 @@
 """Audit: a blocking Great Expectations suite on every ingested object; nothing downstream runs on failure."""
 
-from __future__ import annotations
+import json
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -11,13 +11,18 @@ from pipelines.lib.config import load_audit_config
 from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
 
 
+def _plain(value: object) -> object:
+    """Dates and decimals in GX's examples, as JSON the UI can show."""
+    return json.loads(json.dumps(value, default=str))
+
+
 def _file_metadata(verdict: FileVerdict) -> dict:
     return {
         "rows": verdict.rows,
         "quarantined_rows": verdict.quarantined_rows,
         "quarantined_share": round(verdict.share, 6),
         "quarantined_by_rule": verdict.by_rule,
-        "failing_examples": {rule: rows[:5] for rule, rows in verdict.examples.items()},
+        "failing_examples": _plain({rule: rows[:5] for rule, rows in verdict.examples.items()}),
         "decision": "accepted" if verdict.accepted else f"rejected, moved to {verdict.moved_to}",
         "problems": verdict.problems,
         "warnings": verdict.warnings,

@@ -1,7 +1,5 @@
 """Ingest: one asset per export object, landing new files in DuckDB for the audit, with lineage."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg

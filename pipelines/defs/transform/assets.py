@@ -1,9 +1,8 @@
 """Transform: every dbt model is an asset and every dbt test an asset check."""
 
-from __future__ import annotations
-
 import os
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,10 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL
 from pipelines.defs.transform.project import dbt_project
+from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
+
+SKIP_IF_UNCHANGED_TAG = "salesmetrics/skip_transform_if_unchanged"
+TRANSFORM_LOG = "raw._transform_log"
 
 
 class SalesDbtTranslator(DagsterDbtTranslator):
@@ -28,6 +31,17 @@ class SalesDbtTranslator(DagsterDbtTranslator):
         return "transform"
 
 
+def nothing_new(warehouse: DuckDBResource) -> bool:
+    """True when no export was accepted since the last successful build."""
+    with warehouse.get_connection() as con:
+        con.execute(f"create table if not exists {TRANSFORM_LOG} (finished_at timestamp, run_id varchar)")
+        newest, built = con.execute(
+            "select (select max(loaded_at) from raw._ingest_log where status = 'accepted'), "
+            f"(select max(finished_at) from {TRANSFORM_LOG})"
+        ).fetchone()
+    return built is not None and (newest is None or newest <= built)
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=SalesDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
@@ -37,6 +51,17 @@ def sales_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBResource
 ) -> Iterator[Any]:
     """Builds staging, intermediate, facts/dims and the metric marts with dbt, running every test."""
+    if context.run.tags.get(SKIP_IF_UNCHANGED_TAG) == "true" and nothing_new(warehouse):
+        context.log.info("No export was accepted since the last build: the marts are current, dbt is skipped.")
+        return
     # dbt runs from its own folder; hand it the warehouse as an absolute path through its profile.
     os.environ["SALES_WAREHOUSE"] = str(Path(warehouse.database).expanduser().resolve())
     yield from dbt.cli(["build"], context=context).stream()
+    # Reached only when dbt succeeded: publication checks this to refuse marts older than the data.
+    with warehouse.get_connection() as con:
+        con.execute(f"create table if not exists {TRANSFORM_LOG} (finished_at timestamp, run_id varchar)")
+        con.execute(
+            f"insert into {TRANSFORM_LOG} values (?, ?)", [datetime.now(UTC).replace(tzinfo=None), context.run_id]
+        )
+        copied = refresh_analyst_copy(con, analyst_copy_path(Path(warehouse.database).expanduser().resolve()))
+    context.log.info(f"Analysts' copy refreshed: {len(copied)} tables.")

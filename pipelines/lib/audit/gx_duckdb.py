@@ -25,6 +25,10 @@ from sqlalchemy.pool import NullPool  # noqa: E402
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
+# GX's own method, kept so a test can show the failure it fixes.
+UNPATCHED_EXECUTE_QUERY = SqlAlchemyExecutionEngine.execute_query
+
+
 def _execute_query_buffered(self: SqlAlchemyExecutionEngine, query: Any) -> Any:
     with self.get_connection() as connection:
         result = self._execute_query_with_recovery(connection, query)

@@ -187,7 +187,8 @@ def _accept(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerd
     )
     con.execute(f"delete from landing.{table} where _source_sha256 = ?", [verdict.sha256])
     con.execute(
-        f"update {INGEST_LOG} set status = 'accepted', reason = ? where object = ? and sha256 = ? and status = 'pending'",
+        f"update {INGEST_LOG} set status = 'accepted', reason = ? "
+        "where object = ? and sha256 = ? and status = 'pending'",
         [
             f"{verdict.quarantined_rows} rows quarantined" if verdict.quarantined_rows else None,
             obj.name,
@@ -202,7 +203,8 @@ def _reject(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerd
     con.execute("begin transaction")
     con.execute(f"delete from landing.{q(obj.table)} where _source_sha256 = ?", [verdict.sha256])
     con.execute(
-        f"update {INGEST_LOG} set status = 'rejected', reason = ? where object = ? and sha256 = ? and status = 'pending'",
+        f"update {INGEST_LOG} set status = 'rejected', reason = ? "
+        "where object = ? and sha256 = ? and status = 'pending'",
         [reason, obj.name, verdict.sha256],
     )
     con.execute("commit")

@@ -33,6 +33,12 @@ _LO = 62**3  # the three low digits come from one precomputed table
 _START = 36 * 62**4 + 9 * 62**3
 
 
+@lru_cache(maxsize=64)
+def _start(head: str) -> int:
+    """Where an object's counter starts: fixed per object, so ids of different objects do not line up."""
+    return _START + int.from_bytes(head.encode(), "little") % 50_000 * 997 % 62**4
+
+
 def _chars(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
@@ -58,7 +64,7 @@ def _low_table() -> tuple[np.ndarray, np.ndarray]:
 def sfid(obj: str, index: np.ndarray) -> np.ndarray:
     """Ids (numpy unicode array) for records ``index`` (0-based, non-negative ints) of object ``obj``."""
     head = PREFIX[obj] + POD
-    x = np.asarray(index, dtype=np.int64) + _START
+    x = np.asarray(index, dtype=np.int64) + _start(head)
     n = len(x)
     out = np.empty((n, 18), dtype=np.uint32)
     if n == 0:

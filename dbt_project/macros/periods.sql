@@ -1,0 +1,57 @@
+{#
+    Every period mart has one row per grain x period. Weeks are ISO weeks (Monday start): DuckDB's and
+    Postgres's date_trunc('week') already start on Monday; on Snowflake set WEEK_START = 1.
+#}
+
+{% macro period_grains() -%}
+    {{ return(['day', 'week', 'month', 'quarter', 'year']) }}
+{%- endmacro %}
+
+{% macro period_start(grain, date_column) -%}
+    {%- if grain == 'day' -%}
+        cast({{ date_column }} as date)
+    {%- else -%}
+        cast({{ dbt.date_trunc(grain, date_column) }} as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro period_end(grain, period_start_column) -%}
+    {%- if grain == 'day' -%}
+        cast({{ period_start_column }} as date)
+    {%- else -%}
+        cast({{ dbt.last_day(period_start_column, grain) }} as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro add_days(days, date_column) -%}
+    cast({{ dbt.dateadd('day', days, date_column) }} as date)
+{%- endmacro %}
+
+{#
+    The same rows once per grain, each with the period_start its date falls in, so one `group by grain,
+    period_start` aggregates all five grains. Cheaper than joining rows to a period table on a date range.
+#}
+{% macro rows_per_grain(relation, date_column) -%}
+    {%- for grain in period_grains() %}
+    select
+        '{{ grain }}' as grain,
+        {{ period_start(grain, date_column) }} as period_start,
+        {{ relation }}.*
+    from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#
+    The same period one year earlier, for a row's grain: the same calendar date for days, months, quarters and
+    years (29 February looks back to 28 February), and 52 weeks earlier for ISO weeks (a calendar year back
+    is not a Monday).
+#}
+{% macro same_period_last_year(grain_column, period_start_column) -%}
+    case
+        when {{ grain_column }} = 'week' then {{ add_days(-364, period_start_column) }}
+        else cast({{ dbt.dateadd('year', -1, period_start_column) }} as date)
+    end
+{%- endmacro %}

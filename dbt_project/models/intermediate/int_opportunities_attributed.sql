@@ -1,0 +1,170 @@
+{#
+    The canonical opportunity: one row per deal with everything the marts slice by resolved once.
+    - rep_id: the owner at close (exports carry no owner history); `unknown` when the deal has no owner, so
+      rep breakdowns still add up to company revenue.
+    - region: the deal's own, else the account's Region__c (often blank), else the owner's Division.
+    - is_first_won_deal: the account's earliest won close_date; on a tie the smaller opportunity_id wins, so
+      exactly one deal per customer is its first.
+    - deal_size_band: thresholds from vars, or the 33rd / 67th percentile of all won amounts.
+    - stage: exports mix cases ('Closed Won', 'CLOSED WON', 'closed won'); each stage is spelled the way
+      most deals spell it, so grouping by stage does not split one stage in three.
+#}
+with
+
+opportunities as (
+    select * from {{ ref('stg_salesforce__opportunities') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_salesforce__accounts') }}
+),
+
+reps as (
+    select * from {{ ref('int_reps_joined_to_managers') }}
+),
+
+deal_size_percentiles as (
+    select
+        {{ percentile('amount', 0.33) }} as won_amount_p33,
+        {{ percentile('amount', 0.67) }} as won_amount_p67
+    from opportunities
+    where status = 'won'
+),
+
+{%- set small_max = var('deal_size_small_max') %}
+{%- set large_min = var('deal_size_large_min') %}
+
+deal_size_thresholds as (
+    select
+        coalesce(
+            cast({{ 'null' if small_max is none else small_max }} as decimal(18, 2)),
+            won_amount_p33
+        ) as small_max,
+        coalesce(
+            cast({{ 'null' if large_min is none else large_min }} as decimal(18, 2)),
+            won_amount_p67
+        ) as large_min
+    from deal_size_percentiles
+),
+
+stage_spellings as (
+    select
+        lower(stage) as stage_key,
+        stage,
+        count(*) as deals
+    from opportunities
+    where stage is not null
+    group by lower(stage), stage
+),
+
+canonical_stages as (
+    select
+        stage_key,
+        stage
+    from (
+        select
+            stage_key,
+            stage,
+            row_number() over (partition by stage_key order by deals desc, stage) as spelling_rank
+        from stage_spellings
+    ) as ranked_spellings
+    where spelling_rank = 1
+),
+
+opportunities_joined as (
+    select
+        opportunities.opportunity_id,
+        opportunities.opportunity_name,
+        opportunities.account_id,
+        opportunities.owner_id,
+        coalesce(opportunities.owner_id, 'unknown') as rep_id,
+        opportunities.created_at,
+        opportunities.created_date,
+        opportunities.close_date,
+        canonical_stages.stage,
+        opportunities.status,
+        opportunities.amount,
+        opportunities.probability,
+        coalesce(opportunities.lead_source, 'unknown') as lead_source,
+        opportunities.type,
+        opportunities.campaign_id,
+        coalesce(opportunities.region, accounts.region, reps.region, 'unknown') as region,
+        case
+            when opportunities.region is not null then 'opportunity'
+            when accounts.region is not null then 'account'
+            when reps.region is not null then 'owner'
+            else 'unknown'
+        end as region_source,
+        coalesce(accounts.country, 'unknown') as country,
+        opportunities._source_file,
+        opportunities._source_line
+    from opportunities
+    left join accounts
+        on opportunities.account_id = accounts.account_id
+    left join reps
+        on opportunities.owner_id = reps.rep_id
+    left join canonical_stages
+        on lower(opportunities.stage) = canonical_stages.stage_key
+),
+
+first_won_deals as (
+    select
+        opportunity_id,
+        row_number() over (
+            partition by account_id
+            order by close_date, opportunity_id
+        ) = 1 as is_first_won_deal
+    from opportunities_joined
+    where status = 'won'
+        and account_id is not null
+),
+
+attributed as (
+    select
+        opportunities_joined.*,
+        coalesce(first_won_deals.is_first_won_deal, false) as is_first_won_deal,
+        case
+            when opportunities_joined.status in ('won', 'lost')
+                then {{ dbt.datediff('opportunities_joined.created_date', 'opportunities_joined.close_date', 'day') }}
+        end as sales_cycle_days,
+        case
+            when opportunities_joined.status <> 'won' or opportunities_joined.amount is null then null
+            when opportunities_joined.amount <= deal_size_thresholds.small_max then 'small'
+            when opportunities_joined.amount >= deal_size_thresholds.large_min then 'large'
+            else 'medium'
+        end as deal_size_band
+    from opportunities_joined
+    cross join deal_size_thresholds
+    left join first_won_deals
+        on opportunities_joined.opportunity_id = first_won_deals.opportunity_id
+),
+
+final as (
+    select
+        opportunity_id,
+        opportunity_name,
+        account_id,
+        owner_id,
+        rep_id,
+        created_at,
+        created_date,
+        close_date,
+        stage,
+        status,
+        amount,
+        probability,
+        lead_source,
+        type,
+        campaign_id,
+        region,
+        region_source,
+        country,
+        is_first_won_deal,
+        sales_cycle_days,
+        deal_size_band,
+        _source_file,
+        _source_line
+    from attributed
+)
+
+select * from final

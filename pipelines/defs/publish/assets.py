@@ -1,0 +1,77 @@
+"""Publish: freeze each closed week and month into snapshots and data/published/; refresh the analysts' copy."""
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.resources import WAREHOUSE_POOL, PublishResource
+from pipelines.lib.config import load_publish_config
+from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
+from pipelines.lib.publish.snapshots import PublishRefused, period_label, publish_period
+
+PUBLISH = load_publish_config()
+weekly_partitions = dg.WeeklyPartitionsDefinition(
+    start_date=PUBLISH.start_date.isoformat(), day_offset=1, timezone=PUBLISH.timezone
+)
+monthly_partitions = dg.MonthlyPartitionsDefinition(
+    start_date=PUBLISH.start_date.isoformat(), timezone=PUBLISH.timezone
+)
+MARTS = [
+    dg.AssetKey(["marts", name])
+    for name in (
+        "sales_by_period",
+        "rep_performance",
+        "funnel_by_source",
+        "product_performance",
+        "region_performance",
+    )
+]
+
+
+def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinition) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["snapshots", f"kpi_{grain}"],
+        partitions_def=partitions,
+        deps=MARTS,
+        group_name="publish",
+        kinds={"duckdb", "parquet", "csv"},
+        pool=WAREHOUSE_POOL,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        description=(
+            f"Freezes each closed {grain[:-2]} period's KPI scorecard into snapshots.kpi_{grain} (append-only "
+            f"versions, is_current on the latest) and data/published/{grain}/<period>/v<n>/ (Parquet, CSV, "
+            "manifest with checksums). Same inputs → no new version. Refuses when the latest audit failed or "
+            "the marts are older than the newest accepted export. A backfill publishes all periods in one run."
+        ),
+    )
+    def _publish(
+        context: dg.AssetExecutionContext, warehouse: DuckDBResource, publish: PublishResource
+    ) -> dg.MaterializeResult:
+        labels = [period_label(grain, date.fromisoformat(key[:10])) for key in context.partition_keys]
+        database = Path(warehouse.database).expanduser().resolve()
+        try:
+            with warehouse.get_connection() as con:
+                publications = [publish_period(con, publish.root, grain, label, context.run_id) for label in labels]
+                copied = refresh_analyst_copy(con, analyst_copy_path(database))
+        except PublishRefused as refusal:
+            raise dg.Failure(description=f"Publication refused: {refusal}") from None
+        for p in publications:
+            verb = "published" if p.created else "unchanged, already published as"
+            context.log.info(f"{p.period}: {verb} version {p.version} ({p.rows} rows) → {p.folder}")
+        return dg.MaterializeResult(
+            metadata={
+                "periods": [p.period for p in publications],
+                "new_versions": [p.snapshot_id for p in publications if p.created],
+                "unchanged": [p.snapshot_id for p in publications if not p.created],
+                "folders": [str(p.folder) for p in publications],
+                "source": publications[0].source if publications else "",
+                "analyst_copy_tables": len(copied),
+            }
+        )
+
+    return _publish
+
+
+publish_assets = [build_publish_asset("weekly", weekly_partitions), build_publish_asset("monthly", monthly_partitions)]

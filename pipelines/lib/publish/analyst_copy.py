@@ -1,0 +1,65 @@
+"""The analysts' read-only copy of the marts and snapshots (data/analytics.duckdb), replaced atomically.
+
+(Not data/marts.duckdb: DuckDB names the catalog after the file, and a catalog ``marts`` would make
+``marts.sales_by_period`` ambiguous.)
+
+Analysts never open the pipeline's warehouse, so a DuckDB CLI left open cannot block a run. The copy is
+written beside the target under a temporary name and renamed over it: a session that has the old file
+open keeps reading the old, complete file; a new session sees the new one; nobody sees a half-written table.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+SCHEMAS = ("marts", "snapshots")
+
+
+def analyst_copy_path(warehouse: Path) -> Path:
+    return Path(os.environ.get("SALES_ANALYST_COPY") or warehouse.with_name("analytics.duckdb"))
+
+
+def refresh_analyst_copy(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
+    """Copy every table and view of the marts and snapshots schemas; return rows per table."""
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    con.execute(f"attach '{partial}' as analyst_copy")
+    copied: dict[str, int] = {}
+    try:
+        objects = con.execute(
+            "select table_schema, table_name, table_type from information_schema.tables "
+            f"where table_catalog = current_database() and table_schema in {SCHEMAS} "
+            "and table_name not like '\\_%' escape '\\' order by table_type, table_schema, table_name"
+        ).fetchall()
+        for schema in {o[0] for o in objects}:
+            con.execute(f"create schema if not exists analyst_copy.{schema}")
+        for schema, name, kind in objects:
+            if kind == "VIEW" and schema == "snapshots":
+                # Snapshot views are over their *_versions tables, copied as tables just before.
+                sql = con.execute(
+                    "select sql from duckdb_views() "
+                    "where schema_name = ? and view_name = ? and database_name = current_database()",
+                    [schema, name],
+                ).fetchone()[0]
+                con.execute("use analyst_copy")
+                try:
+                    con.execute(sql)
+                finally:
+                    con.execute(f"use {_main_catalog(con)}")
+                continue
+            con.execute(f'create table analyst_copy.{schema}."{name}" as select * from {schema}."{name}"')
+            copied[f"{schema}.{name}"] = con.execute(f'select count(*) from {schema}."{name}"').fetchone()[0]
+    finally:
+        con.execute("detach analyst_copy")
+    partial.replace(target)
+    return copied
+
+
+def _main_catalog(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute(
+        "select database_name from duckdb_databases() where not internal and database_name <> 'analyst_copy' "
+        "order by database_oid limit 1"
+    ).fetchone()[0]

@@ -1,0 +1,193 @@
+"""Freeze one closed period's scorecard: append-only versions in ``snapshots`` and files on disk.
+
+Nothing published is ever updated or deleted. ``snapshots.kpi_<grain>_versions`` only grows; the views
+``snapshots.kpi_weekly`` / ``snapshots.kpi_monthly`` derive ``is_current`` (the highest version of each
+period). Publishing a period whose rows and inputs are unchanged is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.publish.scorecard import period_rows_sql
+
+GRAINS = {"weekly": "week", "monthly": "month"}
+
+
+class PublishRefused(Exception):
+    """Publication would not be trustworthy; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    grain: str  # weekly | monthly
+    period: str  # 2026-W26 | 2026-06
+    version: int
+    snapshot_id: str
+    rows: int
+    created: bool  # False when the same inputs were already published
+    folder: Path
+    source: str
+
+
+def period_label(grain: str, period_start: date) -> str:
+    if grain == "weekly":
+        year, week, _ = period_start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{period_start:%Y-%m}"
+
+
+def period_bounds(grain: str, label: str) -> tuple[date, date]:
+    """2026-W26 → (Monday, Sunday); 2026-06 → (1 June, 30 June)."""
+    if grain == "weekly":
+        year, week = label.split("-W")
+        start = date.fromisocalendar(int(year), int(week), 1)
+        return start, start + timedelta(days=6)
+    start = datetime.strptime(label, "%Y-%m").date()
+    following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start, following - timedelta(days=1)
+
+
+def ensure_snapshot_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists snapshots")
+    for name in ("kpi_weekly", "kpi_monthly"):
+        con.execute(
+            f"""create table if not exists snapshots.{name}_versions (
+                snapshot_id varchar, period varchar, version integer, published_at timestamp, run_id varchar,
+                input_checksums varchar, fingerprint varchar, source varchar,
+                grain varchar, period_start date, period_end date, scope varchar, scope_id varchar,
+                scope_name varchar, kpi varchar, actual decimal(38, 6), target decimal(38, 6), attainment double,
+                prior_value decimal(38, 6), change_pct double, status varchar
+            )"""
+        )
+        con.execute(
+            f"""create or replace view snapshots.{name} as
+                select *, version = max(version) over (partition by period) as is_current
+                from snapshots.{name}_versions"""
+        )
+
+
+def check_ready(con: duckdb.DuckDBPyConnection) -> None:
+    """Refuse when the latest audit failed or the marts are older than the newest accepted export."""
+    latest = con.execute(
+        "select source_file, status, reason from raw._ingest_log order by loaded_at desc limit 1"
+    ).fetchone()
+    if latest is None:
+        raise PublishRefused("nothing has been ingested yet: run `salesmetrics run` first.")
+    if latest[1] != "accepted":
+        raise PublishRefused(
+            f"the latest audit did not pass ({latest[0]} is {latest[1]}: {latest[2] or 'awaiting audit'}). "
+            "Fix the export and run `salesmetrics run` until it succeeds, then publish."
+        )
+    newest_export, built = con.execute(
+        "select (select max(loaded_at) from raw._ingest_log where status = 'accepted'), "
+        "(select max(finished_at) from raw._transform_log)"
+    ).fetchone()
+    if built is None or built < newest_export:
+        raise PublishRefused(
+            f"the marts (built {built or 'never'}) are older than the newest accepted export ({newest_export}). "
+            "Run `salesmetrics run` so the marts include it, then publish."
+        )
+
+
+def _input_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    rows = con.execute(
+        "select source_file, sha256 from raw._ingest_log where status = 'accepted' order by source_file"
+    ).fetchall()
+    return dict(rows)
+
+
+def publish_period(
+    con: duckdb.DuckDBPyConnection, publish_dir: Path, grain: str, label: str, run_id: str
+) -> Publication:
+    """Freeze one period; ``con`` must be the (single) writer connection to the warehouse."""
+    check_ready(con)
+    ensure_snapshot_tables(con)
+    start, _ = period_bounds(grain, label)
+    query, params, source = period_rows_sql(con, GRAINS[grain], start)
+    con.execute(f"create or replace temp table _period as {query}", params)
+    rows = con.execute("select count(*) from _period").fetchone()[0]
+    if rows == 0:
+        raise PublishRefused(f"the marts hold no {GRAINS[grain]} starting {start}: nothing to publish for {label}.")
+    checksums = json.dumps(_input_checksums(con), sort_keys=True)
+    content = con.execute("select md5(string_agg(_period::varchar, '\n' order by all)) from _period").fetchone()[0]
+    fingerprint = hashlib.sha256(f"{content}|{checksums}".encode()).hexdigest()
+    table = f"snapshots.kpi_{grain}_versions"
+    current = con.execute(
+        f"select version, fingerprint, snapshot_id from {table} where period = ? order by version desc limit 1",
+        [label],
+    ).fetchone()
+    folder = publish_dir / grain / label
+    if current and current[1] == fingerprint:
+        return Publication(grain, label, current[0], current[2], rows, False, folder / f"v{current[0]}", source)
+
+    version = (current[0] + 1) if current else 1
+    snapshot_id = f"{grain}-{label}-v{version}"
+    published_at = datetime.now(UTC).replace(tzinfo=None)
+    target = folder / f"v{version}"
+    _write_files(con, target, snapshot_id, label, version, run_id, published_at, checksums, source, rows)
+    con.execute(
+        f"insert into {table} by name select ? as snapshot_id, ? as period, ? as version, ? as published_at, "
+        "? as run_id, ? as input_checksums, ? as fingerprint, ? as source, * from _period",
+        [snapshot_id, label, version, published_at, run_id, checksums, fingerprint, source],
+    )
+    _write_index(con, folder, table, label)
+    return Publication(grain, label, version, snapshot_id, rows, True, target, source)
+
+
+def _write_files(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    snapshot_id: str,
+    label: str,
+    version: int,
+    run_id: str,
+    published_at: datetime,
+    checksums: str,
+    source: str,
+    rows: int,
+) -> None:
+    """Write into a scratch folder, then rename it into place: a reader never sees half a publication."""
+    scratch = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    con.execute(f"copy _period to '{scratch / 'kpi.parquet'}' (format parquet)")
+    con.execute(f"copy _period to '{scratch / 'kpi.csv'}' (format csv, header true)")
+    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(scratch.iterdir())}
+    manifest = {
+        "snapshot_id": snapshot_id,
+        "period": label,
+        "version": version,
+        "published_at": published_at.isoformat(),
+        "run_id": run_id,
+        "rows": rows,
+        "source": source,
+        "files_sha256": files,
+        "input_files_sha256": json.loads(checksums),
+    }
+    (scratch / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    scratch.rename(target)
+
+
+def _write_index(con: duckdb.DuckDBPyConnection, folder: Path, table: str, label: str) -> None:
+    versions = con.execute(
+        f"select distinct version, snapshot_id, published_at from {table} where period = ? order by version",
+        [label],
+    ).fetchall()
+    index = {
+        "period": label,
+        "current_version": versions[-1][0],
+        "versions": [
+            {"version": v, "snapshot_id": s, "published_at": p.isoformat(), "folder": f"v{v}"} for v, s, p in versions
+        ],
+    }
+    partial = folder / ".versions.json.partial"
+    partial.write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+    partial.replace(folder / "versions.json")
