@@ -60,30 +60,49 @@ def publish(
     period: Annotated[str | None, typer.Option(help="2026-W47 or 2026-11 (default: the last closed one).")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (SALES_WAREHOUSE).")] = None,
     publish_dir: Annotated[Path | None, typer.Option(help="Output folder (SALES_PUBLISH_DIR).")] = None,
+    all_periods: Annotated[
+        bool, typer.Option("--all", help="Every closed period that holds data, as one backfill run.")
+    ] = False,
 ) -> None:
-    """Freeze one closed period's scorecard into snapshots and data/published/<grain>/<period>/."""
-    from pipelines.lib.publish.periods import PeriodError, last_closed_period, partition_key_for
+    """Freeze closed periods' scorecards into snapshots and data/published/<grain>/<period>/."""
+    from pipelines.lib.publish.periods import (
+        PeriodError,
+        closed_periods_with_data,
+        last_closed_period,
+        partition_key_for,
+    )
     from pipelines.lib.runner import RunFailed, run_job
 
-    export_paths(resolve_paths(warehouse=warehouse, publish_dir=publish_dir))
+    paths = resolve_paths(warehouse=warehouse, publish_dir=publish_dir)
+    export_paths(paths)
     try:
-        label = period or last_closed_period(grain.value)
-        key = partition_key_for(grain.value, label)
+        if all_periods:
+            first, last = closed_periods_with_data(paths.warehouse, grain.value)
+            keys, what = (
+                (partition_key_for(grain.value, first), partition_key_for(grain.value, last)),
+                f"{first}…{last}",
+            )
+        else:
+            label = period or last_closed_period(grain.value)
+            keys, what = partition_key_for(grain.value, label), label
     except PeriodError as problem:
         err.print(f"[bold red]Cannot publish.[/] {problem}")
         raise typer.Exit(code=2) from None
     try:
-        with console.status(f"Publishing {grain.value} {label}…"):
-            result = run_job(f"publish_{grain.value}_snapshot_job", key)
+        with console.status(f"Publishing {grain.value} {what}…"):
+            job = f"publish_{grain.value}_snapshot_job"
+            result = run_job(job, partition_range=keys) if all_periods else run_job(job, partition_key=keys)
     except RunFailed as failure:
         err.print(f"[bold red]Nothing was published.[/] {failure}")
         raise typer.Exit(code=1) from None
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
-        new = metadata["new_versions"].value
-        folders = metadata["folders"].value
-        state = f"new version {new[0]}" if new else f"unchanged ({metadata['unchanged'].value[0]} is current)"
-        console.print(f"{grain.value} {label}: {state} → {folders[0]}")
+        new, unchanged = metadata["new_versions"].value, metadata["unchanged"].value
+        if all_periods:
+            console.print(f"{grain.value} {what}: {len(new)} new versions, {len(unchanged)} unchanged.")
+            break
+        state = f"new version {new[0]}" if new else f"unchanged ({unchanged[0]} is current)"
+        console.print(f"{grain.value} {what}: {state} → {metadata['folders'].value[0]}")
 
 
 @app.command()

@@ -38,16 +38,30 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
     return " ".join(dict.fromkeys(messages)) or "The run failed; see the Dagster run log."
 
 
-def run_job(name: str, partition_key: str | None = None) -> dg.ExecuteInProcessResult:
-    """Execute one of the code location's jobs in this process; raise RunFailed with the reason."""
+def run_job(
+    name: str, partition_key: str | None = None, partition_range: tuple[str, str] | None = None
+) -> dg.ExecuteInProcessResult:
+    """Execute one of the code location's jobs in this process; raise RunFailed with the reason.
+
+    ``partition_range`` runs a range of partitions as one run, as a single-run backfill does.
+    """
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def(name)
+    tags = (
+        {
+            "dagster/asset_partition_range_start": partition_range[0],
+            "dagster/asset_partition_range_end": partition_range[1],
+        }
+        if partition_range
+        else None
+    )
     with _instance() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             partition_key=partition_key,
+            tags=tags,
             # The terminal gets one paragraph, not Dagster's event stream; the run log keeps every event.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )

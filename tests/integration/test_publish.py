@@ -92,6 +92,24 @@ def test_publish_is_versioned_and_idempotent(warehouse: Built) -> None:
     assert json.loads((published / "versions.json").read_text())["current_version"] == 2
 
 
+def test_backfill_publishes_every_closed_week_in_one_run(warehouse: Built) -> None:
+    result = CliRunner().invoke(
+        app, ["publish", "weekly", "--all", "--publish-dir", str(warehouse.warehouse.parent / "published")]
+    )
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(warehouse.warehouse), read_only=True) as con:
+        weeks = con.execute(
+            "select count(*) from marts.sales_by_period where grain = 'week' and period_start >= '2023-01-02' "
+            "and period_end <= (select max(period_end) from marts.sales_by_period where grain = 'day')"
+        ).fetchone()[0]
+        published = con.execute(
+            "select count(distinct period), count(distinct run_id), bool_and(is_current) from snapshots.kpi_weekly"
+        ).fetchone()
+    assert f"{weeks} new versions, 0 unchanged" in " ".join(result.output.split())
+    assert published == (weeks, 1, True)
+    assert len(list((warehouse.warehouse.parent / "published" / "weekly").glob("*/v1/manifest.json"))) == weeks
+
+
 def test_publish_refused_after_a_failed_audit(warehouse: Built) -> None:
     bad = warehouse.inbox / "salesforce" / "2026-07-09" / "Account.csv"
     bad.parent.mkdir(parents=True)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
+
 from pipelines.lib.config import load_publish_config
-from pipelines.lib.publish.snapshots import period_bounds, period_label
+from pipelines.lib.publish.snapshots import GRAINS, period_bounds, period_label
 
 
 class PeriodError(ValueError):
@@ -44,3 +47,19 @@ def partition_key_for(grain: str, label: str, today: date | None = None) -> str:
     if start < first:
         raise PeriodError(f"{label} starts before publish.start_date ({first}) in salesmetrics.yml.")
     return start.isoformat()
+
+
+def closed_periods_with_data(warehouse: Path, grain: str, today: date | None = None) -> tuple[str, str]:
+    """The first and last closed periods the marts hold (from publish.start_date on), for a backfill."""
+    today = today or today_in_timezone()
+    first_allowed = load_publish_config().start_date
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        first, last = con.execute(
+            "select min(period_start), max(period_start) from marts.sales_by_period "
+            "where grain = ? and period_start >= ? and period_end < ? "
+            "and period_end <= (select max(period_end) from marts.sales_by_period where grain = 'day')",
+            [GRAINS[grain], first_allowed, today],
+        ).fetchone()
+    if first is None:
+        raise PeriodError(f"the marts hold no closed {GRAINS[grain]} since publish.start_date ({first_allowed}).")
+    return period_label(grain, first), period_label(grain, last)
