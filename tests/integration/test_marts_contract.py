@@ -130,3 +130,12 @@ def test_money_is_exact_decimal(built: Built) -> None:
         )
     for column in ["revenue", "avg_deal_size", "new_customer_revenue", "pipeline_created_amount"]:
         assert types[column].startswith("DECIMAL"), (column, types[column])
+
+
+def test_storage_format_is_readable_by_duckdb_1_0_and_later(built: Built) -> None:
+    for path in (built.warehouse, built.warehouse.with_name("analytics.duckdb")):
+        with duckdb.connect(str(path), read_only=True) as con:
+            tags = con.execute(
+                "select tags from duckdb_databases() where database_name = current_database()"
+            ).fetchone()[0]
+        assert tags["storage_version"] == "v1.0.0+", path
