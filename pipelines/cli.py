@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +19,15 @@ app = typer.Typer(help="Sales-performance metrics from CRM exports.", no_args_is
 console = Console(soft_wrap=True)
 # Paragraphs are soft-wrapped: the terminal wraps them, so file paths are never cut in two.
 err = Console(stderr=True, soft_wrap=True)
+
+
+@contextmanager
+def quiet_stdout(warehouse: Path) -> Iterator[Path]:
+    """dbt's progress lines (echoed by dagster-dbt) go to a log beside the warehouse, not the terminal."""
+    log = warehouse.parent / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as handle, redirect_stdout(handle):
+        yield log
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -89,11 +100,11 @@ def publish(
         err.print(f"[bold red]Cannot publish.[/] {problem}")
         raise typer.Exit(code=2) from None
     try:
-        with console.status(f"Publishing {grain.value} {what}…"):
+        with err.status(f"Publishing {grain.value} {what}…"), quiet_stdout(paths.warehouse) as log:
             job = f"publish_{grain.value}_snapshot_job"
             result = run_job(job, partition_range=keys) if all_periods else run_job(job, partition_key=keys)
     except RunFailed as failure:
-        err.print(f"[bold red]Nothing was published.[/] {failure}")
+        err.print(f"[bold red]Nothing was published.[/] {failure} (Run log: {log}.)")
         raise typer.Exit(code=1) from None
     for event in result.get_asset_materialization_events():
         metadata = event.materialization.metadata
@@ -149,12 +160,13 @@ def run(
     paths = resolve_paths(inbox=inbox, warehouse=warehouse)
     export_paths(paths)
     try:
-        with console.status(f"Running the pipeline on {paths.inbox}…"):
+        with err.status(f"Running the pipeline on {paths.inbox}…"), quiet_stdout(paths.warehouse) as log:
             refresh_warehouse()
     except RunFailed as failure:
         err.print(
             f"[bold red]The run stopped before transform.[/] {failure} Nothing was transformed or published: "
-            "the marts are as they were. Fix or replace the file, drop it in the inbox and run again."
+            "the marts are as they were. Fix or replace the file, drop it in the inbox and run again. "
+            f"(Run log: {log}.)"
         )
         raise typer.Exit(code=1) from None
 
