@@ -9,6 +9,7 @@ DBT_FILES := $(shell find dbt_project -path dbt_project/target -prune -o -path d
 export SALES_INBOX ?= $(CURDIR)/data/inbox
 export SALES_WAREHOUSE ?= $(CURDIR)/data/warehouse.duckdb
 export SALES_PUBLISH_DIR ?= $(CURDIR)/data/published
+export SALES_REJECTED_DIR ?= $(CURDIR)/data/rejected
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 

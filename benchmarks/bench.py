@@ -37,6 +37,7 @@ def bench(scale: int) -> list[tuple[str, int, float, float]]:
         "SALES_INBOX": str(work / "inbox"),
         "SALES_WAREHOUSE": str(work / "warehouse.duckdb"),
         "SALES_PUBLISH_DIR": str(work / "published"),
+        "SALES_REJECTED_DIR": str(work / "rejected"),
     }
     env.pop("DAGSTER_HOME", None)
     out = work / "inbox" / "sample"

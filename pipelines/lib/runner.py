@@ -6,6 +6,8 @@ import os
 
 import dagster as dg
 
+from pipelines.lib.settings import export_paths, resolve_paths
+
 
 class RunFailed(Exception):
     """A run that did not succeed; the message is the explanation for people."""
@@ -47,6 +49,7 @@ def run_job(
     """
     from pipelines.definitions import defs
 
+    export_paths(resolve_paths())  # every path the resources read, from the environment or the defaults
     job = defs.resolve_job_def(name)
     tags = (
         {

@@ -74,7 +74,7 @@ def audit_pending(
                 _accept(con, obj, verdict)
             else:
                 _reject(con, obj, verdict, rejected_dir)
-            con.execute(f'drop view if exists main."audit__{obj.table}"')
+            con.execute(f'drop table if exists main."audit__{obj.table}"')
         verdicts.append(verdict)
     return verdicts
 
@@ -86,7 +86,7 @@ def _judge(database: str, obj: ExportObject, config: AuditConfig, verdict: FileV
         present = {r[0] for r in con.execute(f'describe landing."{obj.table}"').fetchall()}
         extra = ", ".join(typed_columns(spec, present))
         con.execute(
-            f"create or replace view {view} as select *{', ' + extra if extra else ''} "
+            f"create or replace table {view} as select *{', ' + extra if extra else ''} "
             f"from landing.\"{obj.table}\" where _source_sha256 = '{verdict.sha256}'"
         )
         previous = con.execute(
