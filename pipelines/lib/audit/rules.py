@@ -147,7 +147,7 @@ def typed_columns(spec: Spec, present: set[str]) -> list[str]:
                 items.append(f"{q(c + '__value')} as {q(c + '__date')}")
     for c in (*spec.amounts, *spec.numbers, *spec.percents):
         if c in present:
-            parsed(c, "decimal(38, 6)")
+            parsed(c, "decimal(18, 4)")  # not (38, 6): a 128-bit decimal parses ~50x slower in DuckDB
     for c in (*spec.booleans, *([spec.stage] if spec.stage else []), *spec.sets):
         if c in present:
             items.append(f"lower(trim({q(c)})) as {q(c + '__normalized')}")
