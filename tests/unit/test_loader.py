@@ -113,3 +113,29 @@ def test_line_numbers_follow_file_order_on_a_large_file(tmp_path: Path, con) -> 
         'select count(*) from raw.salesforce__opportunity where cast("Amount" as bigint) + 2 <> _source_line'
     ).fetchone()[0]
     assert mismatches == 0
+
+
+REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+NORTHWIND_VARIANT = REALDATA / "northwind" / "variant_neo4j_unquoted_commas" / "orders.csv"
+
+
+@pytest.mark.skipif(not NORTHWIND_VARIANT.exists(), reason="../shared/realdata (Northwind variant) is absent")
+def test_northwind_unquoted_commas_are_quarantined_at_their_own_lines(tmp_path: Path, con) -> None:
+    """176 of 830 order lines carry an extra unquoted comma: each is quarantined, none shifted into raw."""
+    from pipelines.lib.salesforce import ExportObject
+
+    header = NORTHWIND_VARIANT.read_text(encoding="utf-8").splitlines()[0].split(",")
+    orders = ExportObject("orders", "northwind__orders", tuple(header), ("orderID",), "Northwind orders")
+    lines = NORTHWIND_VARIANT.read_text(encoding="utf-8").splitlines()
+    expected_bad = [n for n, line in enumerate(lines, start=1) if n > 1 and line.count(",") != len(header) - 1]
+
+    result = land_file(con, orders, NORTHWIND_VARIANT, tmp_path / "cache")
+
+    assert (result.rows, result.malformed) == (830 - 176, 176) and len(expected_bad) == 176
+    quarantined = con.execute("select _source_line, rule from quarantine.northwind__orders order by 1").fetchall()
+    assert quarantined == [(n, "malformed_row") for n in expected_bad]
+    # Accepted rows keep their own line and their columns are not shifted.
+    landed = con.execute('select _source_line, "orderID", "shipCountry" from landing.northwind__orders').fetchall()
+    for line, order_id, country in landed:
+        fields = lines[line - 1].split(",")
+        assert (fields[0], fields[-1]) == (order_id, country)
