@@ -84,9 +84,7 @@ closed_deals_by_period as (
         grain,
         period_start,
         lead_source,
-        count(case when status = 'won' then 1 end) as deals_won,
-        count(case when status = 'lost' then 1 end) as deals_lost,
-        sum(case when status = 'won' then amount end) as revenue
+        {{ closed_deal_measures() }}
     from ({{ rows_per_grain('closed_deals', 'close_date') }}) as closed_deals_per_grain
     group by grain, period_start, lead_source
 ),

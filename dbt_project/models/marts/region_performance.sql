@@ -50,9 +50,7 @@ closed_deals_by_period as (
         period_start,
         region,
         country,
-        sum(case when status = 'won' then amount end) as revenue,
-        count(case when status = 'won' then 1 end) as deals_won,
-        count(case when status = 'lost' then 1 end) as deals_lost,
+        {{ closed_deal_measures() }},
         count(distinct case when status = 'won' then account_id end) as active_customers,
         count(case when status = 'won' and is_first_won_deal then 1 end) as new_customers
     from ({{ rows_per_grain('closed_deals', 'close_date') }}) as closed_deals_per_grain

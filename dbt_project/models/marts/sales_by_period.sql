@@ -35,9 +35,7 @@ closed_deals_by_period as (
     select
         grain,
         period_start,
-        sum(case when status = 'won' then amount end) as revenue,
-        count(case when status = 'won' then 1 end) as deals_won,
-        count(case when status = 'lost' then 1 end) as deals_lost,
+        {{ closed_deal_measures() }},
         avg(case when status = 'won' then sales_cycle_days end) as avg_sales_cycle_days,
         {{ median("case when status = 'won' then sales_cycle_days end") }} as median_sales_cycle_days,
         count(case when status = 'won' and is_first_won_deal then 1 end) as new_customers,
