@@ -118,11 +118,11 @@ def land_file(con: duckdb.DuckDBPyConnection, obj: ExportObject, path: Path, cac
             f"from read_csv(?, {READ_OPTIONS}) with ordinality",
             [str(text.readable)],
         )
-        rows, last_line = _count_lines(con)
+        rows = con.execute("select count(*) from _incoming").fetchone()[0]
         malformed = con.execute("select count(distinct line) from _rejected_lines").fetchone()[0]
         if rows == 0 and malformed == 0:
             raise FileRejected(path, "the file has a header but no rows.", "Export the object again with its records.")
-        if malformed and ends_mid_record(path, text.encoding) and _last_line_malformed(con, last_line + malformed):
+        if malformed and ends_mid_record(path, text.encoding) and _last_line_malformed(con, rows + malformed):
             raise FileRejected(
                 path,
                 "it ends in the middle of a record: the export or its copy was cut short.",
@@ -165,11 +165,6 @@ _SKIPPED_BEFORE = """
         from (select distinct line from _rejected_lines)
     ) group by accepted_before
 """
-
-
-def _count_lines(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    rows = con.execute("select count(*), coalesce(max(_row), 0) from _incoming").fetchone()
-    return int(rows[0]), int(rows[1])
 
 
 def _last_line_malformed(con: duckdb.DuckDBPyConnection, data_lines: int) -> bool:
