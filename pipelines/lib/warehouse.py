@@ -4,15 +4,19 @@ landing.<table>     rows of files waiting for the audit (text, with lineage)
 raw.<table>         rows the audit accepted, every export ever accepted (history)
 quarantine.<table>  rows the audit refused: file, line, rule, offending value and the whole record
 raw._ingest_log     one row per file: checksum, rows, status pending → accepted | rejected, and why
+raw._transform_log  one row per successful dbt build: when it finished, which run
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import duckdb
 
 from pipelines.lib.salesforce import ExportObject
 
 INGEST_LOG = "raw._ingest_log"
+TRANSFORM_LOG = "raw._transform_log"
 LINEAGE_DDL = "_source_file varchar, _source_sha256 varchar, _source_line bigint, _loaded_at timestamp"
 
 
@@ -20,16 +24,32 @@ def quarantine_table(obj: ExportObject) -> str:
     return f'quarantine."{obj.table}"'
 
 
-def ensure_tables(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> None:
-    """Create the schemas and this object's tables if missing (with the object's standard columns)."""
-    for schema in ("landing", "raw", "quarantine"):
-        con.execute(f"create schema if not exists {schema}")
+def ensure_logs(con: duckdb.DuckDBPyConnection) -> None:
+    """The ingest and transform logs, which ingest, transform and publication all read or write."""
+    con.execute("create schema if not exists raw")
     con.execute(
         f"""create table if not exists {INGEST_LOG} (
             object varchar, raw_table varchar, source_file varchar, sha256 varchar, rows bigint,
             malformed_rows bigint, loaded_at timestamp, status varchar, reason varchar
         )"""
     )
+    con.execute(f"create table if not exists {TRANSFORM_LOG} (finished_at timestamp, run_id varchar)")
+
+
+def newest_export_and_build(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
+    """When the newest accepted export was loaded, and when dbt last built successfully."""
+    ensure_logs(con)
+    return con.execute(
+        f"select (select max(loaded_at) from {INGEST_LOG} where status = 'accepted'), "
+        f"(select max(finished_at) from {TRANSFORM_LOG})"
+    ).fetchone()
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> None:
+    """Create the schemas and this object's tables if missing (with the object's standard columns)."""
+    for schema in ("landing", "raw", "quarantine"):
+        con.execute(f"create schema if not exists {schema}")
+    ensure_logs(con)
     columns = ", ".join(f'"{c}" varchar' for c in obj.columns)
     for schema in ("landing", "raw"):
         con.execute(f'create table if not exists {schema}."{obj.table}" ({columns}, {LINEAGE_DDL})')

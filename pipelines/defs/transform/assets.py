@@ -13,9 +13,9 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.resources import WAREHOUSE_POOL
 from pipelines.defs.transform.project import dbt_project
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
+from pipelines.lib.warehouse import TRANSFORM_LOG, newest_export_and_build
 
 SKIP_IF_UNCHANGED_TAG = "salesmetrics/skip_transform_if_unchanged"
-TRANSFORM_LOG = "raw._transform_log"
 
 
 class SalesDbtTranslator(DagsterDbtTranslator):
@@ -34,11 +34,7 @@ class SalesDbtTranslator(DagsterDbtTranslator):
 def nothing_new(warehouse: DuckDBResource) -> bool:
     """True when no export was accepted since the last successful build."""
     with warehouse.get_connection() as con:
-        con.execute(f"create table if not exists {TRANSFORM_LOG} (finished_at timestamp, run_id varchar)")
-        newest, built = con.execute(
-            "select (select max(loaded_at) from raw._ingest_log where status = 'accepted'), "
-            f"(select max(finished_at) from {TRANSFORM_LOG})"
-        ).fetchone()
+        newest, built = newest_export_and_build(con)
     return built is not None and (newest is None or newest <= built)
 
 
@@ -59,7 +55,6 @@ def sales_dbt_models(
     yield from dbt.cli(["build"], context=context).stream()
     # Reached only when dbt succeeded: publication checks this to refuse marts older than the data.
     with warehouse.get_connection() as con:
-        con.execute(f"create table if not exists {TRANSFORM_LOG} (finished_at timestamp, run_id varchar)")
         con.execute(
             f"insert into {TRANSFORM_LOG} values (?, ?)", [datetime.now(UTC).replace(tzinfo=None), context.run_id]
         )

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.publish.scorecard import period_rows_sql
+from pipelines.lib.warehouse import INGEST_LOG, ensure_logs, newest_export_and_build
 
 GRAINS = {"weekly": "week", "monthly": "month"}
 
@@ -76,8 +77,9 @@ def ensure_snapshot_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def check_ready(con: duckdb.DuckDBPyConnection) -> None:
     """Refuse when the latest audit failed or the marts are older than the newest accepted export."""
+    ensure_logs(con)
     latest = con.execute(
-        "select source_file, status, reason from raw._ingest_log order by loaded_at desc limit 1"
+        f"select source_file, status, reason from {INGEST_LOG} order by loaded_at desc limit 1"
     ).fetchone()
     if latest is None:
         raise PublishRefused("nothing has been ingested yet: run `salesmetrics run` first.")
@@ -86,10 +88,7 @@ def check_ready(con: duckdb.DuckDBPyConnection) -> None:
             f"the latest audit did not pass ({latest[0]} is {latest[1]}: {latest[2] or 'awaiting audit'}). "
             "Fix the export and run `salesmetrics run` until it succeeds, then publish."
         )
-    newest_export, built = con.execute(
-        "select (select max(loaded_at) from raw._ingest_log where status = 'accepted'), "
-        "(select max(finished_at) from raw._transform_log)"
-    ).fetchone()
+    newest_export, built = newest_export_and_build(con)
     if built is None or built < newest_export:
         raise PublishRefused(
             f"the marts (built {built or 'never'}) are older than the newest accepted export ({newest_export}). "
@@ -99,7 +98,7 @@ def check_ready(con: duckdb.DuckDBPyConnection) -> None:
 
 def _input_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     rows = con.execute(
-        "select source_file, sha256 from raw._ingest_log where status = 'accepted' order by source_file"
+        f"select source_file, sha256 from {INGEST_LOG} where status = 'accepted' order by source_file"
     ).fetchall()
     return dict(rows)
 
