@@ -1,0 +1,81 @@
+{#
+    Each campaign's actual cost spread evenly over its days, start_date..end_date inclusive, in whole cents
+    that add up exactly to the cost. Rounding is largest-remainder: every day gets the cost / days floored to
+    the cent, and the leftover cents (fewer than the number of days) go one each to the campaign's first
+    days; as every day's exact share is the same, the tie goes to the earliest days. E.g. 100.00 over 3 days
+    is 33.34, 33.33, 33.33; 1,000.00 over 10 days is 100.00 a day.
+    A campaign without an end date (or one before its start) is a one-day campaign on its start date. A
+    campaign without a start date or without an actual cost (planned ones) has no spend to spread.
+#}
+with
+
+campaigns as (
+    select * from {{ ref('stg_salesforce__campaigns') }}
+),
+
+numbers as (
+    {#- 40,000 days: over a century, far longer than any campaign. #}
+    {{ dbt.generate_series(40000) }}
+),
+
+dated_campaigns as (
+    select
+        campaign_id,
+        start_date,
+        case
+            when end_date is null or end_date < start_date then start_date
+            else end_date
+        end as end_date,
+        cast(round(actual_cost * 100) as {{ dbt.type_bigint() }}) as cost_cents
+    from campaigns
+    where start_date is not null
+        and actual_cost is not null
+),
+
+campaign_days as (
+    select
+        campaign_id,
+        start_date,
+        cost_cents,
+        {{ dbt.datediff('start_date', 'end_date', 'day') }} + 1 as campaign_days
+    from dated_campaigns
+),
+
+daily_shares as (
+    select
+        campaign_id,
+        start_date,
+        campaign_days,
+        cost_cents,
+        cast(floor(cast(cost_cents as double precision) / campaign_days) as {{ dbt.type_bigint() }}) as base_cents
+    from campaign_days
+),
+
+spread as (
+    select
+        daily_shares.campaign_id,
+        {{ add_days('numbers.generated_number - 1', 'daily_shares.start_date') }} as spend_date,
+        numbers.generated_number as day_number,
+        daily_shares.campaign_days,
+        daily_shares.base_cents
+        + case
+            when numbers.generated_number <= daily_shares.cost_cents - daily_shares.base_cents * daily_shares.campaign_days
+                then 1
+            else 0
+        end as spend_cents
+    from daily_shares
+    inner join numbers
+        on numbers.generated_number <= daily_shares.campaign_days
+),
+
+final as (
+    select
+        campaign_id,
+        spend_date,
+        cast(day_number as {{ dbt.type_bigint() }}) as day_number,
+        cast(campaign_days as {{ dbt.type_bigint() }}) as campaign_days,
+        {{ money('cast(spend_cents as decimal(18, 2)) * 0.01') }} as spend
+    from spread
+)
+
+select * from final
