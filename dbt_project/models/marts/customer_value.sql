@@ -6,7 +6,8 @@
     - annual purchase frequency: the account's won deals in the clv_lookback_months months up to the as-of
       date (as_of - N months, as_of], scaled to a year (x 12 / N).
     - gross_margin_pct: the company's over those months, as sales_by_period computes it (revenue minus the
-      known line costs); where no cost is known the factor is 1, i.e. CLV in revenue (clv_basis says which).
+      known line costs, over all won deals, with or without an account); where no cost is known the factor
+      is 1, i.e. CLV in revenue (clv_basis says which).
     - expected lifetime: macro expected_lifetime_years on the company's annual churn rate. Churn is measured
       over the same window: of the customers active in the N months before it, the share without a won deal
       in it; annualised as 1 - retention^(12 / N).
@@ -77,7 +78,6 @@ won_deals as (
     left join deal_costs
         on opportunities.opportunity_id = deal_costs.opportunity_id
     where opportunities.status = 'won'
-        and opportunities.account_id is not null
         and opportunities.close_date <= windows.as_of_date
 ),
 
@@ -94,6 +94,7 @@ account_lifetimes as (
         count(case when is_in_lookback then 1 end) as deals_won_in_lookback,
         count(case when is_in_prior_lookback then 1 end) > 0 as was_active_in_prior_lookback
     from won_deals
+    where account_id is not null
     group by account_id
 ),
 
