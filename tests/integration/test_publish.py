@@ -60,7 +60,8 @@ def test_publish_is_versioned_and_idempotent(warehouse: Built) -> None:
         ).fetchone()[0]
     assert revenue == mart_revenue
     manifest = json.loads((published / "v1" / "manifest.json").read_text())
-    assert manifest["version"] == 1 and set(manifest["files_sha256"]) == {"kpi.csv", "kpi.parquet"}
+    assert manifest["version"] == 1
+    assert {"kpi.csv", "kpi.parquet", "index.html", "monthly-2026-05-v1.xlsx"} <= set(manifest["files_sha256"])
     assert "interim scorecard" in manifest["source"] or manifest["source"] == "marts.kpi_scorecard"
     with duckdb.connect() as con:
         parquet_rows = con.execute(f"select count(*) from '{published / 'v1' / 'kpi.parquet'}'").fetchone()[0]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.publish.deliverables import write_deliverables, write_site_index
 from pipelines.lib.publish.scorecard import period_rows_sql
 from pipelines.lib.warehouse import INGEST_LOG, ensure_logs, newest_export_and_build
 
@@ -131,13 +132,14 @@ def publish_period(
     snapshot_id = f"{grain}-{label}-v{version}"
     published_at = datetime.now(UTC).replace(tzinfo=None)
     target = folder / f"v{version}"
-    _write_files(con, target, snapshot_id, label, version, run_id, published_at, checksums, source, rows)
+    _write_files(con, target, snapshot_id, label, version, run_id, published_at, checksums, source, rows, grain)
     con.execute(
         f"insert into {table} by name select ? as snapshot_id, ? as period, ? as version, ? as published_at, "
         "? as run_id, ? as input_checksums, ? as fingerprint, ? as source, * from _period",
         [snapshot_id, label, version, published_at, run_id, checksums, fingerprint, source],
     )
     _write_index(con, folder, table, label)
+    write_site_index(publish_dir)
     return Publication(grain, label, version, snapshot_id, rows, True, target, source)
 
 
@@ -152,6 +154,7 @@ def _write_files(
     checksums: str,
     source: str,
     rows: int,
+    grain: str,
 ) -> None:
     """Write into a scratch folder, then rename it into place: a reader never sees half a publication."""
     scratch = target.with_name(f".{target.name}.partial")
@@ -159,7 +162,21 @@ def _write_files(
     scratch.mkdir(parents=True)
     con.execute(f"copy _period to '{scratch / 'kpi.parquet'}' (format parquet)")
     con.execute(f"copy _period to '{scratch / 'kpi.csv'}' (format csv, header true)")
-    files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(scratch.iterdir())}
+    write_deliverables(
+        con,
+        scratch,
+        grain=grain,
+        label=label,
+        version=version,
+        snapshot_id=snapshot_id,
+        published_at=published_at,
+        source=source,
+    )
+    files = {
+        p.relative_to(scratch).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(scratch.rglob("*"))
+        if p.is_file()
+    }
     manifest = {
         "snapshot_id": snapshot_id,
         "period": label,

@@ -1,0 +1,164 @@
+"""The dashboard page of one publication, rendered from its kpi.parquet and sections/*.parquet only.
+
+One self-contained HTML file: plotly.js is inlined once, every chart is an inline figure, no request leaves
+the page. Text is escaped by Jinja's autoescape (and by ``charts.esc`` inside figures).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import jinja2
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from pipelines.lib.publish.charts import CHARTS
+from pipelines.lib.publish.formats import LOWER_IS_BETTER, column_kinds, fmt, fmt_change, kind, label
+from pipelines.lib.publish.sections import SECTIONS
+
+HEADLINE = ("revenue", "deals_won", "win_rate", "avg_deal_size", "avg_sales_cycle_days", "new_customers")
+STATUS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+TABLE_ROWS = 15
+ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("pipelines.lib.publish", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+ENV.filters |= {"fmt": fmt, "fmt_change": fmt_change, "kind": kind, "label": label}
+
+
+@dataclass
+class Frozen:
+    """The files of one publication, read back."""
+
+    kpis: list[dict]
+    sections: dict[str, list[dict]] = field(default_factory=dict)
+
+
+def read_parquet(path: Path) -> list[dict]:
+    with duckdb.connect() as con:
+        cursor = con.execute("select * from read_parquet(?)", [str(path)])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def load(folder: Path) -> Frozen:
+    sections = {p.stem: read_parquet(p) for p in sorted((folder / "sections").glob("*.parquet"))}
+    return Frozen(read_parquet(folder / "kpi.parquet"), sections)
+
+
+def period_title(grain: str, label_: str, start: date, end: date) -> str:
+    if grain == "weekly":
+        return f"Week {label_[-2:]}, {label_[:4]} ({start:%-d %b} – {end:%-d %b %Y})"
+    return f"{start:%B %Y}"
+
+
+def trend_class(kpi: str, change: object) -> str:
+    if change is None or change == 0:
+        return "flat"
+    good = (change > 0) != any(word in kpi for word in LOWER_IS_BETTER)
+    return "good" if good else "bad"
+
+
+def card(row: dict) -> dict:
+    return row | {
+        "how": kind(row["kpi"]),
+        "trend": trend_class(row["kpi"], row["change_pct"]),
+        "status_text": STATUS.get(row["status"] or "", "No target"),
+    }
+
+
+def figure_html(figure: dict, div_id: str) -> str:
+    config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    return pio.to_html(
+        figure,
+        include_plotlyjs=False,
+        full_html=False,
+        config=config,
+        div_id=div_id,
+        validate=False,
+        default_height=f"{figure['layout']['height']}px",
+    )
+
+
+def section_views(frozen: Frozen) -> list[dict]:
+    views = []
+    for section in SECTIONS:
+        rows = frozen.sections.get(section.name)
+        view = {"name": section.name, "title": section.title, "description": section.description, "mart": section.mart}
+        if rows is None:
+            views.append(view | {"available": False})
+            continue
+        charts = [
+            {"title": title, "html": figure_html(build(rows), f"chart-{section.name}-{i}")}
+            for i, (title, build) in enumerate(CHARTS[section.name])
+            if rows
+        ]
+        columns = column_kinds(rows)
+        views.append(
+            view
+            | {
+                "available": True,
+                "charts": charts,
+                "columns": columns,
+                "rows": rows[-TABLE_ROWS:] if rows and "period_start" in rows[0] else rows[:TABLE_ROWS],
+                "total_rows": len(rows),
+            }
+        )
+    return views
+
+
+def render(
+    folder: Path,
+    *,
+    grain: str,
+    label_: str,
+    version: int,
+    snapshot_id: str,
+    published_at: datetime,
+    source: str,
+    workbook: str,
+) -> str:
+    frozen = load(folder)
+    company = [card(r) for r in frozen.kpis if r["scope"] == "company"]
+    order = {k: i for i, k in enumerate(HEADLINE)}
+    company.sort(key=lambda r: (order.get(r["kpi"], len(order)), r["kpi"]))
+    start, end = frozen.kpis[0]["period_start"], frozen.kpis[0]["period_end"]
+    teams = [r for r in frozen.kpis if r["scope"] == "team"]
+    team_kpis = [
+        k
+        for k in ("revenue", "quota", "quota_attainment", "win_rate", "deals_won")
+        if any(r["kpi"] == k for r in teams)
+    ]
+    team_table = {}
+    for r in teams:
+        team_table.setdefault(r["scope_name"], {})[r["kpi"]] = r["actual"]
+    return ENV.get_template("dashboard.html.j2").render(
+        title=period_title(grain, label_, start, end),
+        grain=grain,
+        label=label_,
+        version=version,
+        snapshot_id=snapshot_id,
+        published_at=published_at,
+        source=source,
+        workbook=workbook,
+        headline=[c for c in company if c["kpi"] in order],
+        scorecard=company,
+        has_targets=any(r["target"] is not None for r in company),
+        has_benchmark=any(r.get("benchmark") is not None for r in frozen.kpis),
+        team_kpis=team_kpis,
+        team_table=sorted(team_table.items(), key=lambda t: -(t[1].get("revenue") or 0)),
+        sections=section_views(frozen),
+        plotlyjs=get_plotlyjs(),
+    )
+
+
+def write_page(folder: Path, **meta: object) -> Path:
+    page = folder / "index.html"
+    page.write_text(render(folder, **meta), encoding="utf-8")
+    return page

@@ -1,0 +1,74 @@
+"""What a sales manager receives with each publication: section data, the dashboard page, the workbook,
+and the index page of all publications."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.publish.dashboard import ENV, load, write_page
+from pipelines.lib.publish.sections import write_sections
+from pipelines.lib.publish.workbook import workbook_name, write_workbook
+
+GRAIN_NAMES = {"week": "weekly", "month": "monthly"}
+
+
+def write_deliverables(
+    con: duckdb.DuckDBPyConnection,
+    scratch: Path,
+    *,
+    grain: str,
+    label: str,
+    version: int,
+    snapshot_id: str,
+    published_at: datetime,
+    source: str,
+) -> list[Path]:
+    """Freeze the sections into ``scratch`` (before it is renamed into place), then render page and workbook."""
+    from pipelines.lib.publish.snapshots import GRAINS, period_bounds
+
+    start, end = period_bounds(grain, label)
+    write_sections(con, scratch / "sections", GRAINS[grain], start, end)
+    meta = {
+        "grain": grain,
+        "label": label,
+        "version": version,
+        "snapshot_id": snapshot_id,
+        "published_at": published_at,
+        "source": source,
+    }
+    book = write_workbook(scratch / workbook_name(grain, label, version), load(scratch), **meta)
+    page = write_page(scratch, label_=label, workbook=book.name, **{k: v for k, v in meta.items() if k != "label"})
+    return [page, book]
+
+
+def publications(publish_dir: Path) -> dict[str, list[dict]]:
+    """grain → periods newest first, each with its versions newest first (from versions.json)."""
+    found: dict[str, list[dict]] = {}
+    for grain in ("monthly", "weekly"):
+        periods = []
+        for index in (publish_dir / grain).glob("*/versions.json"):
+            entry = json.loads(index.read_text(encoding="utf-8"))
+            for v in entry["versions"]:
+                folder = index.parent / v["folder"]
+                v["page"] = f"{grain}/{entry['period']}/{v['folder']}/index.html"
+                books = sorted(folder.glob("*.xlsx"))
+                v["workbook"] = f"{grain}/{entry['period']}/{v['folder']}/{books[0].name}" if books else None
+                v["has_page"] = (folder / "index.html").exists()
+            entry["versions"].sort(key=lambda v: v["version"], reverse=True)
+            periods.append(entry)
+        found[grain] = sorted(periods, key=lambda e: e["period"], reverse=True)
+    return found
+
+
+def write_site_index(publish_dir: Path) -> Path:
+    """Rewrite data/published/index.html (atomically) listing every publication."""
+    html = ENV.get_template("index.html.j2").render(
+        groups=publications(publish_dir), generated_at=datetime.now().astimezone()
+    )
+    partial = publish_dir / ".index.html.partial"
+    partial.write_text(html, encoding="utf-8")
+    return partial.replace(publish_dir / "index.html")

@@ -1,0 +1,97 @@
+"""How a number reads for people: one kind per column or KPI name, shared by the page and the workbook."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+CURRENCY = "$"  # the sample and the Salesforce exports are in USD (CurrencyIsoCode)
+DATES = {"period_start", "period_end", "cohort_month", "as_of_date", "published_at"}
+PERCENT = {"attainment", "change_pct"}
+LOWER_IS_BETTER = ("cycle", "lost", "stale", "overdue", "churn", "cac", "cost", "age", "payback")
+MONEY_WORDS = ("revenue", "amount", "quota", "size", "margin", "cost", "spend", "cac", "clv", "value")
+COUNT_WORDS = ("deals", "customers", "opportunities", "leads", "units", "months_since", "count")
+
+
+def kind(name: str) -> str:
+    """date | percent | days | ratio | months | currency | count | number | text (the caller decides text)."""
+    if name in DATES:
+        return "date"
+    if name in PERCENT or name.endswith(("_rate", "_pct", "_attainment")):
+        return "percent"
+    if "days" in name:
+        return "days"
+    if name.startswith("ltv_to"):
+        return "ratio"
+    if name.endswith("_months"):
+        return "months"
+    if any(word in name for word in MONEY_WORDS):
+        return "currency"
+    if any(word in name for word in COUNT_WORDS):
+        return "count"
+    return "number"
+
+
+def label(name: str) -> str:
+    """win_rate → Win rate; avg_sales_cycle_days → Avg sales cycle days."""
+    text = name.replace("_pct", " %").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def fmt(value: object, how: str) -> str:
+    """A value as shown on the page; '–' for no value."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if not isinstance(value, (int, float, Decimal)):
+        return str(value)
+    number = Decimal(str(value))
+    sign = "−" if number < 0 else ""
+    number = abs(number)
+    if how == "currency":
+        return f"{sign}{CURRENCY}{number:,.0f}"
+    if how == "percent":
+        return f"{sign}{number * 100:,.1f}%"
+    if how == "days":
+        return f"{sign}{number:,.1f} days"
+    if how == "months":
+        return f"{sign}{number:,.1f} months"
+    if how == "ratio":
+        return f"{sign}{number:,.2f}×"
+    if number == number.to_integral_value():
+        return f"{sign}{number:,.0f}"
+    return f"{sign}{number:,.2f}"
+
+
+def fmt_change(value: object) -> str:
+    """change_pct with its sign: +12.3% / −4.0%."""
+    if value is None:
+        return "–"
+    text = fmt(value, "percent").removeprefix("−")
+    if text == "0.0%":
+        return text
+    return f"−{text}" if value < 0 else f"+{text}"
+
+
+def excel_format(how: str) -> str | None:
+    """The Excel number format of a kind (None: general)."""
+    return {
+        "currency": f'"{CURRENCY}"#,##0.00',
+        "percent": "0.0%",
+        "days": "#,##0.0",
+        "months": "#,##0.0",
+        "ratio": "0.00",
+        "count": "#,##0",
+        "number": "#,##0.00",
+        "date": "yyyy-mm-dd",
+        "datetime": "yyyy-mm-dd hh:mm",
+    }.get(how)
+
+
+def column_kinds(rows: list[dict]) -> list[tuple[str, str]]:
+    """(column, kind) for a table's columns; a column holding any text is text."""
+    columns = list(rows[0]) if rows else []
+    return [(c, "text" if any(isinstance(r[c], str) for r in rows) else kind(c)) for c in columns]

@@ -1,0 +1,133 @@
+"""The Excel workbook of one publication, written from its kpi.parquet and sections/*.parquet only.
+
+Text from the CRM is written with ``write_string`` (never parsed as a formula) and, when it starts with
+= + - @ tab or CR, with Excel's quote prefix as well, so that editing the cell cannot turn it into one either.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from pipelines.lib.publish.dashboard import Frozen
+from pipelines.lib.publish.definitions import DEFINITIONS
+from pipelines.lib.publish.formats import column_kinds, excel_format, fmt, kind
+from pipelines.lib.publish.sections import SECTIONS
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+KPI_VALUE_COLUMNS = {"actual", "target", "prior_value", "benchmark"}
+MAX_WIDTH = 50
+
+
+def is_formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def workbook_name(grain: str, label: str, version: int) -> str:
+    return f"{grain}-{label}-v{version}.xlsx"
+
+
+class Writer:
+    def __init__(self, path: Path) -> None:
+        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+        self.header = self.book.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF"})
+        self.quoted = self.book.add_format({"quote_prefix": True})
+        self.formats: dict[str, object] = {}
+
+    def number_format(self, how: str) -> object:
+        if how not in self.formats:
+            self.formats[how] = self.book.add_format({"num_format": excel_format(how) or "General"})
+        return self.formats[how]
+
+    def cell(self, sheet: Worksheet, row: int, col: int, value: object, how: str) -> int:
+        """Write one value; returns its display width."""
+        if value is None:
+            sheet.write_blank(row, col, None)
+            return 1
+        if isinstance(value, str):
+            sheet.write_string(row, col, value, self.quoted if is_formula_like(value) else None)
+            return len(value)
+        if isinstance(value, bool):
+            sheet.write_boolean(row, col, value)
+        elif isinstance(value, datetime):
+            sheet.write_datetime(row, col, value, self.number_format("datetime"))
+        elif isinstance(value, date):
+            sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), self.number_format("date"))
+        elif isinstance(value, (int, float, Decimal)):
+            sheet.write_number(row, col, float(value), self.number_format(how))
+        else:
+            sheet.write_string(row, col, str(value))
+        return len(fmt(value, how))
+
+    def table(self, name: str, rows: list[dict], kpi_rows: bool = False) -> None:
+        sheet = self.book.add_worksheet(name)
+        columns = column_kinds(rows)
+        widths = [len(c) for c, _ in columns]
+        for col, (column, _) in enumerate(columns):
+            sheet.write_string(0, col, column, self.header)
+        for r, row in enumerate(rows, start=1):
+            for col, (column, how) in enumerate(columns):
+                if kpi_rows and column in KPI_VALUE_COLUMNS:
+                    how = kind(row["kpi"])
+                widths[col] = max(widths[col], self.cell(sheet, r, col, row[column], how))
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, min(width, MAX_WIDTH) + 2)
+        sheet.freeze_panes(1, 0)
+        if rows:
+            sheet.autofilter(0, 0, len(rows), len(columns) - 1)
+
+
+def readme(writer: Writer, frozen: Frozen, meta: dict[str, object]) -> None:
+    sheet = writer.book.add_worksheet("README")
+    bold = writer.book.add_format({"bold": True})
+    title = writer.book.add_format({"bold": True, "font_size": 14})
+    sheet.write_string(0, 0, f"Sales performance: {meta['grain']} publication {meta['label']}", title)
+    lines = [
+        ("Snapshot", str(meta["snapshot_id"])),
+        ("Version", str(meta["version"])),
+        ("Published (UTC)", f"{meta['published_at']:%Y-%m-%d %H:%M}"),
+        ("Period", f"{frozen.kpis[0]['period_start']} to {frozen.kpis[0]['period_end']}"),
+        ("Scorecard source", str(meta["source"])),
+        ("Generated from", "kpi.parquet and sections/*.parquet of this publication: exactly what was published."),
+    ]
+    row = 2
+    for key, value in lines:
+        sheet.write_string(row, 0, key, bold)
+        sheet.write_string(row, 1, value)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "Sheet", writer.header)
+    sheet.write_string(row, 1, "What it holds", writer.header)
+    sheet.write_string(row + 1, 0, "KPIs")
+    sheet.write_string(row + 1, 1, "The frozen scorecard: every KPI for the company, each team and each rep.")
+    row += 2
+    for section in SECTIONS:
+        sheet.write_string(row, 0, section.title)
+        available = section.name in frozen.sections
+        sheet.write_string(row, 1, section.description if available else "Not available in this publication.")
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "Column or KPI", writer.header)
+    sheet.write_string(row, 1, "Definition", writer.header)
+    for name, text in DEFINITIONS.items():
+        row += 1
+        sheet.write_string(row, 0, name)
+        sheet.write_string(row, 1, text)
+    sheet.set_column(0, 0, 32)
+    sheet.set_column(1, 1, 110)
+    sheet.freeze_panes(1, 0)
+
+
+def write_workbook(path: Path, frozen: Frozen, **meta: object) -> Path:
+    writer = Writer(path)
+    readme(writer, frozen, meta)
+    writer.table("KPIs", frozen.kpis, kpi_rows=True)
+    for section in SECTIONS:
+        if section.name in frozen.sections:
+            writer.table(section.title[:31], frozen.sections[section.name])
+    writer.book.close()
+    return path
