@@ -25,6 +25,14 @@ READ_OPTIONS = (
 )
 
 
+def csv_options(base: str, pins: dict[str, str] | None) -> str:
+    """``base`` with a mapping's pins (delim, header, names, skip) replacing or adding read_csv options."""
+    if not pins:
+        return base
+    kept = [o for o in base.split(", ") if o.split(" = ")[0] not in pins]
+    return ", ".join([*kept, *(f"{k} = {v}" for k, v in pins.items())])
+
+
 @dataclass(frozen=True)
 class LoadResult:
     file: Path
@@ -62,9 +70,13 @@ def already_loaded(con: duckdb.DuckDBPyConnection, obj: ExportObject, sha256: st
     return bool(found and found[0])
 
 
-def _header(con: duckdb.DuckDBPyConnection, path: Path, readable: Path) -> list[str]:
+def _header(
+    con: duckdb.DuckDBPyConnection, path: Path, readable: Path, pins: dict[str, str] | None = None
+) -> list[str]:
     try:
-        described = con.execute(f"describe select * from read_csv(?, {SNIFF_OPTIONS})", [str(readable)]).fetchall()
+        described = con.execute(
+            f"describe select * from read_csv(?, {csv_options(SNIFF_OPTIONS, pins)})", [str(readable)]
+        ).fetchall()
     except duckdb.Error as exc:
         raise FileRejected(
             path,
@@ -93,11 +105,20 @@ def check_header(path: Path, obj: ExportObject, columns: list[str]) -> None:
     raise FileRejected(path, problem, fix, line=1)
 
 
-def land_file(con: duckdb.DuckDBPyConnection, obj: ExportObject, path: Path, cache_dir: Path) -> LoadResult:
+def land_file(
+    con: duckdb.DuckDBPyConnection,
+    obj: ExportObject,
+    path: Path,
+    cache_dir: Path,
+    pins: dict[str, str] | None = None,
+    lines_before_data: int = 1,
+) -> LoadResult:
     """Land one file in ``landing.<obj.table>`` (pending audit); raise FileRejected when it is unloadable.
 
     ``_source_line`` is the file line of the record (the header is line 1): rows DuckDB could not split
-    are counted back in, so lines after a malformed one keep their true number.
+    are counted back in, so lines after a malformed one keep their true number. A mapping (pipelines.lib.
+    mapping) passes ``pins`` (read_csv options it fixes: delim, header, names, skip) and the number of lines
+    before the first record (header and skipped rows).
     """
     ensure_tables(con, obj)
     checksum = sha256_of(path)
@@ -105,7 +126,7 @@ def land_file(con: duckdb.DuckDBPyConnection, obj: ExportObject, path: Path, cac
         return LoadResult(file=path, sha256=checksum, rows=0, malformed=0, skipped=True)
 
     text = as_utf8(path, cache_dir, checksum)
-    columns = _header(con, path, text.readable)
+    columns = _header(con, path, text.readable, pins)
     check_header(path, obj, columns)
     _widen(con, obj, columns)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
@@ -115,7 +136,7 @@ def land_file(con: duckdb.DuckDBPyConnection, obj: ExportObject, path: Path, cac
     try:
         con.execute(
             f"create or replace temp table _incoming as select {select_columns}, ordinality as _row "
-            f"from read_csv(?, {READ_OPTIONS}) with ordinality",
+            f"from read_csv(?, {csv_options(READ_OPTIONS, pins)}) with ordinality",
             [str(text.readable)],
         )
         rows = con.execute("select count(*) from _incoming").fetchone()[0]
@@ -132,8 +153,8 @@ def land_file(con: duckdb.DuckDBPyConnection, obj: ExportObject, path: Path, cac
         con.execute(
             f'insert into landing."{obj.table}" by name '
             f"select i.* exclude (_row), ? as _source_file, ? as _source_sha256, "
-            f"i._row + 1 + coalesce(s.skipped, 0) as _source_line, ? as _loaded_at "
-            f"from _incoming i asof left join ({_SKIPPED_BEFORE}) s on s.accepted_before < i._row",
+            f"i._row + {int(lines_before_data)} + coalesce(s.skipped, 0) as _source_line, ? as _loaded_at "
+            f"from _incoming i asof left join ({_skipped_before(lines_before_data)}) s on s.accepted_before < i._row",
             [str(path), checksum, loaded_at],
         )
         con.execute(
@@ -158,6 +179,10 @@ def land_file(con: duckdb.DuckDBPyConnection, obj: ExportObject, path: Path, cac
 
 # For each run of malformed lines: how many accepted rows precede it and how many lines were skipped so
 # far; an as-of join then shifts every accepted row past the malformed lines before it.
+def _skipped_before(lines_before_data: int = 1) -> str:
+    return _SKIPPED_BEFORE.replace("line - 1 -", f"line - {int(lines_before_data)} -")
+
+
 _SKIPPED_BEFORE = """
     select accepted_before, max(i) as skipped from (
         select line - 1 - row_number() over (order by line) as accepted_before,

@@ -1,0 +1,147 @@
+"""The canonical CRM model (INPUTS.md): the entities every mapped source lands in, as audit-ready specs.
+
+Each entity is an ExportObject (``raw.canonical__<entity>``, all text, plus ``_source_name`` and lineage) and a
+Spec for the same GX audit the Salesforce objects get. Column kinds drive how a plain source column is
+normalised by a mapping: ids and text trimmed, dates to ISO, money and quantities to '.' decimals, booleans to
+true/false, status to won/lost/open.
+"""
+
+from __future__ import annotations
+
+from pipelines.lib.audit.rules import Spec
+from pipelines.lib.salesforce import ExportObject
+
+TEXT, DATE, DATETIME, MONEY, NUMBER, BOOLEAN = "text", "date", "datetime", "money", "number", "boolean"
+
+# entity → (column → kind), in the order of INPUTS.md
+ENTITIES: dict[str, dict[str, str]] = {
+    "accounts": {
+        "account_id": TEXT,
+        "account_name": TEXT,
+        "industry": TEXT,
+        "segment": TEXT,
+        "country": TEXT,
+        "state": TEXT,
+        "region": TEXT,
+        "created_date": DATE,
+    },
+    "reps": {
+        "rep_id": TEXT,
+        "rep_name": TEXT,
+        "manager_id": TEXT,
+        "manager_name": TEXT,
+        "team": TEXT,
+        "region": TEXT,
+        "is_active": BOOLEAN,
+    },
+    "leads": {
+        "lead_id": TEXT,
+        "created_date": DATE,
+        "lead_source": TEXT,
+        "status": TEXT,
+        "is_converted": BOOLEAN,
+        "converted_date": DATE,
+        "converted_account_id": TEXT,
+        "converted_opportunity_id": TEXT,
+    },
+    "opportunities": {
+        "opportunity_id": TEXT,
+        "account_id": TEXT,
+        "owner_id": TEXT,
+        "created_date": DATE,
+        "close_date": DATE,
+        "stage": TEXT,
+        "status": TEXT,
+        "amount": MONEY,
+        "probability": NUMBER,
+        "lead_source": TEXT,
+        "type": TEXT,
+        "campaign_id": TEXT,
+        "region": TEXT,
+    },
+    "opportunity_lines": {
+        "line_id": TEXT,
+        "opportunity_id": TEXT,
+        "product_id": TEXT,
+        "quantity": NUMBER,
+        "unit_price": MONEY,
+        "list_price": MONEY,
+        "total_price": MONEY,
+        "cost": MONEY,
+    },
+    "products": {
+        "product_id": TEXT,
+        "product_name": TEXT,
+        "product_family": TEXT,
+        "unit_cost": MONEY,
+        "list_price": MONEY,
+    },
+    "stage_history": {"opportunity_id": TEXT, "stage": TEXT, "entered_at": DATETIME},
+    "campaigns": {
+        "campaign_id": TEXT,
+        "campaign_name": TEXT,
+        "channel": TEXT,
+        "start_date": DATE,
+        "end_date": DATE,
+        "actual_cost": MONEY,
+    },
+    "quotas": {"rep_id": TEXT, "period_start": DATE, "period_end": DATE, "quota_amount": MONEY},
+}
+
+STATUSES = ("won", "lost", "open")
+SOURCE_NAME = "_source_name"
+
+
+def _spec(entity: str, id_column: str | None, required: tuple[str, ...] = (), **extra: object) -> Spec:
+    kinds = ENTITIES[entity]
+    return Spec(
+        id=id_column,
+        required=required,
+        dates=tuple(c for c, k in kinds.items() if k == DATE),
+        datetimes=tuple(c for c, k in kinds.items() if k == DATETIME),
+        amounts=tuple(c for c, k in kinds.items() if k in (MONEY, NUMBER) and c != "probability"),
+        percents=(),
+        numbers=tuple(c for c, k in kinds.items() if c == "probability"),
+        booleans=tuple(c for c, k in kinds.items() if k == BOOLEAN),
+        **extra,
+    )
+
+
+CANONICAL_SPECS: dict[str, Spec] = {
+    "accounts": _spec("accounts", "account_id"),
+    "reps": _spec("reps", "rep_id"),
+    "leads": _spec("leads", "lead_id", ("created_date",)),
+    "opportunities": _spec(
+        "opportunities",
+        "opportunity_id",
+        ("status",),
+        sets={"status": STATUSES},
+        ordered=(("close_date", "created_date"),),
+    ),
+    "opportunity_lines": _spec("opportunity_lines", "line_id", ("opportunity_id",)),
+    "products": _spec("products", "product_id"),
+    "stage_history": _spec("stage_history", None, ("opportunity_id", "stage", "entered_at")),
+    "campaigns": _spec("campaigns", "campaign_id", ordered=(("end_date", "start_date"),)),
+    "quotas": _spec(
+        "quotas", None, ("rep_id", "period_start", "quota_amount"), ordered=(("period_end", "period_start"),)
+    ),
+}
+
+CANONICAL_OBJECTS: tuple[ExportObject, ...] = tuple(
+    ExportObject(
+        name=entity,
+        table=f"canonical__{entity}",
+        columns=(*columns, SOURCE_NAME),
+        required=(),
+        description=f"Canonical {entity.replace('_', ' ')} from mapped exports (any CSV/Excel through a mapping file).",
+    )
+    for entity, columns in ENTITIES.items()
+)
+
+
+def canonical_object(entity: str) -> ExportObject:
+    return next(obj for obj in CANONICAL_OBJECTS if obj.name == entity)
+
+
+def is_canonical(obj: ExportObject) -> bool:
+    return obj.table.startswith("canonical__")

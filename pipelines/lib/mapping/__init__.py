@@ -1,0 +1,10 @@
+"""Mapping files: any CSV/Excel export onto the canonical CRM model by configuration (docs: INPUTS.md).
+
+schema (pydantic shape of the YAML) → load (with line numbers for errors) → check (expressions against the
+file's header, before any data moves) → apply (land the file as text, one insert … select into landing).
+"""
+
+from pipelines.lib.mapping.load import MappingError, load_mapping
+from pipelines.lib.mapping.schema import EntityBlock, FileSpec, Mapping
+
+__all__ = ["EntityBlock", "FileSpec", "Mapping", "MappingError", "load_mapping"]

@@ -1,0 +1,79 @@
+"""The shape of a mapping file (see helpers' contract and README "Bring your own export"); extra keys are errors."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipelines.lib.canonical import ENTITIES
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Unpivot(Strict):
+    columns: list[str] | str  # names, or one glob such as "M*"
+    name: str
+    value: str
+
+
+class FileSpec(Strict):
+    pattern: str
+    encoding: Literal["utf-8", "utf-8-sig", "utf-16", "cp1252"] | None = None
+    delimiter: Literal[",", ";", "\t", "|"] | None = None
+    header: bool = True
+    columns: list[str] | None = None
+    sheet: str | None = None
+    skip_rows: int = Field(0, ge=0)
+    null_tokens: list[str] | None = None
+    decimal: Literal[".", ","] | None = None
+    thousands: Literal[".", ",", " ", "'"] | None = None
+    date_format: str | None = None  # "auto" or None: detect
+    unpivot: Unpivot | None = None
+
+
+class Const(Strict):
+    const: str | int | float | bool | None
+
+
+class Mapped(Strict):
+    column: str
+    map: dict[str, str] = Field(default_factory=dict)
+    default: str | None = None
+
+
+class Expr(Strict):
+    expr: str
+
+
+ColumnSource = str | Const | Mapped | Expr
+
+
+class EntityBlock(Strict):
+    from_: str = Field(alias="from")
+    columns: dict[str, ColumnSource]
+    where: str | None = None
+
+
+class Mapping(Strict):
+    source: str = Field(pattern=r"^[a-z0-9_]+$")
+    description: str | None = None
+    recognise: dict[str, list[str]] = Field(default_factory=dict)
+    files: dict[str, FileSpec]
+    entities: dict[str, EntityBlock | list[EntityBlock]]
+
+    @field_validator("entities")
+    @classmethod
+    def _known_entities(cls, value: dict) -> dict:
+        unknown = [name for name in value if name not in ENTITIES]
+        if unknown:
+            raise ValueError(f"unknown entity {', '.join(unknown)}; the canonical entities are {', '.join(ENTITIES)}")
+        return value
+
+    def blocks(self, entity: str) -> list[EntityBlock]:
+        found = self.entities.get(entity)
+        if found is None:
+            return []
+        return found if isinstance(found, list) else [found]
