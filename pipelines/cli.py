@@ -116,15 +116,40 @@ def publish(
         console.print(f"{grain.value} {what}: {state} → {metadata['folders'].value[0]}")
 
 
+def _use_mapping(mapping: Path | None) -> None:
+    """--mapping wins over SALES_MAPPING; a mapping that cannot be read stops here, naming file and line."""
+    import os
+
+    from pipelines.lib.mapping import MappingError, load_mapping
+
+    if mapping is not None:
+        os.environ["SALES_MAPPING"] = str(mapping.expanduser().resolve())
+    chosen = os.environ.get("SALES_MAPPING")
+    if chosen:
+        try:
+            load_mapping(Path(chosen))
+        except MappingError as problem:
+            err.print(f"[bold red]The mapping cannot be used.[/] {problem}")
+            raise typer.Exit(code=2) from None
+
+
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Export files to audit (Opportunity.csv, Account.csv, …).")],
+    mapping: Annotated[Path | None, typer.Option(help="Mapping file (YAML) that reads these files.")] = None,
 ) -> None:
     """Audit export files without loading them: what would be rejected or quarantined, and why."""
     from pipelines.lib.audit.validate import validate_files
 
-    with console.status("Auditing…"):
-        reports = validate_files(files)
+    if mapping is not None:
+        _use_mapping(mapping)
+        from pipelines.lib.mapping.validate import validate_mapped
+
+        with console.status("Auditing…"):
+            reports = validate_mapped(files, mapping)
+    else:
+        with console.status("Auditing…"):
+            reports = validate_files(files)
     for report in reports:
         if report.refusal:
             err.print(f"[bold red]✗ rejected[/] {report.refusal}")
@@ -152,6 +177,9 @@ def validate(
 def run(
     inbox: Annotated[Path | None, typer.Option(help="Inbox folder (SALES_INBOX).")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (SALES_WAREHOUSE).")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping file (YAML) for exports of another shape (SALES_MAPPING).")
+    ] = None,
 ) -> None:
     """Ingest every new export, build and test the marts, then print the KPI summary."""
     from pipelines.lib.runner import RunFailed, refresh_warehouse
@@ -159,6 +187,7 @@ def run(
 
     paths = resolve_paths(inbox=inbox, warehouse=warehouse)
     export_paths(paths)
+    _use_mapping(mapping)
     try:
         with err.status(f"Running the pipeline on {paths.inbox}…"), quiet_stdout(paths.warehouse) as log:
             refresh_warehouse()

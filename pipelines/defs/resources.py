@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -20,10 +21,17 @@ class InboxResource(dg.ConfigurableResource):
 
     path: str
     rejected_path: str
+    # A mapping file for exports of another shape (salesmetrics run --mapping FILE); empty: SALES_MAPPING.
+    mapping_path: str = ""
 
     @property
     def root(self) -> Path:
         return Path(self.path).expanduser().resolve()
+
+    @property
+    def mapping_file(self) -> Path | None:
+        chosen = self.mapping_path or os.environ.get("SALES_MAPPING", "")
+        return Path(chosen).expanduser().resolve() if chosen else None
 
     @property
     def rejected_dir(self) -> Path:

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, InboxResource
 from pipelines.lib.audit.verdict import FileVerdict, audit_pending
+from pipelines.lib.canonical import CANONICAL_OBJECTS
 from pipelines.lib.config import load_audit_config
 from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
 
@@ -62,4 +63,4 @@ def build_audit_check(obj: ExportObject) -> dg.AssetChecksDefinition:
     return _check
 
 
-audit_checks = [build_audit_check(obj) for obj in ALL_OBJECTS]
+audit_checks = [build_audit_check(obj) for obj in (*ALL_OBJECTS, *CANONICAL_OBJECTS)]

@@ -6,10 +6,16 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, InboxResource
+from pipelines.lib.canonical import CANONICAL_OBJECTS
 from pipelines.lib.files import FileRejected
 from pipelines.lib.loader import find_exports, land_file, record_rejection
+from pipelines.lib.mapping.apply import discover, land_mapped, load_builtins
+from pipelines.lib.mapping.load import MappingError
 from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
+from pipelines.lib.settings import PROJECT_ROOT
 from pipelines.lib.warehouse import ensure_tables
+
+BUILTIN_MAPPINGS = PROJECT_ROOT / "pipelines" / "mappings"
 
 
 def build_ingest_asset(obj: ExportObject) -> dg.AssetsDefinition:
@@ -64,4 +70,76 @@ def build_ingest_asset(obj: ExportObject) -> dg.AssetsDefinition:
     return _ingest
 
 
-ingest_assets = [build_ingest_asset(obj) for obj in ALL_OBJECTS]
+def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
+    entity = obj.name
+
+    @dg.asset(
+        name=obj.table,
+        key_prefix=["raw"],
+        group_name="ingest",
+        kinds={"duckdb", "csv"},
+        pool=WAREHOUSE_POOL,
+        description=(
+            f"{obj.description} Every inbox file a mapping reads for `{entity}` (the mapping given by "
+            "`salesmetrics run --mapping` / SALES_MAPPING, a `mapping.yml` or `*.mapping.yml` in the file's "
+            "folder, or a built-in source of pipelines/mappings/ whose headers match) is landed as text, mapped "
+            f"by one SQL select into `landing.{obj.table}` with lineage and `_source_name`; the audit check "
+            f"then moves good rows to `raw.{obj.table}` and bad ones to `quarantine.{obj.table}`. Without such "
+            "files the table stays empty."
+        ),
+    )
+    def _ingest(
+        context: dg.AssetExecutionContext, warehouse: DuckDBResource, inbox: InboxResource
+    ) -> dg.MaterializeResult:
+        cache = Path(warehouse.database).expanduser().resolve().parent / ".transcoded"
+        try:
+            files = discover(inbox.root, inbox.mapping_file, load_builtins(BUILTIN_MAPPINGS), _is_salesforce)
+        except MappingError as problem:
+            raise dg.Failure(description=f"{problem} Fix the mapping file and run again.") from None
+        landed, skipped, rejected, decisions = [], [], [], {}
+        with warehouse.get_connection() as con:
+            ensure_tables(con, obj)
+            for mapped in files:
+                for index, block in enumerate(mapped.loaded.mapping.blocks(entity)):
+                    if block.from_ != mapped.key:
+                        continue
+                    try:
+                        result = land_mapped(con, obj, entity, mapped, block, index, cache)
+                    except FileRejected as refusal:
+                        rejected.append(record_rejection(con, obj, refusal, inbox.rejected_dir))
+                        continue
+                    except MappingError as problem:
+                        raise dg.Failure(description=f"{problem} Fix the mapping file and run again.") from None
+                    (skipped if result.skipped else landed).append(result)
+                    where = f"{mapped.loaded.path} (source {mapped.loaded.source}, {mapped.found_by})"
+                    decisions[str(mapped.path)] = {"mapping": where, "file_key": mapped.key, **result.detected}
+                    if not result.skipped:
+                        context.log.info(
+                            f"{mapped.path}: read as {mapped.key!r} of {where}; {result.rows:,} {entity} rows "
+                            f"landed, {result.malformed:,} malformed lines quarantined; detected {result.detected}"
+                        )
+        if rejected:
+            raise dg.Failure(description=" ".join(rejected), metadata={"rejected_files": rejected})
+        return dg.MaterializeResult(
+            metadata={
+                "files_found": len(landed) + len(skipped),
+                "files_landed": [str(r.file) for r in landed],
+                "files_skipped_same_checksum": [str(r.file) for r in skipped],
+                "rows_landed": sum(r.rows for r in landed),
+                "malformed_lines_quarantined": sum(r.malformed for r in landed),
+                "mappings_and_detection": decisions,
+                "sources": sorted({m.loaded.source for m in files if m.loaded.mapping.blocks(entity)}),
+            }
+        )
+
+    return _ingest
+
+
+def _is_salesforce(file_name: str) -> bool:
+    """Data Export files (Opportunity.csv, …) and targets.csv stay on their own path."""
+    return any(obj.matches(file_name) for obj in ALL_OBJECTS)
+
+
+ingest_assets = [build_ingest_asset(obj) for obj in ALL_OBJECTS] + [
+    build_canonical_asset(obj) for obj in CANONICAL_OBJECTS
+]

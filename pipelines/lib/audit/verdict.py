@@ -12,6 +12,7 @@ from pipelines.lib.audit.gx_duckdb import validate_table
 from pipelines.lib.audit.rules import (
     SPECS,
     Rule,
+    Spec,
     q,
     reference_rules,
     row_count_rule,
@@ -79,8 +80,17 @@ def audit_pending(
     return verdicts
 
 
+def spec_for(obj: ExportObject) -> Spec:
+    """The Salesforce object's suite, or a canonical entity's (pipelines/lib/canonical.py) for mapped exports."""
+    if obj.name in SPECS:
+        return SPECS[obj.name]
+    from pipelines.lib.canonical import CANONICAL_SPECS
+
+    return CANONICAL_SPECS[obj.name]
+
+
 def _judge(database: str, obj: ExportObject, config: AuditConfig, verdict: FileVerdict) -> None:
-    spec = SPECS[obj.name]
+    spec = spec_for(obj)
     view = f'main."audit__{obj.table}"'
     with duckdb.connect(database) as con:
         present = {r[0] for r in con.execute(f'describe landing."{obj.table}"').fetchall()}
