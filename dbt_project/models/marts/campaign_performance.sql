@@ -8,6 +8,8 @@
     nothing happened, so no period is missing and nothing credited to a campaign falls outside its rows.
     Campaigns that start after the last date of the data (planned) have no rows yet. Spend on days outside
     the calendar (a running campaign's remaining days after the last date of the data) is in no period.
+    cost_per_sale is rounded half up to the cent in whole-cent integer arithmetic (floor((2 x cents + n) / 2n)),
+    so a half-cent tie never rounds the wrong way through a binary double.
 #}
 with
 
@@ -169,7 +171,10 @@ final as (
         cast(opportunities as {{ dbt.type_bigint() }}) as opportunities,
         cast(deals_won as {{ dbt.type_bigint() }}) as deals_won,
         {{ money('revenue') }} as revenue,
-        {{ divide_money('spend', 'deals_won') }} as cost_per_sale,
+        case
+            when deals_won = 0 then null
+            else {{ money('floor((2 * cast(spend * 100 as ' ~ dbt.type_bigint() ~ ') + deals_won) / cast(2 * deals_won as double precision)) / 100.0') }}
+        end as cost_per_sale,
         {{ safe_divide('revenue - spend', 'spend') }} as roi
     from campaign_periods_joined
 )
