@@ -53,8 +53,9 @@ cohort_months as (
     select
         cohort_sizes.cohort_month,
         month_offsets.months_since_first_purchase,
-        cast({{ dbt.dateadd('month', 'month_offsets.months_since_first_purchase', 'cohort_sizes.cohort_month') }} as date)
-            as activity_month,
+        cast(
+            {{ dbt.dateadd('month', 'month_offsets.months_since_first_purchase', 'cohort_sizes.cohort_month') }} as date
+        ) as activity_month,
         cohort_sizes.cohort_size
     from cohort_sizes
     cross join month_offsets
