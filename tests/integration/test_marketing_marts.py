@@ -1,0 +1,168 @@
+"""marts.acquisition_cost and marts.campaign_performance against figures computed straight from the export CSVs.
+
+Nothing here reads the project's models: plain DuckDB SQL over Campaign.csv and Opportunity.csv recomputes
+monthly marketing spend (each campaign's ActualCost spread evenly over StartDate..EndDate in whole cents, the
+leftover cents one each to the first days), new customers (accounts by their first won deal: earliest
+CloseDate, ties by Id) and CAC (spend / new customers, half up to the cent), for channel `all` and for one
+channel (lead sources and campaign types mapped through the lead_source_channels var of dbt_project.yml), and
+one campaign's spend and won revenue in a month.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from tests.integration.conftest import Built
+
+DBT_PROJECT_YML = Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml"
+CHANNEL = "Advertisement"
+CENT = Decimal("0.01")
+
+# One row per campaign x month: the cents of its ActualCost that fall on the month's days.
+CAMPAIGN_SPEND_BY_MONTH = """
+with campaigns as (
+    select
+        "Id" as campaign_id,
+        "Type" as campaign_type,
+        cast("StartDate" as date) as start_date,
+        cast(coalesce("EndDate", "StartDate") as date) as end_date,
+        cast(cast("ActualCost" as decimal(18, 2)) * 100 as bigint) as cost_cents
+    from read_csv(?, all_varchar = true, header = true)
+    where "ActualCost" is not null and "StartDate" is not null
+),
+campaign_days as (
+    select
+        campaign_id,
+        campaign_type,
+        start_date,
+        cost_cents,
+        date_diff('day', start_date, end_date) + 1 as days,
+        unnest(range(date_diff('day', start_date, end_date) + 1)) as day_index
+    from campaigns
+),
+daily_cents as (
+    select
+        campaign_id,
+        campaign_type,
+        start_date + cast(day_index as integer) as spend_date,
+        cost_cents // days + case when day_index < cost_cents % days then 1 else 0 end as cents
+    from campaign_days
+)
+select campaign_id, campaign_type, cast(date_trunc('month', spend_date) as date) as month, sum(cents) as cents
+from daily_cents
+group by all
+"""
+
+# One row per customer (account): the month and lead source of its first won deal, and that deal's amount.
+FIRST_WON_DEALS = """
+with won as (
+    select
+        "Id" as id,
+        "AccountId" as account_id,
+        cast("CloseDate" as date) as close_date,
+        cast("Amount" as decimal(18, 2)) as amount,
+        coalesce(nullif(trim("LeadSource"), ''), 'unknown') as lead_source
+    from read_csv(?, all_varchar = true, header = true)
+    where lower("IsWon") = 'true' and "AccountId" is not null
+)
+select cast(date_trunc('month', close_date) as date) as month, lead_source, coalesce(amount, 0) as amount
+from won
+qualify row_number() over (partition by account_id order by close_date, id) = 1
+"""
+
+# Won revenue per campaign and close month (the sample's leads carry no campaign, so the opportunity's own).
+CAMPAIGN_REVENUE_BY_MONTH = """
+select
+    "CampaignId" as campaign_id,
+    cast(date_trunc('month', cast("CloseDate" as date)) as date) as month,
+    count(*) as deals_won,
+    sum(cast("Amount" as decimal(18, 2))) as revenue
+from read_csv(?, all_varchar = true, header = true)
+where lower("IsWon") = 'true' and "CampaignId" is not null
+group by all
+"""
+
+
+def _channel_of(value: str) -> str:
+    """lead_source_channels as dbt_project.yml sets it: trimmed, case-insensitive keys; identity otherwise."""
+    mapping = yaml.safe_load(DBT_PROJECT_YML.read_text())["vars"]["lead_source_channels"] or {}
+    lookup = {str(k).strip().lower(): str(v).strip() for k, v in mapping.items()}
+    value = value.strip() or "unknown"
+    return lookup.get(value.lower(), value)
+
+
+def _half_up(amount: Decimal, count: int) -> Decimal | None:
+    return (amount / count).quantize(CENT, rounding=ROUND_HALF_UP) if count else None
+
+
+def _expected_by_month(built: Built) -> tuple[dict, dict, list]:
+    """(spend, new customers) per (channel, month) for `all` and CHANNEL, and the campaign spend rows."""
+    with duckdb.connect() as con:
+        spend_rows = con.execute(CAMPAIGN_SPEND_BY_MONTH, [str(built.export_dir / "Campaign.csv")]).fetchall()
+        first_deals = con.execute(FIRST_WON_DEALS, [str(built.export_dir / "Opportunity.csv")]).fetchall()
+    spend: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
+    for _, campaign_type, month, cents in spend_rows:
+        for channel in ("all", _channel_of(campaign_type or "")):
+            spend[channel, month] += Decimal(cents) / 100
+    customers: dict[tuple[str, date], list[Decimal]] = defaultdict(list)
+    for month, lead_source, amount in first_deals:
+        for channel in ("all", _channel_of(lead_source)):
+            customers[channel, month].append(amount)
+    return spend, customers, spend_rows
+
+
+def test_monthly_spend_new_customers_and_cac_match_the_export(built: Built) -> None:
+    spend, customers, spend_rows = _expected_by_month(built)
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        marts = con.execute(
+            "select channel, period_start, marketing_spend, new_customers, cac, new_customer_revenue "
+            "from marts.acquisition_cost where grain = 'month' and channel in (?, 'all')",
+            [CHANNEL],
+        ).fetchall()
+    assert len(marts) >= 2 * 30, "about three years of months for two channels"
+
+    checked_cac = 0
+    for channel, month, m_spend, m_new, m_cac, m_revenue in marts:
+        amounts = customers.get((channel, month), [])
+        expected_spend = spend.get((channel, month), Decimal(0))
+        assert m_spend == expected_spend, (channel, month)
+        assert (m_new, m_revenue) == (len(amounts), sum(amounts, Decimal(0))), (channel, month)
+        assert m_cac == _half_up(expected_spend, len(amounts)), (channel, month)
+        checked_cac += m_cac is not None
+
+    assert checked_cac >= 20, "CAC should be defined in most months of the sample"
+    # Every cent of every campaign is in some month: the months in the mart, or days after the data ends.
+    mart_months = {month for channel, month, *_ in marts if channel == "all"}
+    in_mart = sum(spend["all", m] for m in mart_months)
+    after_data = sum(Decimal(c) / 100 for _, _, month, c in spend_rows if month > max(mart_months))
+    total_cost = sum(Decimal(c) / 100 for *_, c in spend_rows)
+    assert in_mart + after_data == total_cost and in_mart > 0
+
+
+def test_one_campaign_month_matches_the_export(built: Built) -> None:
+    """The campaign-month with spend that won the most revenue: its spend and revenue to the cent."""
+    with duckdb.connect() as con:
+        revenue_rows = con.execute(CAMPAIGN_REVENUE_BY_MONTH, [str(built.export_dir / "Opportunity.csv")]).fetchall()
+        spend_rows = con.execute(CAMPAIGN_SPEND_BY_MONTH, [str(built.export_dir / "Campaign.csv")]).fetchall()
+    spend = {(campaign_id, month): Decimal(cents) / 100 for campaign_id, _, month, cents in spend_rows}
+    with_spend = [row for row in revenue_rows if spend.get((row[0], row[1]), 0) > 0]
+    assert with_spend, "some campaign should win deals in a month it spends in"
+    campaign_id, month, deals_won, revenue = max(with_spend, key=lambda row: (row[3], row[0]))
+    expected_spend = spend[campaign_id, month]
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        row = con.execute(
+            "select spend, deals_won, revenue, cost_per_sale, roi from marts.campaign_performance "
+            "where grain = 'month' and campaign_id = ? and period_start = ?",
+            [campaign_id, month],
+        ).fetchone()
+    assert row is not None, f"{campaign_id} {month} missing from marts.campaign_performance"
+    m_spend, m_won, m_revenue, m_cost_per_sale, m_roi = row
+    assert (m_spend, m_won, m_revenue) == (expected_spend, deals_won, revenue)
+    assert m_cost_per_sale == _half_up(expected_spend, deals_won)
+    assert abs(Decimal(str(m_roi)) - (revenue - expected_spend) / expected_spend) < Decimal("1e-9")
