@@ -55,3 +55,12 @@
         else cast({{ dbt.dateadd('year', -1, period_start_column) }} as date)
     end
 {%- endmacro %}
+
+{#- The start of the period of a grain held in a column (rather than known when the SQL is written). #}
+{% macro period_start_of(grain_column, date_column) -%}
+    case {{ grain_column }}
+        {%- for grain in period_grains() %}
+        when '{{ grain }}' then {{ period_start(grain, date_column) }}
+        {%- endfor %}
+    end
+{%- endmacro %}

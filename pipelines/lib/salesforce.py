@@ -224,7 +224,26 @@ TARGETS = ExportObject(
     description="KPI targets: a value or a growth rate on the same period last year.",
 )
 
-ALL_OBJECTS: tuple[ExportObject, ...] = (*OBJECTS, TARGETS)
+BENCHMARKS = ExportObject(
+    name="benchmarks",
+    table="files__benchmarks",
+    columns=("kpi", "grain", "benchmark_value", "benchmark_label"),
+    required=("kpi", "benchmark_value"),
+    description="Industry or competitor values per KPI, shown beside the targets (optional; empty grain = every grain).",
+)
+
+FIXED_COSTS = ExportObject(
+    name="fixed_costs",
+    table="files__fixed_costs",
+    columns=("period_start", "period_end", "fixed_cost", "description"),
+    required=("period_start", "period_end", "fixed_cost"),
+    description="Fixed costs per period (optional), spread by days onto the scorecard's periods for break-even revenue.",
+)
+
+# The company's own files beside the CRM export: goals, benchmarks and costs.
+FILE_OBJECTS: tuple[ExportObject, ...] = (TARGETS, BENCHMARKS, FIXED_COSTS)
+
+ALL_OBJECTS: tuple[ExportObject, ...] = (*OBJECTS, *FILE_OBJECTS)
 
 # Lineage columns every raw table carries after the file's own columns.
 LINEAGE_COLUMNS: tuple[str, ...] = ("_source_file", "_source_sha256", "_source_line", "_loaded_at")

@@ -103,6 +103,19 @@ SPECS: dict[str, Spec] = {
         numbers=("target_value", "growth_rate"),
         sets={"scope": ("company", "team", "rep"), "grain": ("day", "week", "month", "quarter", "year")},
     ),
+    "benchmarks": Spec(
+        id=None,
+        required=("kpi", "benchmark_value"),
+        numbers=("benchmark_value",),
+        sets={"grain": ("day", "week", "month", "quarter", "year")},
+    ),
+    "fixed_costs": Spec(
+        id=None,
+        required=("period_start", "period_end", "fixed_cost"),
+        dates=("period_start", "period_end"),
+        amounts=("fixed_cost",),
+        ordered=(("period_end", "period_start"),),
+    ),
 }
 
 BOOLEAN_TEXT = ("true", "false", "1", "0")

@@ -21,7 +21,7 @@ from pipelines.lib.sample.catalog import build_catalog
 from pipelines.lib.sample.chunk import Totals, make_chunk
 from pipelines.lib.sample.deals import World
 from pipelines.lib.sample.people import build_reps
-from pipelines.lib.sample.periods import period_table, quota_table, target_table
+from pipelines.lib.sample.periods import benchmark_table, fixed_cost_table, period_table, quota_table, target_table
 from pipelines.lib.sample.rand import Draws
 from pipelines.lib.sample.timeline import make_span
 from pipelines.lib.sample.writer import ExportWriter
@@ -33,7 +33,7 @@ _ACCOUNT_CHUNK = 200_000
 
 
 def generate(out_dir: Path, *, scale: int = 20_000, seed: int = 42, end_date: date | None = None) -> dict[str, int]:
-    """Write one CSV per object of salesforce.OBJECTS plus targets.csv (salesforce.TARGETS) into out_dir.
+    """Write one CSV per object of salesforce.OBJECTS plus the company files (targets, benchmarks, fixed costs).
 
     Returns rows written per file name. ``scale`` is the exact number of opportunities; ``end_date`` (default
     today) is the last day of the data. Prints nothing.
@@ -75,4 +75,6 @@ def write_export(
         writer.append(obj["Period"], periods)
         writer.append(obj["ForecastingQuota"], quota_table(span, seed, reps, totals, periods))
         writer.append(obj["targets"], target_table(span, seed, reps, totals))
+        writer.append(obj["benchmarks"], benchmark_table())
+        writer.append(obj["fixed_costs"], fixed_cost_table(span, seed, totals))
         return dict(writer.counts)

@@ -1,4 +1,4 @@
-"""Fiscal periods, rep quotas and the company's targets file, derived after all deals are known.
+"""Fiscal periods, rep quotas and the company's targets, benchmarks and fixed costs, derived after all deals are known.
 
 Quotas are set from each rep's own won revenue so attainment lands mostly between 60 % and 130 % (as real
 quotas track capacity); Enterprise reps carry quarterly quotas, everyone else monthly.
@@ -98,4 +98,42 @@ def target_table(span: Span, seed: int, reps: Reps, totals: Totals) -> pd.DataFr
             rows.append(("revenue", "team", team, "quarter", int(month_to_day(np.array([q]))[0]), f"{target}.00", None))
     return pd.DataFrame(
         rows, columns=["kpi", "scope", "scope_id", "grain", "period_start", "target_value", "growth_rate"]
+    )
+
+
+# Illustrative industry values for a B2B sales team (the sample's benchmarks file says so in its labels).
+BENCHMARKS = (
+    ("win_rate", None, "0.21", "B2B industry median (illustrative sample value)"),
+    ("avg_sales_cycle_days", None, "84", "B2B industry median (illustrative sample value)"),
+    ("lead_conversion_rate", None, "0.13", "B2B industry median (illustrative sample value)"),
+    ("quota_attainment", None, "0.85", "B2B industry median (illustrative sample value)"),
+    ("retention_rate", "year", "0.80", "B2B industry median (illustrative sample value)"),
+    ("gross_margin_pct", None, "0.55", "Competitor median (illustrative sample value)"),
+)
+
+
+def benchmark_table() -> pd.DataFrame:
+    """A handful of industry values per KPI; an empty grain means every grain."""
+    return pd.DataFrame(BENCHMARKS, columns=["kpi", "grain", "benchmark_value", "benchmark_label"])
+
+
+def fixed_cost_table(span: Span, seed: int, totals: Totals) -> pd.DataFrame:
+    """Monthly fixed costs (salaries, rent, tools): about a quarter of a typical month's revenue, rising yearly.
+
+    Set from the median month so that strong months clear break-even and weak ones may not.
+    """
+    rng = np.random.default_rng([seed, 106])
+    monthly = totals.rep_month_cents.sum(axis=0)
+    typical = float(np.median(monthly[monthly > 0])) if (monthly > 0).any() else 10_000_000.0
+    months = np.arange(span.first_month, span.last_month + 1)
+    years = months // 12 - months[0] // 12
+    growth = rng.uniform(1.03, 1.08, years.max() + 1).cumprod()
+    cents = np.round(typical * 0.25 * growth[years] / 100_000) * 100_000
+    return pd.DataFrame(
+        {
+            "period_start": month_to_day(months),
+            "period_end": month_to_day(months + 1) - 1,
+            "fixed_cost": cents,
+            "description": "Salaries, rent and tools",
+        }
     )

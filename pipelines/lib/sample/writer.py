@@ -24,7 +24,7 @@ import pandas as pd
 from pipelines.lib.salesforce import ExportObject
 
 DATETIME = frozenset({"CreatedDate", "LastStageChangeDate"})
-DATE = frozenset({"CloseDate", "StartDate", "EndDate", "ConvertedDate", "ServiceDate", "period_start"})
+DATE = frozenset({"CloseDate", "StartDate", "EndDate", "ConvertedDate", "ServiceDate", "period_start", "period_end"})
 MONEY = frozenset(
     {
         "Amount",
@@ -36,6 +36,7 @@ MONEY = frozenset(
         "BudgetedCost",
         "ActualCost",
         "QuotaAmount",
+        "fixed_cost",
     }
 )
 # Columns assembled from helper columns of the frame.
