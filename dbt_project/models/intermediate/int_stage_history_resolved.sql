@@ -1,0 +1,212 @@
+{#
+    One stage history per opportunity, from the best source it has:
+    - history_export: the export's OpportunityHistory rows, where the opportunity has any;
+    - repeated_exports / snapshot: entries rebuilt from successive exports kept in raw
+      (int_stage_history_from_exports) and from the dbt snapshot (int_stage_history_from_snapshot), used for
+      opportunities without export history, and for the others only after their last history entry (an
+      export whose OpportunityHistory.csv is missing or lags behind Opportunity.csv).
+    Entries are ordered by day entered (within a day: history, then repeated exports, then snapshot, then
+    time; the snapshot's LastStageChangeDate is a date at midnight) and a repeat of the stage just before it
+    is dropped: Salesforce also writes history rows when only amount or close date changed, and the sources
+    overlap; the earliest evidence of a stage entry wins.
+    The creation is always the entry into the first stage: when the earliest known entry falls on a later
+    day than the creation (history truncated, a deal first seen in a later stage), an entry into stage
+    'unknown' at created_at comes first, rather than pretending the later stage began at creation.
+    Stage names take the spelling int_opportunities_attributed uses (odd case and spaces folded).
+#}
+with
+
+opportunities as (
+    select * from {{ ref('int_opportunities_attributed') }}
+),
+
+exported_history as (
+    select * from {{ ref('stg_salesforce__opportunity_history') }}
+),
+
+export_entries as (
+    select * from {{ ref('int_stage_history_from_exports') }}
+),
+
+snapshot_entries as (
+    select * from {{ ref('int_stage_history_from_snapshot') }}
+),
+
+history_entries as (
+    select
+        opportunity_id,
+        stage,
+        lower(stage) as stage_key,
+        entered_at,
+        'history_export' as source,
+        'history_created_date' as entered_at_basis,
+        probability,
+        1 as source_priority
+    from exported_history
+    where opportunity_id is not null
+        and stage is not null
+        and entered_at is not null
+),
+
+history_ends as (
+    select
+        opportunity_id,
+        max(entered_at) as last_history_entered_at
+    from history_entries
+    group by opportunity_id
+),
+
+rebuilt_entries as (
+    select
+        opportunity_id,
+        stage,
+        stage_key,
+        entered_at,
+        'repeated_exports' as source,
+        entered_at_basis,
+        probability,
+        2 as source_priority
+    from export_entries
+    union all
+    select
+        opportunity_id,
+        stage,
+        stage_key,
+        entered_at,
+        'snapshot' as source,
+        entered_at_basis,
+        probability,
+        3 as source_priority
+    from snapshot_entries
+),
+
+rebuilt_entries_after_history as (
+    select rebuilt_entries.*
+    from rebuilt_entries
+    left join history_ends
+        on rebuilt_entries.opportunity_id = history_ends.opportunity_id
+    where rebuilt_entries.entered_at is not null
+        and (
+            history_ends.last_history_entered_at is null
+            or rebuilt_entries.entered_at > history_ends.last_history_entered_at
+        )
+),
+
+candidate_entries as (
+    select * from history_entries
+    union all
+    select * from rebuilt_entries_after_history
+),
+
+candidates_ordered as (
+    select
+        *,
+        lag(stage_key) over (
+            partition by opportunity_id
+            order by cast(entered_at as date), source_priority, entered_at
+        ) as previous_stage_key
+    from candidate_entries
+),
+
+stage_entries as (
+    select *
+    from candidates_ordered
+    where previous_stage_key is null
+        or previous_stage_key <> stage_key
+),
+
+first_entries as (
+    select
+        opportunity_id,
+        min(entered_at) as first_entered_at,
+        min(source_priority) as first_source_priority
+    from stage_entries
+    group by opportunity_id
+),
+
+creation_entries as (
+    {#- Also for an opportunity with no entry at all: it was created in a stage nobody recorded. -#}
+    select
+        opportunities.opportunity_id,
+        'unknown' as stage,
+        'unknown' as stage_key,
+        opportunities.created_at as entered_at,
+        case coalesce(first_entries.first_source_priority, 2)
+            when 1 then 'history_export'
+            when 2 then 'repeated_exports'
+            else 'snapshot'
+        end as source,
+        'creation' as entered_at_basis,
+        cast(null as decimal(9, 6)) as probability,
+        0 as source_priority
+    from opportunities
+    left join first_entries
+        on opportunities.opportunity_id = first_entries.opportunity_id
+    where opportunities.created_at is not null
+        and (
+            first_entries.opportunity_id is null
+            or cast(first_entries.first_entered_at as date) > opportunities.created_date
+        )
+),
+
+all_entries as (
+    select
+        opportunity_id,
+        stage,
+        stage_key,
+        entered_at,
+        source,
+        entered_at_basis,
+        probability,
+        source_priority
+    from stage_entries
+    union all
+    select * from creation_entries
+),
+
+canonical_stages as (
+    select
+        lower(stage) as stage_key,
+        min(stage) as stage
+    from opportunities
+    where stage is not null
+    group by lower(stage)
+),
+
+sequenced as (
+    select
+        all_entries.opportunity_id,
+        row_number() over (
+            partition by all_entries.opportunity_id
+            order by cast(all_entries.entered_at as date), all_entries.source_priority, all_entries.entered_at
+        ) as entry_number,
+        coalesce(canonical_stages.stage, all_entries.stage) as stage,
+        all_entries.entered_at,
+        all_entries.source,
+        all_entries.entered_at_basis,
+        all_entries.probability,
+        lead(all_entries.entered_at) over (
+            partition by all_entries.opportunity_id
+            order by cast(all_entries.entered_at as date), all_entries.source_priority, all_entries.entered_at
+        ) as exited_at
+    from all_entries
+    left join canonical_stages
+        on all_entries.stage_key = canonical_stages.stage_key
+),
+
+final as (
+    select
+        opportunity_id,
+        entry_number,
+        stage,
+        entered_at,
+        cast(entered_at as date) as entered_date,
+        exited_at,
+        cast(exited_at as date) as exited_date,
+        source,
+        entered_at_basis,
+        probability
+    from sequenced
+)
+
+select * from final

@@ -1,0 +1,283 @@
+{#
+    The open pipeline as it stood at past dates: one row per as-of date x rep x stage. As-of dates are every
+    week end and month end of the calendar (int_periods_spined: the period's as_of_date, so the running
+    week and month read at the data's last date) and the run's as-of date (var as_of_date, else the last
+    date of the data); none after the run's as-of date. Every rep (deal owner or quota holder) gets a row
+    for every stage an open deal was ever in, zeros where none.
+
+    Open at a date d, as int_rep_days_accumulated (and so rep_performance) counts it: created on or before
+    d and not closed by d (a deal closing on d is no longer open on d). Its stage at d is the last stage
+    entered on or before d (int_stage_history_resolved: export history, or history rebuilt from repeated
+    exports / the dbt snapshot, with the creation as the first entry), else its current stage.
+
+    Cost: deals are range-joined to the small table of as-of dates (a few hundred), so each deal yields
+    one row per as-of date it was open at (about 15 on the sample), and its stage spell is found by an
+    equality join on the deal plus a date range.
+#}
+{%- set stale_days = var('stale_days') | int %}
+{%- set pinned_as_of = var('as_of_date') %}
+with
+
+periods as (
+    select * from {{ ref('int_periods_spined') }}
+),
+
+opportunities as (
+    select * from {{ ref('int_opportunities_attributed') }}
+),
+
+stage_history as (
+    select * from {{ ref('int_stage_history_resolved') }}
+),
+
+quotas as (
+    select * from {{ ref('int_quotas_dated') }}
+),
+
+run_as_of as (
+    select
+        coalesce(
+            cast({{ 'null' if pinned_as_of is none else "'" ~ pinned_as_of ~ "'" }} as date),
+            max(period_end)
+        ) as as_of_date
+    from periods
+    where grain = 'day'
+),
+
+as_of_candidates as (
+    select
+        periods.as_of_date,
+        periods.grain = 'week' and periods.as_of_date = periods.period_end as is_week_end,
+        periods.grain = 'month' and periods.as_of_date = periods.period_end as is_month_end,
+        false as is_run_as_of
+    from periods
+    where periods.grain in ('week', 'month')
+    union all
+    select
+        as_of_date,
+        false as is_week_end,
+        false as is_month_end,
+        true as is_run_as_of
+    from run_as_of
+),
+
+as_of_dates as (
+    {#- Coverage looks at the calendar month of the day after the as-of date: the next month at a month
+        end, the rest of the running month otherwise. -#}
+    select
+        as_of_candidates.as_of_date,
+        bool_or(as_of_candidates.is_week_end) as is_week_end,
+        bool_or(as_of_candidates.is_month_end) as is_month_end,
+        bool_or(as_of_candidates.is_run_as_of) as is_run_as_of,
+        {{ period_start('month', add_days(1, 'as_of_candidates.as_of_date')) }} as next_period_start,
+        {{ period_end('month', period_start('month', add_days(1, 'as_of_candidates.as_of_date'))) }}
+            as next_period_end
+    from as_of_candidates
+    cross join run_as_of
+    where as_of_candidates.as_of_date <= run_as_of.as_of_date
+    group by as_of_candidates.as_of_date
+),
+
+deals as (
+    select
+        opportunity_id,
+        rep_id,
+        stage as current_stage,
+        probability as current_probability,
+        created_date,
+        close_date,
+        case when status = 'open' then close_date end as expected_close_date,
+        {#- The same open interval as int_rep_days_accumulated: a close before creation closes on creation. #}
+        coalesce(
+            case
+                when status <> 'open' and close_date < created_date then created_date
+                when status <> 'open' then close_date
+            end,
+            cast('9999-12-31' as date)
+        ) as left_open_date,
+        coalesce(amount, 0) as amount,
+        status
+    from opportunities
+    where created_date is not null
+),
+
+stage_spells as (
+    {#- A stage holds from the day it was entered until the day the next one was (exclusive); of several
+        entries on one day the last one holds at that day's end. -#}
+    select
+        opportunity_id,
+        stage,
+        probability,
+        entered_date as spell_start,
+        coalesce(exited_date, cast('9999-12-31' as date)) as spell_end
+    from stage_history
+    where exited_date is null
+        or exited_date > entered_date
+),
+
+deals_open_at_as_of as (
+    select
+        as_of_dates.as_of_date,
+        as_of_dates.next_period_end,
+        deals.*
+    from deals
+    inner join as_of_dates
+        on deals.created_date <= as_of_dates.as_of_date
+        and deals.left_open_date > as_of_dates.as_of_date
+),
+
+deals_staged as (
+    select
+        deals_open_at_as_of.*,
+        coalesce(stage_spells.stage, deals_open_at_as_of.current_stage, 'unknown') as stage,
+        case
+            when stage_spells.opportunity_id is null then deals_open_at_as_of.current_probability
+            else stage_spells.probability
+        end as probability,
+        {#- The last stage change on or before the date, or the creation when none came after it. -#}
+        case
+            when stage_spells.spell_start > deals_open_at_as_of.created_date then stage_spells.spell_start
+            else deals_open_at_as_of.created_date
+        end as last_change_date
+    from deals_open_at_as_of
+    left join stage_spells
+        on deals_open_at_as_of.opportunity_id = stage_spells.opportunity_id
+        and stage_spells.spell_start <= deals_open_at_as_of.as_of_date
+        and stage_spells.spell_end > deals_open_at_as_of.as_of_date
+),
+
+pipeline_measured as (
+    select
+        as_of_date,
+        rep_id,
+        stage,
+        count(*) as open_opportunities,
+        sum(amount) as open_amount,
+        sum(amount * probability) as weighted_amount,
+        count(
+            case when {{ dbt.datediff('last_change_date', 'as_of_date', 'day') }} > {{ stale_days }} then 1 end
+        ) as stale_opportunities,
+        count(case when expected_close_date < as_of_date then 1 end) as overdue_opportunities,
+        avg({{ dbt.datediff('created_date', 'as_of_date', 'day') }}) as avg_age_days,
+        sum(
+            case when close_date > as_of_date and close_date <= next_period_end then amount * probability end
+        ) as next_period_weighted_amount
+    from deals_staged
+    group by as_of_date, rep_id, stage
+),
+
+won_in_next_period as (
+    {#- Won between the start of the coverage month and the as-of date (nothing at a month end). -#}
+    select
+        as_of_dates.as_of_date,
+        deals.rep_id,
+        sum(deals.amount) as won_amount
+    from deals
+    inner join as_of_dates
+        on deals.close_date >= as_of_dates.next_period_start
+        and deals.close_date <= as_of_dates.as_of_date
+    where deals.status = 'won'
+    group by as_of_dates.as_of_date, deals.rep_id
+),
+
+quota_in_next_period as (
+    {#- Prorated by overlapping days as int_rep_quotas_prorated does, read from the quotas themselves since
+        the coverage month can lie beyond the calendar of the data. -#}
+    select
+        as_of_dates.as_of_date,
+        quotas.rep_id,
+        round(sum(
+            quotas.quota_amount
+            * ({{ dbt.datediff(
+                'greatest(quotas.period_start, as_of_dates.next_period_start)',
+                'least(quotas.period_end, as_of_dates.next_period_end)',
+                'day'
+            ) }} + 1)
+            / quotas.period_days
+        ), 2) as quota
+    from quotas
+    inner join as_of_dates
+        on quotas.period_start <= as_of_dates.next_period_end
+        and quotas.period_end >= as_of_dates.next_period_start
+    where quotas.rep_id is not null
+        and quotas.period_days > 0
+    group by as_of_dates.as_of_date, quotas.rep_id
+),
+
+measured_reps as (
+    select distinct rep_id from deals
+    union
+    select distinct rep_id from quotas where rep_id is not null
+),
+
+stages as (
+    select distinct stage from deals_staged
+),
+
+grid as (
+    select
+        as_of_dates.as_of_date,
+        as_of_dates.is_week_end,
+        as_of_dates.is_month_end,
+        as_of_dates.is_run_as_of,
+        as_of_dates.next_period_start,
+        as_of_dates.next_period_end,
+        measured_reps.rep_id,
+        stages.stage
+    from as_of_dates
+    cross join measured_reps
+    cross join stages
+),
+
+joined as (
+    select
+        grid.*,
+        coalesce(pipeline_measured.open_opportunities, 0) as open_opportunities,
+        coalesce(pipeline_measured.open_amount, 0) as open_amount,
+        coalesce(pipeline_measured.weighted_amount, 0) as weighted_amount,
+        coalesce(pipeline_measured.stale_opportunities, 0) as stale_opportunities,
+        coalesce(pipeline_measured.overdue_opportunities, 0) as overdue_opportunities,
+        pipeline_measured.avg_age_days,
+        coalesce(pipeline_measured.next_period_weighted_amount, 0) as next_period_weighted_amount,
+        quota_in_next_period.quota as next_period_quota,
+        quota_in_next_period.quota - coalesce(won_in_next_period.won_amount, 0) as next_period_quota_remaining
+    from grid
+    left join pipeline_measured
+        on grid.as_of_date = pipeline_measured.as_of_date
+        and grid.rep_id = pipeline_measured.rep_id
+        and grid.stage = pipeline_measured.stage
+    left join quota_in_next_period
+        on grid.as_of_date = quota_in_next_period.as_of_date
+        and grid.rep_id = quota_in_next_period.rep_id
+    left join won_in_next_period
+        on grid.as_of_date = won_in_next_period.as_of_date
+        and grid.rep_id = won_in_next_period.rep_id
+),
+
+final as (
+    select
+        as_of_date,
+        is_week_end,
+        is_month_end,
+        is_run_as_of,
+        rep_id,
+        stage,
+        cast(open_opportunities as {{ dbt.type_bigint() }}) as open_opportunities,
+        {{ money('open_amount') }} as open_amount,
+        {{ money('round(weighted_amount, 2)') }} as weighted_amount,
+        cast(stale_opportunities as {{ dbt.type_bigint() }}) as stale_opportunities,
+        cast(overdue_opportunities as {{ dbt.type_bigint() }}) as overdue_opportunities,
+        cast(avg_age_days as double precision) as avg_age_days,
+        next_period_start,
+        next_period_end,
+        {{ money('round(next_period_weighted_amount, 2)') }} as next_period_weighted_amount,
+        {{ money('next_period_quota') }} as next_period_quota,
+        {{ money('next_period_quota_remaining') }} as next_period_quota_remaining,
+        case
+            when next_period_quota_remaining > 0
+                then {{ safe_divide('round(next_period_weighted_amount, 2)', 'next_period_quota_remaining') }}
+        end as pipeline_coverage
+    from joined
+)
+
+select * from final
