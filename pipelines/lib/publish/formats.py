@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 CURRENCY = "$"  # the sample and the Salesforce exports are in USD (CurrencyIsoCode)
 DATES = {"period_start", "period_end", "cohort_month", "as_of_date", "published_at"}
@@ -49,21 +49,21 @@ def fmt(value: object, how: str) -> str:
     if not isinstance(value, (int, float, Decimal)):
         return str(value)
     number = Decimal(str(value))
-    sign = "−" if number < 0 else ""
-    number = abs(number)
-    if how == "currency":
-        return f"{sign}{CURRENCY}{number:,.0f}"
     if how == "percent":
-        return f"{sign}{number * 100:,.1f}%"
-    if how == "days":
-        return f"{sign}{number:,.1f} days"
-    if how == "months":
-        return f"{sign}{number:,.1f} months"
-    if how == "ratio":
-        return f"{sign}{number:,.2f}×"
-    if number == number.to_integral_value():
-        return f"{sign}{number:,.0f}"
-    return f"{sign}{number:,.2f}"
+        number *= 100
+    places = {"currency": 0, "percent": 1, "days": 1, "months": 1, "ratio": 2}.get(how)
+    if places is None:
+        places = 0 if number == number.to_integral_value() else 2
+    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # half up, as people round
+    sign = "−" if number < 0 else ""
+    text = f"{abs(number):,.{places}f}"
+    return {
+        "currency": f"{sign}{CURRENCY}{text}",
+        "percent": f"{sign}{text}%",
+        "days": f"{sign}{text} days",
+        "months": f"{sign}{text} months",
+        "ratio": f"{sign}{text}×",
+    }.get(how, f"{sign}{text}")
 
 
 def fmt_change(value: object) -> str:

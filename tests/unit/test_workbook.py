@@ -1,0 +1,162 @@
+"""The publication workbook: numbers equal the frozen rows, formats and frozen headers, CRM text never a formula."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipelines.lib.publish.dashboard import Frozen
+from pipelines.lib.publish.formats import fmt, fmt_change
+from pipelines.lib.publish.workbook import is_formula_like, write_workbook
+
+APEX = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "salesforce_apex_recipes" / "Opportunities.csv"
+SYNTHETIC = [
+    '=HYPERLINK("http://evil.example","Click me")',
+    "+1+2",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "<script>alert(1)</script>",
+    "Ünïcödé 😀",
+    "שלום עולם",
+    "Plain Rep",
+]
+META = {
+    "grain": "monthly",
+    "label": "2026-06",
+    "version": 2,
+    "snapshot_id": "monthly-2026-06-v2",
+    "published_at": datetime(2026, 7, 1, 6, 0),
+    "source": "marts.kpi_scorecard",
+}
+
+
+def kpi(scope: str, scope_id: str, name: str, kpi_name: str, actual: str | None, target: str | None = None) -> dict:
+    return {
+        "grain": "month",
+        "period_start": date(2026, 6, 1),
+        "period_end": date(2026, 6, 30),
+        "scope": scope,
+        "scope_id": scope_id,
+        "scope_name": name,
+        "kpi": kpi_name,
+        "actual": None if actual is None else Decimal(actual),
+        "target": None if target is None else Decimal(target),
+        "attainment": None if target is None or actual is None else float(Decimal(actual) / Decimal(target)),
+        "prior_value": Decimal("1000.50"),
+        "change_pct": 0.125,
+        "status": "on_track" if target else None,
+    }
+
+
+def frozen(names: list[str]) -> Frozen:
+    kpis = [
+        kpi("company", "company", "Company", "revenue", "2588368.45", "2500000.00"),
+        kpi("company", "company", "Company", "win_rate", "0.274509", None),
+        kpi("company", "company", "Company", "deals_won", "42", None),
+        kpi("company", "company", "Company", "avg_sales_cycle_days", None, None),
+    ] + [kpi("rep", f"r{i}", n, "revenue", f"{1000 * i}.25") for i, n in enumerate(names)]
+    reps = [
+        {
+            "rep_id": f"r{i}",
+            "rep_name": n,
+            "revenue": Decimal(f"{1000 * i}.25"),
+            "quota_attainment": 0.5,
+            "deals_won": i,
+        }
+        for i, n in enumerate(names)
+    ]
+    return Frozen(kpis, {"rep_performance": reps})
+
+
+def realdata_hostile() -> list[str]:
+    with APEX.open(encoding="utf-8", newline="") as handle:
+        values = {v for row in csv.DictReader(handle) for v in row.values() if v}
+    return sorted(v for v in values if is_formula_like(v) or "<" in v)
+
+
+def written(tmp_path: Path, names: list[str]) -> tuple[Frozen, openpyxl.Workbook, Path]:
+    data = frozen(names)
+    path = write_workbook(tmp_path / "book.xlsx", data, **META)
+    return data, openpyxl.load_workbook(path), path
+
+
+def as_read(text: str) -> str:
+    """xlsx stores a carriage return as _x000D_; Excel shows it as CR again, openpyxl leaves the escape."""
+    return text.replace("\r", "_x000D_")
+
+
+def rows_of(sheet) -> list[dict]:  # noqa: ANN001
+    header = [c.value for c in sheet[1]]
+    return [dict(zip(header, (c.value for c in line), strict=True)) for line in sheet.iter_rows(min_row=2)]
+
+
+def test_numbers_formats_and_layout(tmp_path: Path) -> None:
+    data, book, _ = written(tmp_path, SYNTHETIC)
+    assert book.sheetnames == ["README", "KPIs", "Rep performance"]
+    sheet = book["KPIs"]
+    assert sheet.freeze_panes == "A2" and book["Rep performance"].freeze_panes == "A2"
+    cells = rows_of(sheet)
+    assert len(cells) == len(data.kpis) == 4 + len(SYNTHETIC)
+    for cell, row in zip(cells, data.kpis, strict=True):
+        assert cell["scope_name"] == as_read(row["scope_name"]) and cell["kpi"] == row["kpi"]
+        assert cell["actual"] == (None if row["actual"] is None else float(row["actual"]))
+        assert cell["period_start"] == datetime(2026, 6, 1)
+    by_kpi = {r[6].value: r for r in sheet.iter_rows(min_row=2, max_row=5)}  # column G is kpi
+    assert by_kpi["revenue"][7].number_format == '"$"#,##0.00' and by_kpi["revenue"][7].value == 2588368.45
+    assert by_kpi["win_rate"][7].number_format == "0.0%" and by_kpi["deals_won"][7].number_format == "#,##0"
+    assert by_kpi["revenue"][9].number_format == "0.0%"  # attainment
+    assert sheet["B2"].number_format == "yyyy-mm-dd"
+    assert sheet.column_dimensions["F"].width >= len("Ünïcödé 😀")  # scope_name column sized to its content
+    readme = [c.value for c in book["README"]["A"] if c.value]
+    assert "Rep performance" in readme and "win_rate" in readme and "Cohort retention" in readme
+    notes = {r[0].value: r[1].value for r in book["README"].iter_rows() if r[0].value}
+    assert notes["Cohort retention"] == "Not available in this publication."
+    assert notes["Snapshot"] == "monthly-2026-06-v2"
+
+
+def assert_text_not_formula(tmp_path: Path, names: list[str]) -> None:
+    _, book, path = written(tmp_path, names)
+    for sheet_name, column in (("KPIs", 6), ("Rep performance", 2)):
+        cells = {c.value: c for c in next(book[sheet_name].iter_cols(min_col=column, max_col=column, min_row=2))}
+        for name in names:
+            cell = cells[as_read(name)]
+            assert cell.data_type == "s", name
+            assert cell.quotePrefix == is_formula_like(name), name
+    with zipfile.ZipFile(path) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n) for n in sheets)
+
+
+def test_synthetic_hostile_strings_stay_text(tmp_path: Path) -> None:
+    assert [n for n in SYNTHETIC if is_formula_like(n)] == SYNTHETIC[:6]
+    assert_text_not_formula(tmp_path, SYNTHETIC)
+
+
+@pytest.mark.skipif(not APEX.exists(), reason="../shared/realdata/salesforce_apex_recipes is absent")
+def test_real_crm_strings_stay_text(tmp_path: Path) -> None:
+    names = realdata_hostile()
+    assert {"-1E02", "-1E+02", "<img src=x onerror=alert('hi') />"} <= set(names)
+    assert_text_not_formula(tmp_path, names)
+
+
+def test_people_formats() -> None:
+    assert fmt(Decimal("2588368.45"), "currency") == "$2,588,368"
+    assert (fmt(Decimal("-1234.5"), "currency"), fmt(Decimal("0.4"), "currency")) == ("−$1,235", "$0")
+    assert fmt(0.274509, "percent") == "27.5%"
+    assert fmt(Decimal("42.000000"), "count") == "42"
+    assert fmt(Decimal("70.96"), "days") == "71.0 days"
+    assert fmt(None, "currency") == "–"
+    assert (fmt_change(0.125), fmt_change(-0.04), fmt_change(-0.00001), fmt_change(None)) == (
+        "+12.5%",
+        "−4.0%",
+        "0.0%",
+        "–",
+    )
