@@ -6,8 +6,9 @@
     Rows: every campaign gets every period of the calendar from the one holding its first date (its start
     date, or an earlier lead or opportunity it is credited with) to the end of the data, with zeros where
     nothing happened, so no period is missing and nothing credited to a campaign falls outside its rows.
-    Campaigns that start after the last date of the data (planned) have no rows yet. Spend on days outside
-    the calendar (a running campaign's remaining days after the last date of the data) is in no period.
+    Campaigns that start after the last date of the data (planned) have no rows yet, at any grain. Spend is
+    counted on every day of a period, so a week, quarter or year still running holds the remaining planned
+    days of a running campaign; spend on days outside every period (after the last one) is in none.
     cost_per_sale is rounded half up to the cent in whole-cent integer arithmetic (floor((2 x cents + n) / 2n)),
     so a half-cent tie never rounds the wrong way through a binary double.
 #}
@@ -52,9 +53,11 @@ campaign_first_dates as (
 ),
 
 calendar_bounds as (
-    select min(period_start) as calendar_start
+    {#- as_of_date is period_end capped at the last date of the data. #}
+    select
+        min(period_start) as calendar_start,
+        max(as_of_date) as calendar_end
     from periods
-    where grain = 'day'
 ),
 
 campaign_periods as (
@@ -72,6 +75,7 @@ campaign_periods as (
         on campaigns.campaign_id = campaign_first_dates.campaign_id
     inner join periods
         on periods.period_end >= coalesce(campaign_first_dates.first_date, calendar_bounds.calendar_start)
+    where coalesce(campaign_first_dates.first_date, calendar_bounds.calendar_start) <= calendar_bounds.calendar_end
 ),
 
 spend_by_period as (
