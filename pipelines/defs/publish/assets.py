@@ -10,6 +10,7 @@ from pipelines.defs.resources import WAREHOUSE_POOL, PublishResource
 from pipelines.lib.config import load_publish_config
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
 from pipelines.lib.publish.snapshots import PublishRefused, period_label, publish_period
+from pipelines.lib.publish.workbook import workbook_name
 
 PUBLISH = load_publish_config()
 weekly_partitions = dg.WeeklyPartitionsDefinition(
@@ -66,6 +67,9 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
                 "new_versions": [p.snapshot_id for p in publications if p.created],
                 "unchanged": [p.snapshot_id for p in publications if not p.created],
                 "folders": [str(p.folder) for p in publications],
+                "pages": [str(p.folder / "index.html") for p in publications],
+                "workbooks": [str(p.folder / workbook_name(p.grain, p.period, p.version)) for p in publications],
+                "index_page": str(publish.root / "index.html"),
                 "source": publications[0].source if publications else "",
                 "analyst_copy_tables": len(copied),
             }
