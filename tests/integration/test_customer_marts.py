@@ -116,7 +116,7 @@ def test_monthly_retention_matches_the_export(
         "select period_start, customers_prior, customers_active, customers_retained, retention_rate, new_customers "
         "from marts.customer_retention where grain = 'month' order by period_start",
     )
-    assert len(rows) >= 36
+    assert set(customers_by_month) <= {row[0] for row in rows}, "every month with a sale has a row"
     checked_rates = 0
     for month, prior, active, retained, rate, new in rows:
         now = customers_by_month.get(month, set())
