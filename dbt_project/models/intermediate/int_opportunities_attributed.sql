@@ -12,11 +12,11 @@
 with
 
 opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_opportunities_unioned') }}
 ),
 
 accounts as (
-    select * from {{ ref('stg_salesforce__accounts') }}
+    select * from {{ ref('int_accounts_unioned') }}
 ),
 
 reps as (

@@ -1,17 +1,19 @@
 {#
-    Cost of goods sold per line = quantity x the product's unit cost (Product2.Unit_Cost__c), rounded to the
-    cent per line so every total built from lines adds up the same way; NULL when the unit cost is unknown.
+    Cost of goods sold per line = the line's own cost where the export gives one, else quantity x the
+    product's unit cost (Product2.Unit_Cost__c), rounded to the cent per line so every total built from lines
+    adds up the same way; NULL when the unit cost is unknown. Prices and line totals stay at DECIMAL(18,4)
+    (order-style exports have 4-decimal line totals); the marts round their sums to the cent.
     List price: the line's own, else the catalogue's. Discount = (list price - sold unit price) x quantity,
     NULL where no list price is known.
 #}
 with
 
 lines as (
-    select * from {{ ref('stg_salesforce__opportunity_line_items') }}
+    select * from {{ ref('int_opportunity_lines_unioned') }}
 ),
 
 products as (
-    select * from {{ ref('stg_salesforce__products') }}
+    select * from {{ ref('int_products_unioned') }}
 ),
 
 lines_joined_to_products as (
@@ -22,7 +24,8 @@ lines_joined_to_products as (
         lines.quantity,
         lines.unit_price,
         coalesce(lines.list_price, products.list_price) as list_price,
-        coalesce(lines.total_price, round(lines.quantity * lines.unit_price, 2)) as total_price,
+        coalesce(lines.total_price, lines.quantity * lines.unit_price) as total_price,
+        lines.cost as line_cost,
         products.unit_cost,
         lines._source_file,
         lines._source_line
@@ -39,10 +42,10 @@ final as (
         quantity,
         unit_price,
         list_price,
-        {{ money('total_price') }} as total_price,
+        cast(total_price as decimal(18, 4)) as total_price,
         unit_cost,
-        {{ money('round(quantity * unit_cost, 2)') }} as cost,
-        {{ money('round((list_price - unit_price) * quantity, 2)') }} as discount_amount,
+        {{ money('coalesce(line_cost, round(quantity * unit_cost, 2))') }} as cost,
+        cast((list_price - unit_price) * quantity as decimal(18, 4)) as discount_amount,
         _source_file,
         _source_line
     from lines_joined_to_products

@@ -9,11 +9,11 @@
 with
 
 opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_opportunities_unioned') }}
 ),
 
 leads as (
-    select * from {{ ref('stg_salesforce__leads') }}
+    select * from {{ ref('int_leads_unioned') }}
 ),
 
 data_dates as (

@@ -20,7 +20,7 @@ opportunities as (
 ),
 
 stage_history as (
-    select * from {{ ref('stg_salesforce__opportunity_history') }}
+    select * from {{ ref('int_stage_history_unioned') }}
 ),
 
 periods as (

@@ -1,7 +1,7 @@
 with
 
 users as (
-    select * from {{ ref('stg_salesforce__users') }}
+    select * from {{ ref('int_reps_unioned') }}
 ),
 
 managers as (
@@ -16,7 +16,7 @@ final as (
         users.rep_id,
         users.rep_name,
         users.manager_id,
-        managers.manager_name,
+        coalesce(managers.manager_name, users.manager_name) as manager_name,
         users.team,
         users.region,
         users.is_active

@@ -52,10 +52,10 @@ unallocated_remainders as (
         won_deals.opportunity_id,
         won_deals.close_date,
         'unknown' as product_id,
-        cast(0 as decimal(18, 2)) as units,
+        cast(0 as decimal(18, 4)) as units,
         won_deals.amount - coalesce(line_totals.lines_total, 0) as revenue,
         cast(null as decimal(18, 2)) as cost,
-        cast(null as decimal(18, 2)) as discount_amount,
+        cast(null as decimal(18, 4)) as discount_amount,
         true as is_unallocated
     from won_deals
     left join line_totals
@@ -77,7 +77,7 @@ final as (
         close_date,
         product_id,
         units,
-        {{ money('revenue') }} as revenue,
+        cast(revenue as decimal(18, 4)) as revenue,
         cost,
         discount_amount,
         is_unallocated

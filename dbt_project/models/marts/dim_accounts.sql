@@ -5,7 +5,7 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_salesforce__accounts') }}
+    select * from {{ ref('int_accounts_unioned') }}
 ),
 
 opportunities as (

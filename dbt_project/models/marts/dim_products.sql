@@ -5,7 +5,7 @@
 with
 
 products as (
-    select * from {{ ref('stg_salesforce__products') }}
+    select * from {{ ref('int_products_unioned') }}
 ),
 
 lines as (
@@ -38,8 +38,8 @@ inferred_products as (
         cast(null as {{ dbt.type_string() }}) as product_code,
         case when referenced_product_ids.product_id = 'unknown' then 'unknown' end as product_family,
         cast(null as boolean) as is_active,
-        cast(null as decimal(18, 2)) as list_price,
-        cast(null as decimal(18, 2)) as unit_cost,
+        cast(null as decimal(18, 4)) as list_price,
+        cast(null as decimal(18, 4)) as unit_cost,
         true as is_inferred
     from referenced_product_ids
     left join products

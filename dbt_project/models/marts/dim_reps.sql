@@ -14,7 +14,7 @@ opportunities as (
 ),
 
 quotas as (
-    select * from {{ ref('stg_salesforce__forecasting_quotas') }}
+    select * from {{ ref('int_quotas_unioned') }}
 ),
 
 referenced_rep_ids as (

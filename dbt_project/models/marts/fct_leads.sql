@@ -1,7 +1,7 @@
 with
 
 leads as (
-    select * from {{ ref('stg_salesforce__leads') }}
+    select * from {{ ref('int_leads_unioned') }}
 ),
 
 final as (

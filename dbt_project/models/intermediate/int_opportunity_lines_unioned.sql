@@ -1,0 +1,54 @@
+{#
+    Opportunity lines from every source in canonical columns: the Salesforce OpportunityLineItem export and
+    the canonical lines of mapped exports. Money at DECIMAL(18,4): order-style exports have line totals with
+    4 decimals (unit price x quantity x (1 - discount)), rounded to the cent only in the marts' sums.
+#}
+with
+
+salesforce_lines as (
+    select * from {{ ref('stg_salesforce__opportunity_line_items') }}
+),
+
+canonical_lines as (
+    select * from {{ ref('stg_canonical__opportunity_lines') }}
+),
+
+salesforce_renamed as (
+    select
+        line_id,
+        opportunity_id,
+        product_id,
+        cast(quantity as decimal(18, 4)) as quantity,
+        cast(unit_price as decimal(18, 4)) as unit_price,
+        cast(list_price as decimal(18, 4)) as list_price,
+        cast(total_price as decimal(18, 4)) as total_price,
+        cast(null as decimal(18, 4)) as cost,
+        'salesforce' as _source_name,
+        _source_file,
+        _source_line
+    from salesforce_lines
+),
+
+canonical_renamed as (
+    select
+        line_id,
+        opportunity_id,
+        product_id,
+        quantity,
+        unit_price,
+        list_price,
+        total_price,
+        cost,
+        _source_name,
+        _source_file,
+        _source_line
+    from canonical_lines
+),
+
+final as (
+    select * from salesforce_renamed
+    union all
+    select * from canonical_renamed
+)
+
+select * from final

@@ -1,0 +1,44 @@
+{# Stage changes from every source in canonical columns (Salesforce OpportunityHistory, mapped exports). #}
+with
+
+salesforce_history as (
+    select * from {{ ref('stg_salesforce__opportunity_history') }}
+),
+
+canonical_history as (
+    select * from {{ ref('stg_canonical__stage_history') }}
+),
+
+salesforce_renamed as (
+    select
+        history_id,
+        opportunity_id,
+        stage,
+        entered_at,
+        entered_date,
+        'salesforce' as _source_name,
+        _source_file,
+        _source_line
+    from salesforce_history
+),
+
+canonical_renamed as (
+    select
+        {{ dbt.concat(['_source_name', "':'", 'opportunity_id', "':'", 'cast(entered_at as varchar)']) }} as history_id,
+        opportunity_id,
+        stage,
+        entered_at,
+        entered_date,
+        _source_name,
+        _source_file,
+        _source_line
+    from canonical_history
+),
+
+final as (
+    select * from salesforce_renamed
+    union all
+    select * from canonical_renamed
+)
+
+select * from final

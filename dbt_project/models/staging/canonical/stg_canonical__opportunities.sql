@@ -1,0 +1,34 @@
+{#
+    Amounts stay at 4 decimals (DECIMAL(18,4)): sums are rounded to the cent only in the marts.
+    Probability becomes a 0..1 fraction whatever the source's scale (macros/probability_fraction.sql).
+#}
+with
+
+source as (
+    {{ latest_export_rows(source('canonical', 'canonical__opportunities'), ['opportunity_id']) }}
+),
+
+renamed as (
+    select
+        {{ text_or_null('opportunity_id') }} as opportunity_id,
+        {{ text_or_null('account_id') }} as account_id,
+        {{ text_or_null('owner_id') }} as owner_id,
+        {{ parse_date('created_date') }} as created_date,
+        {{ parse_date('close_date') }} as close_date,
+        {{ text_or_null('stage') }} as stage,
+        lower({{ text_or_null('status') }}) as status,
+        {{ parse_decimal('amount', 18, 4) }} as amount,
+        {{ probability_fraction(
+            parse_decimal('probability', 9, 4), source('canonical', 'canonical__opportunities')
+        ) }} as probability,
+        {{ text_or_null('lead_source') }} as lead_source,
+        {{ text_or_null('type') }} as type,
+        {{ text_or_null('campaign_id') }} as campaign_id,
+        {{ text_or_null('region') }} as region,
+        _source_name,
+        _source_file,
+        _source_line
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,19 @@
+with
+
+source as (
+    {{ latest_export_rows(source('canonical', 'canonical__quotas'), ['rep_id', 'period_start']) }}
+),
+
+renamed as (
+    select
+        {{ text_or_null('rep_id') }} as rep_id,
+        {{ parse_date('period_start') }} as period_start,
+        {{ parse_date('period_end') }} as period_end,
+        {{ parse_decimal('quota_amount', 18, 4) }} as quota_amount,
+        _source_name,
+        _source_file,
+        _source_line
+    from source
+)
+
+select * from renamed
