@@ -40,8 +40,10 @@ def write_deliverables(
         "published_at": published_at,
         "source": source,
     }
-    book = write_workbook(scratch / workbook_name(grain, label, version), load(scratch), **meta)
-    page = write_page(scratch, label_=label, workbook=book.name, **{k: v for k, v in meta.items() if k != "label"})
+    frozen = load(scratch)
+    book = write_workbook(scratch / workbook_name(grain, label, version), frozen, **meta)
+    page_meta = {k: v for k, v in meta.items() if k != "label"}
+    page = write_page(scratch, frozen, label_=label, workbook=book.name, **page_meta)
     return [page, book]
 
 

@@ -33,7 +33,9 @@ def workbook_name(grain: str, label: str, version: int) -> str:
 
 class Writer:
     def __init__(self, path: Path) -> None:
-        self.book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+        self.book = xlsxwriter.Workbook(
+            str(path), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
+        )
         self.header = self.book.add_format({"bold": True, "bg_color": "#1F3A5F", "font_color": "#FFFFFF"})
         self.quoted = self.book.add_format({"quote_prefix": True})
         self.formats: dict[str, object] = {}
