@@ -142,7 +142,7 @@ final as (
         {{ money('pipeline_created_amount') }} as pipeline_created_amount,
         cast(new_customers as {{ dbt.type_bigint() }}) as new_customers,
         {{ money('new_customer_revenue') }} as new_customer_revenue,
-        {{ money('revenue - new_customer_revenue') }} as returning_customer_revenue,
+        {{ money('revenue') }} - {{ money('new_customer_revenue') }} as returning_customer_revenue,
         cast(active_customers as {{ dbt.type_bigint() }}) as active_customers,
         {{ divide_money('revenue', 'active_customers') }} as revenue_per_customer,
         {{ safe_divide('deals_won', 'active_customers') }} as purchase_frequency,

@@ -16,7 +16,7 @@ opportunities as (
 ),
 
 staged_opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_opportunities_unioned') }}
 ),
 
 totals_per_grain as (

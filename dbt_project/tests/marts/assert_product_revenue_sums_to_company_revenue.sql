@@ -18,6 +18,7 @@ product_totals as (
     select
         grain,
         period_start,
+        count(case when revenue <> 0 then 1 end) as revenue_parts,
         sum(revenue) as revenue
     from products
     group by grain, period_start
@@ -32,4 +33,4 @@ from sales
 left join product_totals
     on sales.grain = product_totals.grain
     and sales.period_start = product_totals.period_start
-where coalesce(product_totals.revenue, 0) <> sales.revenue
+where {{ money_parts_differ('product_totals.revenue', 'sales.revenue', 'product_totals.revenue_parts') }}

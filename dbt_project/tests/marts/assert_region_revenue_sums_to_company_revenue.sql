@@ -18,6 +18,7 @@ region_totals as (
     select
         grain,
         period_start,
+        count(case when revenue <> 0 then 1 end) as revenue_parts,
         sum(revenue) as revenue,
         sum(deals_won) as deals_won,
         sum(new_customers) as new_customers
@@ -34,6 +35,6 @@ from sales
 left join region_totals
     on sales.grain = region_totals.grain
     and sales.period_start = region_totals.period_start
-where coalesce(region_totals.revenue, 0) <> sales.revenue
+where {{ money_parts_differ('region_totals.revenue', 'sales.revenue', 'region_totals.revenue_parts') }}
     or coalesce(region_totals.deals_won, 0) <> sales.deals_won
     or coalesce(region_totals.new_customers, 0) <> sales.new_customers

@@ -18,6 +18,7 @@ rep_totals as (
     select
         grain,
         period_start,
+        count(case when revenue <> 0 then 1 end) as revenue_parts,
         sum(revenue) as revenue,
         sum(deals_won) as deals_won,
         sum(deals_lost) as deals_lost
@@ -34,6 +35,6 @@ from sales
 left join rep_totals
     on sales.grain = rep_totals.grain
     and sales.period_start = rep_totals.period_start
-where coalesce(rep_totals.revenue, 0) <> sales.revenue
+where {{ money_parts_differ('rep_totals.revenue', 'sales.revenue', 'rep_totals.revenue_parts') }}
     or coalesce(rep_totals.deals_won, 0) <> sales.deals_won
     or coalesce(rep_totals.deals_lost, 0) <> sales.deals_lost

@@ -18,6 +18,7 @@ source_totals as (
     select
         grain,
         period_start,
+        count(case when revenue <> 0 then 1 end) as revenue_parts,
         sum(revenue) as revenue,
         sum(deals_won) as deals_won,
         sum(opportunities_created) as opportunities_created
@@ -34,6 +35,6 @@ from sales
 left join source_totals
     on sales.grain = source_totals.grain
     and sales.period_start = source_totals.period_start
-where coalesce(source_totals.revenue, 0) <> sales.revenue
+where {{ money_parts_differ('source_totals.revenue', 'sales.revenue', 'source_totals.revenue_parts') }}
     or coalesce(source_totals.deals_won, 0) <> sales.deals_won
     or coalesce(source_totals.opportunities_created, 0) <> sales.opportunities_created
