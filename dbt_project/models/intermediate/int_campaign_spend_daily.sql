@@ -10,7 +10,7 @@
 with
 
 campaigns as (
-    select * from {{ ref('stg_salesforce__campaigns') }}
+    select * from {{ ref('int_campaign_sources_unioned') }}
 ),
 
 numbers as (

@@ -7,7 +7,7 @@
 with
 
 campaigns as (
-    select * from {{ ref('stg_salesforce__campaigns') }}
+    select * from {{ ref('int_campaign_sources_unioned') }}
 ),
 
 channel_map as (
