@@ -166,3 +166,57 @@ def test_one_campaign_month_matches_the_export(built: Built) -> None:
     assert (m_spend, m_won, m_revenue) == (expected_spend, deals_won, revenue)
     assert m_cost_per_sale == _half_up(expected_spend, deals_won)
     assert abs(Decimal(str(m_roi)) - (revenue - expected_spend) / expected_spend) < Decimal("1e-9")
+
+
+# For one year: customers' lifetime revenue and count up to its end, and over the lookback window ending then
+# the average deal, deals per buying customer, and churn (bought in the 12 months before the window, not in it).
+CLV_INPUTS_FOR_PERIOD = """
+with won as (
+    select "AccountId" as account_id, cast("CloseDate" as date) as close_date,
+        coalesce(cast("Amount" as decimal(18, 2)), 0) as amount
+    from read_csv($path, all_varchar = true, header = true)
+    where lower("IsWon") = 'true' and "AccountId" is not null
+),
+bounds as (
+    select
+        cast($period_end as date) as period_end,
+        cast(cast($period_end as date) + interval 1 day - to_months($lookback) as date) as window_start,
+        cast(cast($period_end as date) + interval 1 day - to_months($lookback + 12) as date) as prior_start
+),
+window_deals as (
+    select won.* from won, bounds where close_date between window_start and period_end
+),
+prior_buyers as (
+    select distinct account_id from won, bounds where close_date >= prior_start and close_date < window_start
+)
+select
+    (select sum(amount) from won, bounds where close_date <= period_end) as lifetime_revenue,
+    (select count(distinct account_id) from won, bounds where close_date <= period_end) as customers,
+    (select sum(amount) / count(*) from window_deals) as avg_deal_size,
+    (select count(*) / count(distinct account_id) from window_deals) as deals_per_customer,
+    (select count(*) from prior_buyers) as churn_base,
+    (select count(*) from prior_buyers where account_id not in (select account_id from window_deals)) as churned
+"""
+
+
+def test_unit_economics_year_matches_the_export(built: Built) -> None:
+    """Historical CLV, the window's average deal and purchase frequency, and churn for the year 2025."""
+    lookback = int(yaml.safe_load(DBT_PROJECT_YML.read_text())["vars"]["clv_lookback_months"])
+    with duckdb.connect() as con:
+        lifetime, customers, avg_deal, per_customer, base, churned = con.execute(
+            CLV_INPUTS_FOR_PERIOD,
+            {"path": str(built.export_dir / "Opportunity.csv"), "period_end": "2025-12-31", "lookback": lookback},
+        ).fetchone()
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        row = con.execute(
+            "select historical_clv, customers_acquired, avg_deal_size, annual_purchase_frequency, "
+            "churn_base_customers, churned_customers, annual_churn_rate "
+            "from marts.unit_economics where grain = 'year' and period_start = date '2025-01-01'"
+        ).fetchone()
+    assert row is not None, "year 2025 missing from marts.unit_economics"
+    m_clv, m_customers, m_avg_deal, m_frequency, m_base, m_churned, m_churn = row
+    assert m_customers == customers and m_clv == _half_up(lifetime, customers)
+    assert m_avg_deal == Decimal(avg_deal).quantize(CENT, rounding=ROUND_HALF_UP)
+    assert abs(m_frequency - float(per_customer) * 12 / lookback) < 1e-9
+    assert (m_base, m_churned) == (base, churned) and base > 0
+    assert abs(m_churn - churned / base) < 1e-12
