@@ -117,7 +117,8 @@ def land_mapped(
             r[0] for r in con.execute(f"describe {relation}").fetchall() if r[0] not in (*LINEAGE_COLUMNS, PLACEHOLDER)
         ]
         header, relation = _unpivot(con, loaded, mapped.key, spec, header, relation)
-        items, condition = block_select(loaded, entity, block, header, where)
+        lookups = _land_lookups(con, mapped, block, entity, where, cache_dir)
+        items, condition = block_select(loaded, entity, block, header, where, lookups)
         numbers, dates = columns_parsed_as(block, entity, header)
         number = (
             formats.NumberFormat(spec.decimal, spec.thousands)
@@ -137,8 +138,9 @@ def land_mapped(
         try:
             inserted = con.execute(
                 f'insert into landing."{obj.table}" by name select {", ".join(items)}, ? as _source_name, '
-                "? as _source_file, ? as _source_sha256, _source_line, ? as _loaded_at "
-                f"from {relation}{f' where {condition}' if condition else ''}",
+                f"? as _source_file, ? as _source_sha256, {'min(_source_line)' if block.distinct else '_source_line'} "
+                f"as _source_line, ? as _loaded_at from {relation}{f' where {condition}' if condition else ''}"
+                f"{' group by all' if block.distinct else ''}",
                 [loaded.source, str(mapped.path), checksum, loaded_at],
             ).fetchone()[0]
             con.execute(
@@ -160,10 +162,54 @@ def land_mapped(
             ) from exc
     finally:
         _drop_scratch(con, scratch)
+        for index in range(len(block.columns)):
+            _drop_scratch(con, _scratch(f"{entity}_lookup{index}"))
     detected = formats.Detected(landed.encoding, spec.delimiter or "auto", number, date_format, null_tokens)
     return MappedResult(
         mapped.path, checksum, inserted, landed.malformed, encoding=landed.encoding, detected=detected.as_metadata()
     )
+
+
+def _land_lookups(
+    con: duckdb.DuckDBPyConnection,
+    mapped: MappedFile,
+    block: EntityBlock,
+    entity: str,
+    where: tuple,
+    cache_dir: Path,
+) -> dict[str, tuple[str, list[str]]]:
+    """Land each file a ``lookup`` reads (found beside the mapped file); canonical column → (table, columns)."""
+    loaded, found = mapped.loaded, {}
+    for index, (name, source) in enumerate(block.columns.items()):
+        lookup = getattr(source, "lookup", None)
+        if lookup is None:
+            continue
+        at = (*where, "columns", name, "lookup", "from")
+        spec = loaded.mapping.files.get(lookup.from_)
+        if spec is None:
+            raise loaded.error(f"lookup reads {lookup.from_!r}, which is not a key of files.", *at)
+        folders = [mapped.path.parent, loaded.path.parent]
+        path = next(
+            (
+                p
+                for folder in folders
+                for p in sorted(folder.rglob("*"))
+                if p.is_file() and _matches(spec.pattern, p, folder)
+            ),
+            None,
+        )
+        if path is None:
+            raise loaded.error(f"lookup file {spec.pattern!r} is not beside {mapped.path}.", *at)
+        scratch = _scratch(f"{entity}_lookup{index}")
+        _drop_scratch(con, scratch)
+        pins, lines_before = _pins(spec)
+        land_file(con, scratch, _readable(path, spec, cache_dir / "xlsx" / "lookup"), cache_dir, pins, lines_before)
+        table = f'landing."{scratch.table}"'
+        columns = [
+            r[0] for r in con.execute(f"describe {table}").fetchall() if r[0] not in (*LINEAGE_COLUMNS, PLACEHOLDER)
+        ]
+        found[name] = (table, columns)
+    return found
 
 
 def _unpivot(

@@ -38,10 +38,20 @@ class Const(Strict):
     const: str | int | float | bool | None
 
 
+class Lookup(Strict):
+    """Translate the value through another file of the mapping: the ``value`` column of the row whose ``key``
+    column equals it (e.g. an employee number to the id the sales file uses)."""
+
+    from_: str = Field(alias="from")
+    key: str
+    value: str
+
+
 class Mapped(Strict):
     column: str
     map: dict[str, str] = Field(default_factory=dict)
     default: str | None = None
+    lookup: Lookup | None = None
 
 
 class Expr(Strict):
@@ -55,6 +65,8 @@ class EntityBlock(Strict):
     from_: str = Field(alias="from")
     columns: dict[str, ColumnSource]
     where: str | None = None
+    # true: one row per distinct mapped record (e.g. orders from an order-line file), at its first line
+    distinct: bool = False
 
 
 class Mapping(Strict):

@@ -47,7 +47,12 @@ def normalise(kind: str, value_sql: str, *, parsed: bool, status: bool = False) 
 
 
 def block_select(
-    loaded: LoadedMapping, entity: str, block: EntityBlock, columns: Sequence[str], where: Sequence[str | int]
+    loaded: LoadedMapping,
+    entity: str,
+    block: EntityBlock,
+    columns: Sequence[str],
+    where: Sequence[str | int],
+    lookups: dict[str, tuple[str, list[str]]] | None = None,
 ) -> tuple[list[str], str | None]:
     """(select-list items ``<sql> as "<canonical column>"`` for every canonical column, the row filter)."""
     items = []
@@ -63,6 +68,11 @@ def block_select(
             sql = literal(source.const)
         elif isinstance(source, Mapped):
             raw = f"txt({quote(check_column(source.column, columns, loaded, (*at, 'column')))})"
+            if source.lookup is not None:
+                table, lookup_columns = (lookups or {})[name]
+                key = quote(check_column(source.lookup.key, lookup_columns, loaded, (*at, "lookup", "key")))
+                value = quote(check_column(source.lookup.value, lookup_columns, loaded, (*at, "lookup", "value")))
+                raw = f"(select any_value(txt(l.{value})) from {table} l where txt(l.{key}) = {raw})"
             whens = " ".join(
                 f"when lower({raw}) = lower({literal(k)}) then {literal(v)}" for k, v in source.map.items()
             )
