@@ -1,6 +1,7 @@
 {#
     One stage history per opportunity, from the best source it has:
-    - history_export: the export's OpportunityHistory rows, where the opportunity has any;
+    - history_export: the exports' own stage history (int_stage_history_unioned: Salesforce
+      OpportunityHistory and the stage history of mapped exports), where the opportunity has any;
     - repeated_exports / snapshot: entries rebuilt from successive exports kept in raw
       (int_stage_history_from_exports) and from the dbt snapshot (int_stage_history_from_snapshot), used for
       opportunities without export history, and for the others only after their last history entry (an
@@ -21,6 +22,10 @@ opportunities as (
 ),
 
 exported_history as (
+    select * from {{ ref('int_stage_history_unioned') }}
+),
+
+salesforce_history as (
     select * from {{ ref('stg_salesforce__opportunity_history') }}
 ),
 
@@ -33,19 +38,23 @@ snapshot_entries as (
 ),
 
 history_entries as (
+    {#- The probability recorded with the history row where the export has one (Salesforce does). -#}
     select
-        opportunity_id,
-        stage,
-        lower(stage) as stage_key,
-        entered_at,
+        exported_history.opportunity_id,
+        exported_history.stage,
+        lower(exported_history.stage) as stage_key,
+        exported_history.entered_at,
         'history_export' as source,
         'history_created_date' as entered_at_basis,
-        probability,
+        salesforce_history.probability,
         1 as source_priority
     from exported_history
-    where opportunity_id is not null
-        and stage is not null
-        and entered_at is not null
+    left join salesforce_history
+        on exported_history._source_file = salesforce_history._source_file
+        and exported_history._source_line = salesforce_history._source_line
+    where exported_history.opportunity_id is not null
+        and exported_history.stage is not null
+        and exported_history.entered_at is not null
 ),
 
 history_ends as (

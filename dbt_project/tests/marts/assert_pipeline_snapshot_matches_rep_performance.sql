@@ -1,7 +1,8 @@
 {#
     At every month end, pipeline_snapshot summed over stages gives, per rep, rep_performance's open,
     overdue and open-amount figures for that month (grain month, read at period_end): the two marts share
-    one definition of "open". Returns the rep-months where they differ.
+    one definition of "open". Amounts may differ by each part's rounding to the cent (amounts carry four
+    decimals until the marts). Returns the rep-months where they differ.
 #}
 with
 
@@ -11,6 +12,7 @@ pipeline as (
         rep_id,
         sum(open_opportunities) as open_opportunities,
         sum(open_amount) as open_amount,
+        count(*) as stage_rows,
         sum(overdue_opportunities) as overdue_opportunities
     from {{ ref('pipeline_snapshot') }}
     where is_month_end
@@ -30,6 +32,7 @@ compared as (
         coalesce(pipeline.open_opportunities, 0) as pipeline_open,
         rep_months.open_pipeline_amount as rep_performance_amount,
         coalesce(pipeline.open_amount, 0) as pipeline_amount,
+        pipeline.stage_rows,
         rep_months.overdue_opportunities as rep_performance_overdue,
         coalesce(pipeline.overdue_opportunities, 0) as pipeline_overdue
     from rep_months
@@ -43,5 +46,5 @@ compared as (
 select *
 from compared
 where rep_performance_open <> pipeline_open
-    or rep_performance_amount <> pipeline_amount
+    or {{ money_parts_differ('pipeline_amount', 'rep_performance_amount', 'stage_rows') }}
     or rep_performance_overdue <> pipeline_overdue
