@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 from pipelines.lib.publish.charts import CHARTS
 from pipelines.lib.publish.dashboard import HEADLINE
-from pipelines.lib.publish.formats import fmt, kind
+from pipelines.lib.publish.formats import fmt, kpi_kind
 from pipelines.lib.publish.sections import SECTIONS, mart_columns, resolve
 from pipelines.lib.runner import refresh_warehouse
 from pipelines.lib.sample import generate
@@ -168,11 +168,11 @@ def test_page_in_chromium_shows_the_snapshot(published: tuple[Built, Path]) -> N
         for i in range(cards.count()):
             key = cards.nth(i).get_attribute("data-kpi")
             actual = company[key]["actual"]
-            assert cards.nth(i).locator(".value").inner_text() == fmt(actual, kind(key))
+            assert cards.nth(i).locator(".value").inner_text() == fmt(actual, kpi_kind(company[key]))
             assert cards.nth(i).get_attribute("data-value") == ("" if actual is None else str(actual))
         for key, row in company.items():
             shown = page.locator(f'#scorecard tr[data-kpi="{key}"] td.actual').inner_text()
-            assert shown == fmt(row["actual"], kind(key))
+            assert shown == fmt(row["actual"], kpi_kind(row))
         assert fmt(company["revenue"]["actual"], "currency").startswith("$") and "," in fmt(
             company["revenue"]["actual"], "currency"
         )

@@ -238,7 +238,7 @@ def retention(rows: Rows) -> dict:
         "layout": layout(
             xaxis={"type": "category"},
             yaxis={"title": {"text": "Customers"}},
-            yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], **PCT},
+            yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "dtick": 0.25, "showgrid": False, **PCT},
         ),
     }
 
@@ -275,7 +275,9 @@ def pipeline(rows: Rows) -> dict:
     key = "stage" if rows and "stage" in rows[0] else "rep_name"
     amount = "open_amount" if key == "stage" else "open_pipeline_amount"
     names = [esc(r[key]) for r in rows]
-    text = [f"{r['stale_opportunities'] or 0} stale · {r['overdue_opportunities'] or 0} overdue" for r in rows]
+    text = [
+        f"{int(r['stale_opportunities'] or 0)} stale · {int(r['overdue_opportunities'] or 0)} overdue" for r in rows
+    ]
     return {
         "data": [
             {

@@ -17,7 +17,16 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from pipelines.lib.publish.charts import CHARTS
-from pipelines.lib.publish.formats import LOWER_IS_BETTER, column_kinds, fmt, fmt_change, kind, label
+from pipelines.lib.publish.formats import (
+    column_kinds,
+    fmt,
+    fmt_change,
+    kind,
+    kpi_kind,
+    kpi_label,
+    label,
+    lower_is_better,
+)
 from pipelines.lib.publish.sections import SECTIONS
 
 HEADLINE = ("revenue", "deals_won", "win_rate", "avg_deal_size", "avg_sales_cycle_days", "new_customers")
@@ -59,17 +68,18 @@ def period_title(grain: str, label_: str, start: date, end: date) -> str:
     return f"{start:%B %Y}"
 
 
-def trend_class(kpi: str, change: object) -> str:
-    if change is None or change == 0:
+def trend_class(row: dict) -> str:
+    change = row["change_pct"]
+    if change is None or abs(change) < 0.0005:  # shows as 0.0%
         return "flat"
-    good = (change > 0) != any(word in kpi for word in LOWER_IS_BETTER)
-    return "good" if good else "bad"
+    return "good" if (change > 0) != lower_is_better(row) else "bad"
 
 
 def card(row: dict) -> dict:
     return row | {
-        "how": kind(row["kpi"]),
-        "trend": trend_class(row["kpi"], row["change_pct"]),
+        "how": kpi_kind(row),
+        "title": kpi_label(row),
+        "trend": trend_class(row),
         "status_text": STATUS.get(row["status"] or "", "No target"),
     }
 

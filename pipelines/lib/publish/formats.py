@@ -10,6 +10,7 @@ DATES = {"period_start", "period_end", "cohort_month", "as_of_date", "published_
 PERCENT = {"attainment", "change_pct"}
 LOWER_IS_BETTER = ("cycle", "lost", "stale", "overdue", "churn", "cac", "cost", "age", "payback")
 MONEY_WORDS = ("revenue", "amount", "quota", "size", "margin", "cost", "spend", "cac", "clv", "value")
+COUNTS = {"cohort_size", "months_since_first_purchase"}
 COUNT_WORDS = ("deals", "customers", "opportunities", "leads", "units", "months_since", "count")
 
 
@@ -17,6 +18,8 @@ def kind(name: str) -> str:
     """date | percent | days | ratio | months | currency | count | number | text (the caller decides text)."""
     if name in DATES:
         return "date"
+    if name in COUNTS:
+        return "count"
     if name in PERCENT or name.endswith(("_rate", "_pct", "_attainment")):
         return "percent"
     if "days" in name:
@@ -32,6 +35,24 @@ def kind(name: str) -> str:
     return "number"
 
 
+UNITS = {"currency": "currency", "rate": "percent", "count": "count", "days": "days", "ratio": "ratio"}
+
+
+def kpi_kind(row: dict) -> str:
+    """A scorecard row's kind: its kpi_unit when the scorecard carries one, else guessed from the KPI's name."""
+    return UNITS.get(row.get("kpi_unit") or "", "") or kind(row["kpi"])
+
+
+def kpi_label(row: dict) -> str:
+    return row.get("kpi_label") or label(row["kpi"])
+
+
+def lower_is_better(row: dict) -> bool:
+    if row.get("higher_is_better") is not None:
+        return not row["higher_is_better"]
+    return any(word in row["kpi"] for word in LOWER_IS_BETTER)
+
+
 def label(name: str) -> str:
     """win_rate → Win rate; avg_sales_cycle_days → Avg sales cycle days."""
     text = name.replace("_pct", " %").replace("_", " ").strip()
@@ -42,12 +63,14 @@ def fmt(value: object, how: str) -> str:
     """A value as shown on the page; '–' for no value."""
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return value.isoformat()
-    if not isinstance(value, (int, float, Decimal)):
-        return str(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
     number = Decimal(str(value))
     if how == "percent":
         number *= 100

@@ -15,7 +15,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipelines.lib.publish.dashboard import Frozen
 from pipelines.lib.publish.definitions import DEFINITIONS
-from pipelines.lib.publish.formats import column_kinds, excel_format, fmt, kind
+from pipelines.lib.publish.formats import column_kinds, excel_format, fmt, kpi_kind
 from pipelines.lib.publish.sections import SECTIONS
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,7 +74,7 @@ class Writer:
         for r, row in enumerate(rows, start=1):
             for col, (column, how) in enumerate(columns):
                 if kpi_rows and column in KPI_VALUE_COLUMNS:
-                    how = kind(row["kpi"])
+                    how = kpi_kind(row)
                 widths[col] = max(widths[col], self.cell(sheet, r, col, row[column], how))
         for col, width in enumerate(widths):
             sheet.set_column(col, col, min(width, MAX_WIDTH) + 2)
