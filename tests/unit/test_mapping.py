@@ -187,3 +187,74 @@ def test_northwind_unquoted_commas_through_the_mapping(tmp_path: Path) -> None:
     # 176 of 830 lines (21 %) is above the 5 % allowed: the audit rejects the file whole, saying why.
     [verdict] = audit_pending(database, obj, AuditConfig(min_date=__import__("datetime").date(1990, 1, 1)), None)
     assert not verdict.accepted and "176 of 830 rows (21.2%)" in verdict.problems[0]
+
+
+WIDE = textwrap.dedent(
+    """\
+    source: sheet
+    files:
+      targets:
+        pattern: "targets*.csv"
+        unpivot: {columns: "M*", name: month, value: k}
+      people:
+        pattern: "people.txt"
+        delimiter: "|"
+        header: false
+        columns: [key, national_id, name]
+    entities:
+      quotas:
+        from: targets
+        where: 'txt(k) is not null'
+        columns:
+          rep_id: {column: EmployeeID, lookup: {from: people, key: national_id, value: key}}
+          period_start: {expr: 'make_date(cast("Year" as integer), cast(substr("month", 2) as integer), 1)'}
+          quota_amount: {expr: 'num(k) * 1000'}
+    """
+)
+
+
+def test_unpivot_lookup_and_a_utf16_wide_file(tmp_path: Path) -> None:
+    mapping = load_mapping(write(tmp_path, "m.yml", WIDE))
+    targets = tmp_path / "targets_2026.csv"
+    targets.write_text("Year,EmployeeID,M01,M02,M03\r\n2026,N1,-,1.5,2\r\n2026,N2,3,-,-\r\n", encoding="utf-16")
+    write(tmp_path, "people.txt", "7|N1|Ann\n8|N2|Bo\n")
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        block = mapping.mapping.blocks("quotas")[0]
+        result = land_mapped(con, canonical_object("quotas"), "quotas", MappedFile(targets, mapping, "targets", "t"),
+                             block, 0, tmp_path)  # fmt: skip
+        rows = con.execute(
+            "select rep_id, period_start, quota_amount, _source_line from landing.canonical__quotas order by 1, 2"
+        ).fetchall()
+        leftovers = con.execute("select count(*) from information_schema.tables where table_name like '_mapping%'")
+        assert leftovers.fetchone()[0] == 0
+    assert (result.rows, result.detected["encoding"]) == (3, "utf-16")
+    assert rows == [
+        ("7", "2026-02-01", "1500.0000000000", 2),
+        ("7", "2026-03-01", "2000.0000000000", 2),
+        ("8", "2026-01-01", "3000.0000000000", 3),
+    ]
+
+
+def test_distinct_keeps_one_order_per_order_number(tmp_path: Path) -> None:
+    text = textwrap.dedent(
+        """\
+        source: shop
+        files:
+          lines: {pattern: "lines.csv"}
+        entities:
+          opportunities:
+            from: lines
+            distinct: true
+            columns: {opportunity_id: order, close_date: day, created_date: day, status: {const: won}}
+        """
+    )
+    mapping = load_mapping(write(tmp_path, "m.yml", text))
+    data = write(tmp_path, "lines.csv", "order,day,product\nA,2026-01-02,p1\nA,2026-01-02,p2\nB,2026-01-03,p1\n")
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        block = mapping.mapping.blocks("opportunities")[0]
+        land_mapped(con, canonical_object("opportunities"), "opportunities", MappedFile(data, mapping, "lines", "t"),
+                    block, 0, tmp_path)  # fmt: skip
+        rows = con.execute(
+            "select opportunity_id, close_date, _source_line from landing.canonical__opportunities order by 1"
+        ).fetchall()
+    assert rows == [("A", "2026-01-02", 2), ("B", "2026-01-03", 4)]

@@ -162,6 +162,7 @@ def land_mapped(
             ) from exc
     finally:
         _drop_scratch(con, scratch)
+        con.execute("drop table if exists _mapping_unpivoted")
         for index in range(len(block.columns)):
             _drop_scratch(con, _scratch(f"{entity}_lookup{index}"))
     detected = formats.Detected(landed.encoding, spec.delimiter or "auto", number, date_format, null_tokens)
