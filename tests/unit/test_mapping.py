@@ -227,7 +227,7 @@ def test_unpivot_lookup_and_a_utf16_wide_file(tmp_path: Path) -> None:
         ).fetchall()
         leftovers = con.execute("select count(*) from information_schema.tables where table_name like '_mapping%'")
         assert leftovers.fetchone()[0] == 0
-    assert (result.rows, result.detected["encoding"]) == (3, "utf-16")
+    assert (result.rows, result.detected["encoding"], result.detected["delimiter"]) == (3, "utf-16", ",")
     assert rows == [
         ("7", "2026-02-01", "1500.0000000000", 2),
         ("7", "2026-03-01", "2000.0000000000", 2),

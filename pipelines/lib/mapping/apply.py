@@ -165,10 +165,22 @@ def land_mapped(
         con.execute("drop table if exists _mapping_unpivoted")
         for index in range(len(block.columns)):
             _drop_scratch(con, _scratch(f"{entity}_lookup{index}"))
-    detected = formats.Detected(landed.encoding, spec.delimiter or "auto", number, date_format, null_tokens)
+    delimiter = spec.delimiter or _sniffed_delimiter(con, readable, cache_dir, checksum)
+    detected = formats.Detected(landed.encoding, delimiter, number, date_format, null_tokens)
     return MappedResult(
         mapped.path, checksum, inserted, landed.malformed, encoding=landed.encoding, detected=detected.as_metadata()
     )
+
+
+def _sniffed_delimiter(con: duckdb.DuckDBPyConnection, path: Path, cache_dir: Path, checksum: str) -> str:
+    """The delimiter DuckDB's sniffer chose (for the metadata); the UTF-8 copy of a transcoded file is cached."""
+    from pipelines.lib.files import as_utf8
+
+    try:
+        readable = as_utf8(path, cache_dir, sha256_of(path) if path.suffix.lower() == ".xlsx" else checksum).readable
+        return con.execute("select Delimiter from sniff_csv(?)", [str(readable)]).fetchone()[0]
+    except (duckdb.Error, FileRejected, OSError):
+        return "auto"
 
 
 def _land_lookups(
