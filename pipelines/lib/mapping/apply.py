@@ -163,8 +163,8 @@ def land_mapped(
     finally:
         _drop_scratch(con, scratch)
         con.execute("drop table if exists _mapping_unpivoted")
-        for index in range(len(block.columns)):
-            _drop_scratch(con, _scratch(f"{entity}_lookup{index}"))
+        for position in range(len(block.columns)):
+            _drop_scratch(con, _scratch(f"{entity}_lookup{position}"))
     delimiter = spec.delimiter or _sniffed_delimiter(con, readable, cache_dir, checksum)
     detected = formats.Detected(landed.encoding, delimiter, number, date_format, null_tokens)
     return MappedResult(
