@@ -8,6 +8,7 @@ way: export → marts → frozen section → page and workbook.
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -194,6 +195,17 @@ def test_page_in_chromium_shows_the_snapshot(published: tuple[Built, Path]) -> N
             assert hostile.strip() in rep_text
         source = (folder / "index.html").read_text(encoding="utf-8")
         assert "<script>window.__pwned" not in source and "&lt;script&gt;window.__pwned" in source
+        # Printable: on A4 landscape no table is wider than its section, and the PDF has a sane page count.
+        page.set_viewport_size({"width": 1032, "height": 700})
+        page.emulate_media(media="print")
+        too_wide = page.evaluate(
+            "[...document.querySelectorAll('section table')]"
+            ".filter(t => t.scrollWidth > t.closest('section').clientWidth + 1).map(t => t.closest('section').id)"
+        )
+        assert too_wide == []
+        pdf = page.pdf(format="A4", landscape=True, print_background=True)
+        (ARTIFACTS / "monthly-2026-06-v1.pdf").write_bytes(pdf)
+        assert pdf.startswith(b"%PDF") and 3 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 40
     finally:
         browser.close()
         manager.stop()
