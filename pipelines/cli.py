@@ -183,7 +183,7 @@ def run(
 ) -> None:
     """Ingest every new export, build and test the marts, then print the KPI summary."""
     from pipelines.lib.runner import RunFailed, refresh_warehouse
-    from pipelines.lib.summary import KPIS, format_change, format_value, last_closed_month, quarantine_counts
+    from pipelines.lib.summary import last_closed_month, quarantine_counts, summary_tables
 
     paths = resolve_paths(inbox=inbox, warehouse=warehouse)
     export_paths(paths)
@@ -203,15 +203,8 @@ def run(
     if summary is None:
         console.print("The marts hold no closed month yet: add exports to the inbox and run again.")
         return
-    table = Table(title=f"{summary.period_start:%B %Y} (last closed month)")
-    table.add_column("KPI")
-    table.add_column(f"{summary.period_start:%b %Y}", justify="right")
-    table.add_column("previous month", justify="right")
-    table.add_column("change", justify="right")
-    for column, label, kind in KPIS:
-        now, before = summary.current.get(column), summary.previous.get(column)
-        table.add_row(label, format_value(now, kind), format_value(before, kind), format_change(now, before))
-    console.print(table)
+    for table in summary_tables(summary):
+        console.print(table)
     console.print(f"Warehouse: {paths.warehouse} (schemas raw, staging, intermediate, marts)")
     quarantined = quarantine_counts(paths.warehouse)
     if quarantined:

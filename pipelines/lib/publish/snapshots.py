@@ -57,18 +57,43 @@ def period_bounds(grain: str, label: str) -> tuple[date, date]:
     return start, following - timedelta(days=1)
 
 
+# Column types of the frozen scorecard rows (marts.kpi_scorecard's contract).
+_ROW_TYPES = {
+    "grain": "varchar",
+    "period_start": "date",
+    "period_end": "date",
+    "scope": "varchar",
+    "scope_id": "varchar",
+    "scope_name": "varchar",
+    "kpi": "varchar",
+    "kpi_label": "varchar",
+    "kpi_unit": "varchar",
+    "higher_is_better": "boolean",
+    "actual": "decimal(38, 6)",
+    "target": "decimal(38, 6)",
+    "target_source": "varchar",
+    "attainment": "double",
+    "prior_value": "decimal(38, 6)",
+    "change_pct": "double",
+    "status": "varchar",
+    "benchmark": "decimal(38, 6)",
+    "benchmark_label": "varchar",
+}
+
+
 def ensure_snapshot_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the version tables and views; add columns a newer scorecard brought (older rows get NULL)."""
     con.execute("create schema if not exists snapshots")
+    rows = ", ".join(f"{name} {kind}" for name, kind in _ROW_TYPES.items())
     for name in ("kpi_weekly", "kpi_monthly"):
         con.execute(
             f"""create table if not exists snapshots.{name}_versions (
                 snapshot_id varchar, period varchar, version integer, published_at timestamp, run_id varchar,
-                input_checksums varchar, fingerprint varchar, source varchar,
-                grain varchar, period_start date, period_end date, scope varchar, scope_id varchar,
-                scope_name varchar, kpi varchar, actual decimal(38, 6), target decimal(38, 6), attainment double,
-                prior_value decimal(38, 6), change_pct double, status varchar
+                input_checksums varchar, fingerprint varchar, source varchar, {rows}
             )"""
         )
+        for column, kind in _ROW_TYPES.items():
+            con.execute(f"alter table snapshots.{name}_versions add column if not exists {column} {kind}")
         con.execute(
             f"""create or replace view snapshots.{name} as
                 select *, version = max(version) over (partition by period) as is_current
