@@ -17,8 +17,15 @@ MONEY = {"tickprefix": CURRENCY, "tickformat": "~s", "hoverformat": ",.0f", "aut
 PCT = {"tickformat": ".0%", "hoverformat": ".1%", "automargin": True}
 
 
+LABEL_CHARS = 32
+
+
 def esc(value: object) -> str:
-    return html.escape("–" if value is None else str(value), quote=False)
+    """A CRM name as a chart label: HTML-escaped (plotly reads some tags), long ones cut to fit the axis."""
+    text = "–" if value is None else str(value)
+    if len(text) > LABEL_CHARS:
+        text = text[: LABEL_CHARS - 1] + "…"
+    return html.escape(text, quote=False)
 
 
 def num(value: object) -> float | None:
@@ -104,7 +111,10 @@ def rep_revenue(rows: Rows) -> dict:
             },
         ],
         "layout": layout(
-            xaxis=MONEY, height=max(300, 26 * len(rows) + 90), margin={"l": 150, "r": 20, "t": 30, "b": 40}
+            xaxis=MONEY,
+            yaxis={"automargin": True},
+            height=max(300, 26 * len(rows) + 90),
+            margin={"l": 150, "r": 20, "t": 30, "b": 40},
         ),
     }
 
@@ -135,6 +145,7 @@ def rep_win_cycle(rows: Rows) -> dict:
         "layout": layout(
             xaxis={"domain": [0, 0.47], "title": {"text": "Win rate"}, **PCT},
             xaxis2={"domain": [0.53, 1], "title": {"text": "Average days to close"}, "anchor": "y"},
+            yaxis={"automargin": True},
             height=max(300, 26 * len(rows) + 100),
             margin={"l": 150, "r": 20, "t": 30, "b": 50},
         ),
@@ -167,7 +178,10 @@ def products(rows: Rows) -> dict:
             },
         ],
         "layout": layout(
-            xaxis=MONEY, height=max(300, 24 * len(top) + 80), margin={"l": 180, "r": 20, "t": 20, "b": 40}
+            xaxis=MONEY,
+            yaxis={"automargin": True},
+            height=max(300, 24 * len(top) + 80),
+            margin={"l": 180, "r": 20, "t": 20, "b": 40},
         ),
     }
 
