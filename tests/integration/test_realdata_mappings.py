@@ -195,10 +195,17 @@ def test_adventureworks_sales_and_unpivoted_targets(tmp_path: Path, mapped_env: 
     sales_file = ADVENTUREWORKS / "kiet_extract" / "FactResellerSales.csv"
     targets_file = ADVENTUREWORKS / "pl300_original" / "ResellerSalesTargets.csv"
     employees_file = ADVENTUREWORKS / "dnoeth_dw2014_pipe" / "DimEmployee.csv"
-    warehouse = run_inbox(
-        tmp_path, [sales_file, targets_file, employees_file], EXAMPLES / "adventureworks.yml", min_date="2000-01-01"
+    check_adventureworks(
+        run_inbox(
+            tmp_path, [sales_file, targets_file, employees_file], EXAMPLES / "adventureworks.yml", min_date="2000-01-01"
+        )
     )
 
+
+def check_adventureworks(warehouse: Path) -> None:
+    sales_file = ADVENTUREWORKS / "kiet_extract" / "FactResellerSales.csv"
+    targets_file = ADVENTUREWORKS / "pl300_original" / "ResellerSalesTargets.csv"
+    employees_file = ADVENTUREWORKS / "dnoeth_dw2014_pipe" / "DimEmployee.csv"
     employees = [line.split("|") for line in employees_file.read_text(encoding="utf-8").splitlines()]
     key_of = {e[3]: e[1] for e in employees}
     blythe = next(e[1] for e in employees if (e[6], e[7]) == ("Michael", "Blythe"))
