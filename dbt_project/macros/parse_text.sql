@@ -22,12 +22,31 @@
 {%- endmacro %}
 
 {% macro parse_date(column) -%}
-    cast({{ try_cast(text_or_null(column), dbt.type_timestamp()) }} as date)
+    cast({{ parse_timestamp(column) }} as date)
 {%- endmacro %}
 
 {% macro parse_timestamp(column) -%}
-    {#- ISO datetimes with a trailing Z are UTC: kept as naive UTC timestamps. -#}
-    {{ try_cast(text_or_null(column), dbt.type_timestamp()) }}
+    {#- ISO datetimes with a zone (a trailing Z or +hh:mm) are instants: with var timezone = 'UTC' (the default)
+        they are kept as naive UTC timestamps; with another zone they are converted to its wall-clock time first,
+        so a deal closed at 23:30 New York time is booked on that New York day. Values without a zone are
+        taken as they are. -#}
+    {%- if var('timezone', 'UTC') | upper == 'UTC' -%}
+        {{ try_cast(text_or_null(column), dbt.type_timestamp()) }}
+    {%- else -%}
+        {{ adapter.dispatch('timestamp_in_zone')(text_or_null(column), var('timezone')) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__timestamp_in_zone(text, zone) -%}
+    {{ try_cast(text, dbt.type_timestamp()) }}
+{%- endmacro %}
+
+{% macro duckdb__timestamp_in_zone(text, zone) -%}
+    case
+        when regexp_matches({{ text }}, '(Z|[+-][0-9]{2}:?[0-9]{2})$')
+            then timezone('{{ zone }}', try_cast({{ text }} as timestamptz))
+        else try_cast({{ text }} as timestamp)
+    end
 {%- endmacro %}
 
 {% macro parse_decimal(column, precision=18, scale=2) -%}

@@ -7,17 +7,29 @@
     {{ return(['day', 'week', 'month', 'quarter', 'year']) }}
 {%- endmacro %}
 
+{#
+    Quarters and years follow the fiscal year (var fiscal_year_start_month, 1 = calendar year): with April
+    (4), the fiscal year 2026 runs 2026-04-01 .. 2027-03-31 and its first quarter is April..June. The date is
+    shifted back by the offset, truncated, and shifted forward again.
+#}
 {% macro period_start(grain, date_column) -%}
+    {%- set offset = (var('fiscal_year_start_month', 1) | int) - 1 -%}
     {%- if grain == 'day' -%}
         cast({{ date_column }} as date)
+    {%- elif grain in ('quarter', 'year') and offset > 0 -%}
+        cast({{ dbt.dateadd('month', offset, dbt.date_trunc(grain, dbt.dateadd('month', -offset, date_column))) }} as date)
     {%- else -%}
         cast({{ dbt.date_trunc(grain, date_column) }} as date)
     {%- endif -%}
 {%- endmacro %}
 
 {% macro period_end(grain, period_start_column) -%}
+    {%- set offset = (var('fiscal_year_start_month', 1) | int) - 1 -%}
     {%- if grain == 'day' -%}
         cast({{ period_start_column }} as date)
+    {%- elif grain in ('quarter', 'year') and offset > 0 -%}
+        {%- set months = 3 if grain == 'quarter' else 12 -%}
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', months, period_start_column)) }} as date)
     {%- else -%}
         cast({{ dbt.last_day(period_start_column, grain) }} as date)
     {%- endif -%}
