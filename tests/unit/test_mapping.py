@@ -258,3 +258,24 @@ def test_distinct_keeps_one_order_per_order_number(tmp_path: Path) -> None:
             "select opportunity_id, close_date, _source_line from landing.canonical__opportunities order by 1"
         ).fetchall()
     assert rows == [("A", "2026-01-02", 2), ("B", "2026-01-03", 4)]
+
+
+def test_discover_with_the_run_mapping_and_the_validate_command(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    data = write(inbox, "deals_1.csv", CSV_EU)
+    mapping = write(tmp_path, "crm.yml", DEALS)
+    found = discover(inbox, mapping, [], lambda name: False)
+    assert [(m.path, m.key, m.found_by) for m in found] == [(data, "deals", "--mapping")]
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["validate", "--mapping", str(mapping), str(data)])
+    assert result.exit_code == 0, result.output
+    assert "accepted" in result.output and "(opportunities): 3 rows, 0 would be quarantined" in result.output
+    broken = write(tmp_path, "broken.yml", DEALS.replace("close_date: Closed", "close_dte: Closed"))
+    result = runner.invoke(app, ["validate", "--mapping", str(broken), str(data)])
+    assert result.exit_code == 2 and f"{broken}, line 10" in result.output.replace("\n", "")
