@@ -35,11 +35,13 @@ fixed_costs as (
 ),
 
 reps_rolled_up as (
-    {#- Sums per scope; the averages are weighted by deals so a team's figure is its deals' average. #}
+    {#- Sums per team and, in the same pass, over all reps (grouping sets); the averages are weighted by deals
+        so a team's figure is its deals' average. Reps without a team count only in the company's sums. #}
     select
         grain,
         period_start,
         period_end,
+        case when grouping(team) = 1 then 'company' else 'team' end as scope,
         team as scope_key,
         sum(revenue) as revenue,
         sum(deals_won) as deals_won,
@@ -54,23 +56,15 @@ reps_rolled_up as (
         sum(stale_opportunities) as stale_opportunities,
         sum(overdue_opportunities) as overdue_opportunities
     from rep_performance
-    where team is not null
-    group by grain, period_start, period_end, team
+    group by grouping sets ((grain, period_start, period_end, team), (grain, period_start, period_end))
+),
+
+teams_rolled_up as (
+    select * from reps_rolled_up where scope = 'team' and scope_key is not null
 ),
 
 company_rolled_up as (
-    select
-        grain,
-        period_start,
-        period_end,
-        sum(quota) as quota,
-        {{ safe_divide('sum(revenue)', 'sum(quota)') }} as quota_attainment,
-        sum(open_opportunities) as open_opportunities,
-        sum(open_pipeline_amount) as open_pipeline_amount,
-        sum(stale_opportunities) as stale_opportunities,
-        sum(overdue_opportunities) as overdue_opportunities
-    from rep_performance
-    group by grain, period_start, period_end
+    select * from reps_rolled_up where scope = 'company'
 ),
 
 funnel_summed as (
@@ -134,7 +128,7 @@ unioned as (
     {{ kpi_rows('break_even_covered', 'company', "'company'", "'Company'", [
         'fixed_costs', 'break_even_revenue', 'break_even_coverage']) }}
     union all
-    {{ kpi_rows('reps_rolled_up', 'team', 'scope_key', 'scope_key', [
+    {{ kpi_rows('teams_rolled_up', 'team', 'scope_key', 'scope_key', [
         'revenue', 'deals_won', 'deals_lost', 'win_rate', 'avg_deal_size', 'avg_sales_cycle_days', 'quota',
         'quota_attainment', 'open_opportunities', 'open_pipeline_amount', 'stale_opportunities',
         'overdue_opportunities']) }}
