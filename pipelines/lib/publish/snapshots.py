@@ -186,7 +186,7 @@ def _write_files(
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     con.execute(f"copy _period to '{scratch / 'kpi.parquet'}' (format parquet)")
-    con.execute(f"copy _period to '{scratch / 'kpi.csv'}' (format csv, header true)")
+    con.execute(f"copy ({_csv_safe_select(con)}) to '{scratch / 'kpi.csv'}' (format csv, header true)")
     write_deliverables(
         con,
         scratch,
@@ -215,6 +215,27 @@ def _write_files(
     }
     (scratch / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     scratch.rename(target)
+
+
+FORMULA_LEADS = r"^[=+\-@\t\r]"
+
+
+def _csv_safe_select(con: duckdb.DuckDBPyConnection) -> str:
+    """The period's rows for kpi.csv, with text a spreadsheet would run as a formula prefixed by a quote.
+
+    A scope or KPI name starting with = + - @ (or a tab / carriage return) comes from a CRM field; opened in
+    Excel it would be evaluated. kpi.parquet and the snapshot tables keep the exact text.
+    """
+    columns = con.execute("select column_name, column_type from (describe _period)").fetchall()
+    quote = "''''"  # SQL for a string holding one single quote
+    selected = [
+        f'case when regexp_matches("{name}", \'{FORMULA_LEADS}\') then {quote} || "{name}" '
+        f'else "{name}" end as "{name}"'
+        if kind == "VARCHAR"
+        else f'"{name}"'
+        for name, kind in columns
+    ]
+    return f"select {', '.join(selected)} from _period"
 
 
 def _write_index(con: duckdb.DuckDBPyConnection, folder: Path, table: str, label: str) -> None:
