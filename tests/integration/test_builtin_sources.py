@@ -129,3 +129,51 @@ def test_monthly_figures_match_the_fixture(warehouse: tuple[str, Path]) -> None:
         m_revenue, m_won, m_lost, m_rate = got[month]
         assert (Decimal(m_revenue), m_won, m_lost) == (revenue, won, lost), (source, month)
         assert abs(Decimal(str(m_rate)) - Decimal(won) / Decimal(won + lost)) < Decimal("1e-9"), (source, month)
+
+
+def _csv_to_xlsx(source: Path, target: Path) -> None:
+    """The export as HubSpot's default .xlsx download: numbers as number cells, the rest as text."""
+    import xlsxwriter
+
+    with source.open(encoding=detect_encoding(source), newline="") as handle:
+        rows = list(csv.reader(handle))
+    book = xlsxwriter.Workbook(str(target))
+    sheet = book.add_worksheet("Deals")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            try:
+                number = float(value) if r and value.strip() else None
+            except ValueError:
+                number = None
+            if number is None:
+                sheet.write_string(r, c, value)
+            else:
+                sheet.write_number(r, c, number)
+    book.close()
+
+
+@pytest.mark.integration
+def test_hubspot_xlsx_exports_are_recognised_and_give_the_same_figures(tmp_path: Path, isolated_env: None) -> None:
+    from pipelines.lib.runner import refresh_warehouse
+    from pipelines.lib.settings import export_paths, resolve_paths
+
+    inbox = tmp_path / "inbox" / "hubspot"
+    inbox.mkdir(parents=True)
+    for csv_file in sorted((FIXTURES / "hubspot").glob("*.csv")):
+        _csv_to_xlsx(csv_file, inbox / f"{csv_file.stem}.xlsx")
+    paths = resolve_paths(
+        inbox=tmp_path / "inbox",
+        warehouse=tmp_path / "warehouse.duckdb",
+        publish_dir=tmp_path / "published",
+        rejected_dir=tmp_path / "rejected",
+    )
+    export_paths(paths)
+    refresh_warehouse()
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select period_start, revenue, deals_won, deals_lost from marts.sales_by_period "
+            "where grain = 'month' and deals_won + deals_lost > 0 order by period_start"
+        ).fetchall()
+        accounts = con.execute("select count(*) from raw.canonical__accounts").fetchone()[0]
+    assert {str(r[0]): (Decimal(r[1]), r[2], r[3]) for r in rows} == EXPECTED["hubspot"]
+    assert accounts > 0  # the companies workbook was recognised too

@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, InboxResource
+from pipelines.lib.archives import unpack_archives
 from pipelines.lib.canonical import CANONICAL_OBJECTS
 from pipelines.lib.files import FileRejected
 from pipelines.lib.loader import find_exports, land_file, record_rejection
@@ -16,6 +17,13 @@ from pipelines.lib.settings import PROJECT_ROOT
 from pipelines.lib.warehouse import ensure_tables
 
 BUILTIN_MAPPINGS = PROJECT_ROOT / "pipelines" / "mappings"
+
+
+def _unpack(inbox: InboxResource) -> None:
+    """Unpack new .zip archives of the inbox (once, beside each archive) before looking for files."""
+    problems = unpack_archives(inbox.root, inbox.rejected_dir)
+    if problems:
+        raise dg.Failure(description=" ".join(problems), metadata={"rejected_archives": problems})
 
 
 def build_ingest_asset(obj: ExportObject) -> dg.AssetsDefinition:
@@ -36,6 +44,7 @@ def build_ingest_asset(obj: ExportObject) -> dg.AssetsDefinition:
     def _ingest(
         context: dg.AssetExecutionContext, warehouse: DuckDBResource, inbox: InboxResource
     ) -> dg.MaterializeResult:
+        _unpack(inbox)
         files = find_exports(inbox.root, obj)
         cache = Path(warehouse.database).expanduser().resolve().parent / ".transcoded"
         landed, skipped, rejected = [], [], []
@@ -91,6 +100,7 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
     def _ingest(
         context: dg.AssetExecutionContext, warehouse: DuckDBResource, inbox: InboxResource
     ) -> dg.MaterializeResult:
+        _unpack(inbox)
         cache = Path(warehouse.database).expanduser().resolve().parent / ".transcoded"
         try:
             files = discover(inbox.root, inbox.mapping_file, load_builtins(BUILTIN_MAPPINGS), _is_salesforce)

@@ -282,6 +282,14 @@ def _claim(loaded: LoadedMapping, files: list[Path], folder: Path, found_by: str
 def _first_line_headers(path: Path) -> list[str]:
     from pipelines.lib.files import detect_encoding
 
+    if path.suffix.lower() == ".xlsx":  # the first row of the first sheet (HubSpot exports .xlsx by default)
+        from python_calamine import CalamineWorkbook
+
+        try:
+            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()
+            return [str(h).strip() for h in next(rows, [])]
+        except Exception:  # an unreadable workbook is reported when it is landed, not here
+            return []
     try:
         encoding = detect_encoding(path)
         with path.open(encoding=encoding, errors="replace", newline="") as handle:
@@ -322,7 +330,7 @@ def discover(
             claimed[mapped.path] = mapped
     if builtins:
         for path in candidates:
-            if path in claimed or path.suffix.lower() == ".xlsx":
+            if path in claimed:
                 continue
             found = formats.recognise(_first_line_headers(path), builtins)
             if found:
