@@ -6,7 +6,7 @@ import csv
 import hashlib
 import re
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -129,7 +129,7 @@ def test_ids_are_unique_18_char_salesforce_ids(rows: Rows) -> None:
 
 
 def test_every_reference_resolves(rows: Rows) -> None:
-    ids = {name: {r["Id"] for r in rows[name]} for name in rows if name != "targets"}
+    ids = {name: {r["Id"] for r in rows[name]} for name in rows if name not in ("targets", "benchmarks", "fixed_costs")}
     refs = [
         ("Opportunity", "AccountId", "Account"),
         ("Opportunity", "OwnerId", "User"),
@@ -364,3 +364,17 @@ def test_scale_is_exact_for_tiny_exports(tmp_path: Path) -> None:
     counts = generate(tmp_path, scale=7, seed=1, end_date=END)
     assert counts["Opportunity.csv"] == 7 and counts["Account.csv"] == 1
     assert (tmp_path / "Opportunity.csv").read_bytes().count(b"\n") == 8
+
+
+def test_benchmarks_and_fixed_costs(rows: Rows) -> None:
+    """Benchmarks name scorecard KPIs (rates as fractions); fixed costs cover every month once, end to end."""
+    benchmarks = {b["kpi"]: b for b in rows["benchmarks"]}
+    assert {"win_rate", "avg_sales_cycle_days", "quota_attainment"} <= set(benchmarks)
+    assert all(0 < float(benchmarks[k]["benchmark_value"]) < 1 for k in ("win_rate", "quota_attainment"))
+    assert all("illustrative" in b["benchmark_label"] for b in benchmarks.values())
+    costs = rows["fixed_costs"]
+    starts = [date.fromisoformat(c["period_start"]) for c in costs]
+    ends = [date.fromisoformat(c["period_end"]) for c in costs]
+    assert all(s.day == 1 and (e + timedelta(days=1)).day == 1 for s, e in zip(starts, ends, strict=True))
+    assert all(next_start == end + timedelta(days=1) for end, next_start in zip(ends, starts[1:], strict=False))
+    assert all(float(c["fixed_cost"]) > 0 for c in costs)
