@@ -35,8 +35,9 @@ run: setup
 	@[ -d "$(SALES_INBOX)/sample" ] || $(BIN)/salesmetrics sample --out "$(SALES_INBOX)/sample"
 	$(BIN)/salesmetrics run
 
+# Two workers, one test file each at a time (a file's tests share its warehouse).
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ui: setup
 	$(BIN)/dagster dev --workspace workspace.yaml

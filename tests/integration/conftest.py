@@ -28,9 +28,17 @@ class Built:
 def isolated_env() -> Iterator[None]:
     saved = {
         k: os.environ.get(k)
-        for k in ("SALES_INBOX", "SALES_WAREHOUSE", "SALES_PUBLISH_DIR", "SALES_REJECTED_DIR", "DAGSTER_HOME")
+        for k in (
+            "SALES_INBOX",
+            "SALES_WAREHOUSE",
+            "SALES_PUBLISH_DIR",
+            "SALES_REJECTED_DIR",
+            "SALES_MAPPING",
+            "DAGSTER_HOME",
+        )
     }
     os.environ.pop("DAGSTER_HOME", None)
+    os.environ.pop("SALES_MAPPING", None)
     yield
     for key, value in saved.items():
         if value is None:

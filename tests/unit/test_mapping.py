@@ -260,8 +260,13 @@ def test_distinct_keeps_one_order_per_order_number(tmp_path: Path) -> None:
     assert rows == [("A", "2026-01-02", 2), ("B", "2026-01-03", 4)]
 
 
-def test_discover_with_the_run_mapping_and_the_validate_command(tmp_path: Path) -> None:
+def test_discover_with_the_run_mapping_and_the_validate_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from typer.testing import CliRunner
+
+    # --mapping sets SALES_MAPPING for the process (the CLI's own run); undo it after the test.
+    monkeypatch.setenv("SALES_MAPPING", "")
 
     from pipelines.cli import app
 
