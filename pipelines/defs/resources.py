@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
@@ -14,6 +17,25 @@ from pipelines.defs.transform.project import dbt_project
 
 # Every asset that writes the warehouse runs in this pool; DuckDB allows one writer process at a time.
 WAREHOUSE_POOL = "warehouse"
+
+
+class WarehouseResource(DuckDBResource):
+    """dagster-duckdb's resource, closing its connection also when the code using it raises.
+
+    DuckDBResource.get_connection closes only on a normal exit. A refused publication or a failed ingest
+    left its connection open until garbage collection, and the audit's own connection (other settings)
+    was then refused by DuckDB: "Can't open a connection to same database file with a different
+    configuration than existing connections".
+    """
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        opened = super().get_connection()
+        connection = opened.__enter__()
+        try:
+            yield connection
+        finally:
+            connection.close()
 
 
 class InboxResource(dg.ConfigurableResource):
@@ -50,7 +72,7 @@ class PublishResource(dg.ConfigurableResource):
 
 def build_resources() -> dict[str, object]:
     return {
-        "warehouse": DuckDBResource(database=dg.EnvVar("SALES_WAREHOUSE")),
+        "warehouse": WarehouseResource(database=dg.EnvVar("SALES_WAREHOUSE")),
         "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX"), rejected_path=dg.EnvVar("SALES_REJECTED_DIR")),
         "publish": PublishResource(path=dg.EnvVar("SALES_PUBLISH_DIR")),
         # The dbt installed beside this Python, so nothing depends on an activated virtualenv.
