@@ -229,7 +229,7 @@ BENCHMARKS = ExportObject(
     table="files__benchmarks",
     columns=("kpi", "grain", "benchmark_value", "benchmark_label"),
     required=("kpi", "benchmark_value"),
-    description="Industry or competitor values per KPI, shown beside the targets (optional; empty grain = every grain).",
+    description="Industry or competitor values per KPI, shown beside the targets (optional; empty grain: all grains).",
 )
 
 FIXED_COSTS = ExportObject(
@@ -237,7 +237,7 @@ FIXED_COSTS = ExportObject(
     table="files__fixed_costs",
     columns=("period_start", "period_end", "fixed_cost", "description"),
     required=("period_start", "period_end", "fixed_cost"),
-    description="Fixed costs per period (optional), spread by days onto the scorecard's periods for break-even revenue.",
+    description="Fixed costs per period (optional), spread by days onto the scorecard periods for break-even revenue.",
 )
 
 # The company's own files beside the CRM export: goals, benchmarks and costs.
