@@ -1,5 +1,5 @@
 {#
-    revenue, deals_won and deals_lost as METRICS.md defines them, written once for every mart that
+    revenue, deals_won and deals_lost as docs/metrics.md defines them, written once for every mart that
     aggregates closed deals by close date (company, rep, region, lead source), so the definitions
     cannot drift apart. Expects columns status and amount in the rows being grouped.
 #}

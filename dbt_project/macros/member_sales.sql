@@ -1,6 +1,6 @@
 {#
     Sales to customers per grain x period x member of a dimension (region x country, segment x industry):
-    revenue, deals won and lost, active and new customers, average deal size and win rate, as METRICS.md
+    revenue, deals won and lost, active and new customers, average deal size and win rate, as docs/metrics.md
     defines them for the dimension marts. Every member seen on any deal (`deals`) gets a row in every period
     of int_periods_spined (`periods`), zeros where it sold nothing; measures come from `closed_deals` (won and
     lost deals with account_id, close_date, status, amount, is_first_won_deal and the member columns).

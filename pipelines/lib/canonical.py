@@ -1,4 +1,4 @@
-"""The canonical CRM model (INPUTS.md): the entities every mapped source lands in, as audit-ready specs.
+"""The canonical CRM model (docs/inputs.md): the entities every mapped source lands in, as audit-ready specs.
 
 Each entity is an ExportObject (``raw.canonical__<entity>``, all text, plus ``_source_name`` and lineage) and a
 Spec for the same GX audit the Salesforce objects get. Column kinds drive how a plain source column is
@@ -13,7 +13,7 @@ from pipelines.lib.salesforce import ExportObject
 
 TEXT, DATE, DATETIME, MONEY, NUMBER, BOOLEAN = "text", "date", "datetime", "money", "number", "boolean"
 
-# entity → (column → kind), in the order of INPUTS.md
+# entity → (column → kind); docs/inputs.md documents every one (tests/unit/test_docs.py checks)
 ENTITIES: dict[str, dict[str, str]] = {
     "accounts": {
         "account_id": TEXT,

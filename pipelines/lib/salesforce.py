@@ -215,7 +215,7 @@ OBJECTS: tuple[ExportObject, ...] = (
     ),
 )
 
-# Not a Salesforce object: the team's own goals, written beside the export (see METRICS.md, kpi_scorecard).
+# Not a Salesforce object: the team's own goals, written beside the export (docs/inputs.md; used by kpi_scorecard).
 TARGETS = ExportObject(
     name="targets",
     table="files__targets",

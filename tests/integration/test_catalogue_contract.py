@@ -1,4 +1,4 @@
-"""Every mart METRICS.md adds beyond the first five carries its named columns and grains on the sample,
+"""Every mart docs/metrics.md adds beyond the first five carries its named columns and grains on the sample,
 and the scorecard has company, team and rep rows with targets and statuses."""
 
 from __future__ import annotations

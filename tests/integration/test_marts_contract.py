@@ -1,4 +1,4 @@
-"""The five marts carry the columns METRICS.md names, and their invariants hold on the sample."""
+"""The five marts carry the columns docs/metrics.md names, and their invariants hold on the sample."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Mapping files: any CSV/Excel export onto the canonical CRM model by configuration (docs: INPUTS.md).
+"""Mapping files: any CSV/Excel export onto the canonical CRM model by configuration (docs/inputs.md).
 
 schema (pydantic shape of the YAML) → load (with line numbers for errors) → check (expressions against the
 file's header, before any data moves) → apply (land the file as text, one insert … select into landing).

@@ -1,4 +1,4 @@
-"""Plain-language definitions of the published columns (METRICS.md), for the workbook's README sheet."""
+"""Plain-language definitions of the published columns (docs/metrics.md), for the workbook's README sheet."""
 
 DEFINITIONS: dict[str, str] = {
     "grain": "Period length: week (ISO, Monday start) or month.",

@@ -1,4 +1,4 @@
-{# Users are the reps (and their managers): named by the canonical reps entity of INPUTS.md. #}
+{# Users are the reps (and their managers): named by the canonical reps entity of docs/inputs.md. #}
 with
 
 source as (
