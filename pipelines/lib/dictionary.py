@@ -52,7 +52,7 @@ def render(seed: Path = SEED, manifest: Path = MANIFEST) -> str:
             f"{_cell(k['source_mart'])} | {_cell(k['definition'])} |"
         )
     lines += ["", "## Metric marts (`marts` schema)", ""]
-    lines += [f"- [`marts.{m['name']}`](#marts{m['name'].replace('_', '')}): {_cell(m['description'])}" for m in marts]
+    lines += [f"- [`marts.{m['name']}`](#marts{m['name']}): {_cell(m['description'])}" for m in marts]
     for mart in marts:
         lines += [
             "",
