@@ -106,6 +106,17 @@ def detect_encoding(path: Path) -> str:
     )
 
 
+def _byte_order(path: Path, encoding: str) -> str:
+    """A pinned ``utf-16`` without a byte-order mark: little- or big-endian, as the NUL bytes show."""
+    if encoding != "utf-16":
+        return encoding
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return encoding
+    return _utf16_without_bom(head) or "utf-16-le"
+
+
 def _bad_byte(path: Path, encoding: str) -> tuple[int, int, int] | None:
     """(offset, byte, line) of the first byte that does not decode in ``encoding``; None when all of it does."""
     decoder = codecs.getincrementaldecoder(encoding)()
@@ -212,7 +223,7 @@ def as_utf8(
     mapping pins the lines to skip or says there is no header, so no title block is looked for.
     """
     pinned = encoding is not None
-    encoding = encoding or detect_encoding(path)
+    encoding = _byte_order(path, encoding) if encoding else detect_encoding(path)
     if pinned and (bad := _bad_byte(path, encoding)) is not None:
         offset, value, line = bad
         raise FileRejected(

@@ -151,3 +151,73 @@ def test_utf8_bom_and_utf16_bom_still_load(tmp_path: Path, con) -> None:
     path = tmp_path / "Opportunity.csv"
     path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     assert landed(con, path) == EXPECTED
+
+
+# ------------------------------------------------------------------------------------- through a mapping
+
+MAPPING = """\
+source: crm_sheet
+files:
+  deals:
+    pattern: "deals*.csv"
+{pins}entities:
+  opportunities:
+    from: deals
+    columns:
+      opportunity_id: Deal ID
+      account_id: Account
+      stage: Stage
+      status: {{column: Stage, map: {{Closed Won: won, Closed Lost: lost}}, default: open}}
+      amount: Amount
+      close_date: Closed
+      created_date: Created
+"""
+
+
+def land_deals(tmp_path: Path, data: bytes, pins: str = "", name: str = "deals_1.csv"):
+    from pipelines.lib.canonical import canonical_object
+    from pipelines.lib.mapping import load_mapping
+    from pipelines.lib.mapping.apply import MappedFile, land_mapped
+
+    (tmp_path / "m.yml").write_text(MAPPING.format(pins=pins), encoding="utf-8")
+    mapping = load_mapping(tmp_path / "m.yml")
+    path = tmp_path / name
+    path.write_bytes(data)
+    con = duckdb.connect(":memory:")
+    obj = canonical_object("opportunities")
+    block = mapping.mapping.blocks("opportunities")[0]
+    result = land_mapped(con, obj, "opportunities", MappedFile(path, mapping, "deals", "test"), block, 0, tmp_path)
+    return con, result
+
+
+DEALS_HEADER = "Deal ID,Account,Stage,Amount,Closed,Created\r\n"
+
+
+@pytest.mark.parametrize(
+    ("pin", "expected"),
+    [
+        ("", "Café"),  # detected: the bytes are valid UTF-8
+        ("    encoding: cp1252\n", "CafÃ©"),  # pinned: the same bytes read as Windows-1252
+    ],
+)
+def test_a_pinned_encoding_is_honoured(tmp_path: Path, pin: str, expected: str) -> None:
+    data = (DEALS_HEADER + "D1,Café,Closed Won,10,2026-01-31,2026-01-02\r\n").encode("utf-8")
+    con, result = land_deals(tmp_path, data, pin)
+    assert con.execute("select account_id from landing.canonical__opportunities").fetchall() == [(expected,)]
+    assert result.encoding == ("cp1252" if pin else "utf-8") and result.detected["encoding"] == result.encoding
+
+
+def test_a_pinned_utf16_file_without_byte_order_mark(tmp_path: Path) -> None:
+    data = (DEALS_HEADER + "D1,Ünal GmbH,Closed Won,1.5E4,2026-01-31,2026-01-02\r\n").encode("utf-16-le")
+    con, result = land_deals(tmp_path, data, "    encoding: utf-16\n")
+    assert con.execute("select account_id, amount from landing.canonical__opportunities").fetchall() == [
+        ("Ünal GmbH", "15000.000000")
+    ]
+    assert result.encoding == "utf-16-le"  # the pin, with the byte order the file shows
+
+
+def test_a_pin_the_file_does_not_fit_is_refused_naming_the_pin(tmp_path: Path) -> None:
+    data = (DEALS_HEADER + "D1,Café,Closed Won,10,2026-01-31,2026-01-02\r\n").encode("cp1252")
+    with pytest.raises(FileRejected) as raised:
+        land_deals(tmp_path, data, "    encoding: utf-8\n")
+    assert "the mapping pins encoding utf-8, but byte 0xE9 (line 2) is not utf-8 text" in str(raised.value)
