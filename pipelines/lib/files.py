@@ -260,10 +260,10 @@ def as_utf8(
             partial.replace(readable)
         notes.append(
             f"{layout.footer_lines} footer line{'s' if layout.footer_lines > 1 else ''} after line "
-            f"{layout.last_data_line} ignored ({layout.footer_text[:80]!r})"
+            f"{layout.last_data_line} ignored ({layout.footer_text[:200]!r})"
         )
     if layout.title_lines:
-        notes.append(f"{layout.title_lines} title lines above the header skipped ({layout.title_text[:80]!r})")
+        notes.append(f"{layout.title_lines} title lines above the header skipped ({layout.title_text[:200]!r})")
     return TextFile(path, readable, encoding, layout.title_lines, tuple(notes))
 
 
@@ -350,10 +350,13 @@ def report_layout(path: Path, delimiter: str | None = None, title: bool = True, 
             if len(_fields(line.rstrip("\n"), delimiter or _delimiter_of(line))) > 1:
                 header_at = index
                 break
-        before = [line.rstrip("\n") for line in lines[:header_at]]
+        before = [line.rstrip("\r\n") for line in lines[:header_at]]
         sep = delimiter or _delimiter_of(lines[header_at])
         if before and not before[-1].strip() and all(not b.strip() or _is_note(b, sep) for b in before):
-            found |= {"title_lines": header_at, "title_text": " / ".join(b.strip().strip('"') for b in before if b)}
+            found |= {
+                "title_lines": header_at,
+                "title_text": " / ".join(b.strip().strip('"') for b in before if b.strip()),
+            }
         else:
             header_at = 0
     if not lines or not balanced:

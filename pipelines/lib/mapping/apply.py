@@ -286,7 +286,7 @@ def _claim(loaded: LoadedMapping, files: list[Path], folder: Path, found_by: str
 
 
 def _first_line_headers(path: Path) -> list[str]:
-    from pipelines.lib.files import detect_encoding
+    from pipelines.lib.files import header_fields
 
     if path.suffix.lower() == ".xlsx":  # the first row of the first sheet (HubSpot exports .xlsx by default)
         from python_calamine import CalamineWorkbook
@@ -296,14 +296,7 @@ def _first_line_headers(path: Path) -> list[str]:
             return [str(h).strip() for h in next(rows, [])]
         except Exception:  # an unreadable workbook is reported when it is landed, not here
             return []
-    try:
-        encoding = detect_encoding(path)
-        with path.open(encoding=encoding, errors="replace", newline="") as handle:
-            line = handle.readline().strip("\r\n")
-    except (FileRejected, OSError):
-        return []
-    delimiter = max((",", ";", "\t", "|"), key=line.count)
-    return [h.strip().strip('"') for h in line.split(delimiter)]
+    return header_fields(path)  # the header line, below a report's title block if there is one
 
 
 def discover(
