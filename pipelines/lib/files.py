@@ -61,7 +61,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
     else:
         return None
     try:
-        sample.decode(encoding)
+        codecs.getincrementaldecoder(encoding)().decode(sample, final=False)  # the sample may end mid-character
     except UnicodeDecodeError:
         return None
     return encoding
@@ -165,18 +165,19 @@ def line_breaks(path: Path, encoding: str) -> LineBreaks:
     lf = crlf = cr = quotes = 0
     wide = encoding.startswith("utf-16")
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace") if wide else None
-    carry: bytes | str = "" if wide else b""
+    r, n, q = ("\r", "\n", '"') if wide else (b"\r", b"\n", b'"')
+    carry: bytes | str = r[:0]
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             text = carry + (decoder.decode(chunk) if decoder else chunk)  # type: ignore[operator]
-            r, n = ("\r", "\n") if wide else (b"\r", b"\n")
             carry = text[-1:] if text.endswith(r) else text[:0]  # a CR may be the first half of a CRLF
             text = text[: len(text) - len(carry)]
-            pairs = text.count(r + n)
+            returns = text.count(r)
+            pairs = text.count(r + n) if returns else 0
             crlf += pairs
-            cr += text.count(r) - pairs
+            cr += returns - pairs
             lf += text.count(n) - pairs
-            quotes += text.count('"' if wide else b'"')
+            quotes += text.count(q)
     cr += len(carry)
     return LineBreaks(lf, crlf, cr, quotes)
 
@@ -186,19 +187,22 @@ _LINE_END = re.compile(r"\r\n?")
 
 def _one_kind_of_line_break(chunks: Iterator[str]) -> Iterator[str]:
     """The text with every CRLF and lone CR outside quoted fields made LF; line breaks inside a quoted value
-    (a multi-line description) are part of the value and stay as they are."""
+    (a multi-line description) are part of the value and stay as they are. Quote parity decides inside."""
     inside, pending = False, ""
     for chunk in chunks:
         chunk = pending + chunk
         pending = "\r" if chunk.endswith("\r") else ""
         chunk = chunk[: len(chunk) - len(pending)]
-        parts = chunk.split('"')
-        out = []
-        for index, part in enumerate(parts):
-            if index:
-                out.append('"')
+        out, last = [], 0
+        for match in _LINE_END.finditer(chunk):
+            if chunk.count('"', last, match.start()) % 2:
                 inside = not inside
-            out.append(part if inside else _LINE_END.sub("\n", part))
+            out.append(chunk[last : match.start()])
+            out.append(match.group() if inside else "\n")
+            last = match.end()
+        if chunk.count('"', last) % 2:
+            inside = not inside
+        out.append(chunk[last:])
         yield "".join(out)
     if pending:
         yield pending if inside else "\n"
@@ -251,7 +255,7 @@ def as_utf8(
     layout = report_layout(source, delimiter, title=title, balanced=breaks.quotes % 2 == 0)
     readable = source
     if layout.footer_lines:
-        readable = cache_dir / f"{checksum}.body.csv"
+        readable = cache_dir / f"{checksum}.{encoding}.body.csv"
         cache_dir.mkdir(parents=True, exist_ok=True)
         if not readable.exists():
             partial = readable.with_suffix(".partial")
