@@ -85,6 +85,37 @@ def _header(
     return [row[0] for row in described]
 
 
+def _quoting_problem(readable: Path, columns: list[str]) -> tuple[str, str, int | None]:
+    """(problem, fix, line) when DuckDB read a quoted file without quoting: the first line that breaks it."""
+    import csv
+
+    with readable.open(encoding="utf-8", errors="replace", newline="") as handle:
+        first = handle.readline()
+        delimiter = max(",;\t|", key=first.count)
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
+        try:
+            for _ in reader:
+                pass
+        except csv.Error as exc:
+            line = reader.line_num
+            if "expected after" in str(exc):
+                problem = f"line {line} has a quote inside a quoted value that is not doubled"
+            else:
+                problem = f"line {line} cannot be read with its quotes ({exc})"
+            return (
+                f"{problem}, so the file can only be read without quoting, and then its header names keep "
+                f"their quotes ({', '.join(columns[:3])}, …).",
+                'Double every quote inside a quoted value ("" for ") or export the file again.',
+                line,
+            )
+    return (
+        f"its quoting cannot be worked out: the header names are read with their quotes ({', '.join(columns[:3])}, …).",
+        "Export the file again as CSV.",
+        1,
+    )
+
+
 def _unreadable_because(readable: Path, duckdb_says: str) -> tuple[str, str, int | None]:
     """(problem, fix, line) for a file DuckDB's CSV sniffer gave up on: the first thing found wrong with it."""
     import csv
@@ -170,6 +201,8 @@ def land_file(
     nulls = "[" + ", ".join("'" + t.replace("'", "''") + "'" for t in null_text) + "]"
     read_options = f"{READ_OPTIONS}, nullstr = {nulls}"
     columns = _header(con, path, text.readable, pins)
+    if len(columns) > 1 and all(len(c) > 1 and c.startswith('"') and c.endswith('"') for c in columns):
+        raise FileRejected(path, *_quoting_problem(text.readable, columns))
     check_header(path, obj, columns)
     _widen(con, obj, columns)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)

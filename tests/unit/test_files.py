@@ -221,3 +221,16 @@ def test_a_pin_the_file_does_not_fit_is_refused_naming_the_pin(tmp_path: Path) -
     with pytest.raises(FileRejected) as raised:
         land_deals(tmp_path, data, "    encoding: utf-8\n")
     assert "the mapping pins encoding utf-8, but byte 0xE9 (line 2) is not utf-8 text" in str(raised.value)
+
+
+def test_a_stray_quote_is_named_not_a_missing_column(tmp_path: Path, con) -> None:
+    """One undoubled quote makes DuckDB read the file without quoting, so the header names keep their quotes.
+    The file has every column: the message names the quote and its line, not "no column Id"."""
+    rows = [quoted(r) for r in ROWS]
+    rows[1] = rows[1].replace('"Prospecting"', '"Acme "Big" deal"')
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes((quoted(HEADER) + "\n" + "\n".join(rows) + "\n").encode())
+    with pytest.raises(FileRejected) as raised:
+        landed(con, path)
+    assert raised.value.line == 3 and "no column" not in raised.value.problem
+    assert raised.value.problem.startswith("line 3 has a quote inside a quoted value that is not doubled")
