@@ -346,12 +346,12 @@ def report_layout(path: Path, delimiter: str | None = None, title: bool = True, 
         size = handle.seek(0, 2)
         handle.seek(max(0, size - SNIFF_BYTES))
         tail_bytes = handle.read()
-    lines = re.findall(r"[^\n]*\n|[^\n]+$", head)[:LAYOUT_LINES]
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", head)[:LAYOUT_LINES]
     found: dict[str, object] = {}
     header_at = 0
     if title and lines:
         for index, line in enumerate(lines):
-            if len(_fields(line.rstrip("\n"), delimiter or _delimiter_of(line))) > 1:
+            if len(_fields(line.rstrip("\r\n"), delimiter or _delimiter_of(line))) > 1:
                 header_at = index
                 break
         before = [line.rstrip("\r\n") for line in lines[:header_at]]
@@ -366,11 +366,11 @@ def report_layout(path: Path, delimiter: str | None = None, title: bool = True, 
     if not lines or not balanced:
         return Layout(**found)  # type: ignore[arg-type]
     sep = delimiter or _delimiter_of(lines[header_at])
-    columns = len(_fields(lines[header_at].rstrip("\n"), sep))
+    columns = len(_fields(lines[header_at].rstrip("\r\n"), sep))
     if columns < 2:
         return Layout(**found)  # type: ignore[arg-type]
     # the tail as lines with their byte lengths; the first (maybe partial) line is only a boundary
-    raw_lines = re.findall(rb"[^\n]*\n|[^\n]+$", tail_bytes)
+    raw_lines = re.findall(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", tail_bytes)
     run: list[tuple[str, int]] = []
     for raw in reversed(raw_lines[1:] if size > SNIFF_BYTES else raw_lines):
         text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
@@ -400,17 +400,15 @@ def report_layout(path: Path, delimiter: str | None = None, title: bool = True, 
 
 
 def _count_lines(path: Path, size: int) -> int:
-    """Lines in the first ``size`` bytes (a final line without a line break counts)."""
-    count, left, last = 0, size, b"\n"
+    """Lines in the first ``size`` bytes, ended by LF, CRLF or CR (a final line without a break counts)."""
+    count, left, previous, last = 0, size, b"", b"\n"
     with path.open("rb") as handle:
-        while left > 0:
-            chunk = handle.read(min(CHUNK, left))
-            if not chunk:
-                break
-            count += chunk.count(b"\n")
+        while left > 0 and (chunk := handle.read(min(CHUNK, left))):
+            joined = previous + chunk
+            count += chunk.count(b"\n") + chunk.count(b"\r") - joined.count(b"\r\n")
             left -= len(chunk)
-            last = chunk[-1:]
-    return count + (last != b"\n")
+            previous, last = chunk[-1:], chunk[-1:]
+    return count + (last not in (b"\n", b"\r"))
 
 
 def header_fields(path: Path) -> list[str]:

@@ -135,3 +135,11 @@ def test_a_multi_line_value_at_the_end_is_not_taken_for_a_footer(tmp_path: Path)
     assert report_layout(path).footer_lines == 0
     result, landed, _ = land_report(tmp_path, path)
     assert (result.rows, result.malformed) == (3, 0)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r"])
+def test_footer_and_title_whatever_the_line_breaks(tmp_path: Path, end: str) -> None:
+    path = write(tmp_path, report(ROWS, title=True).replace(b"\r\n", end.encode()))
+    result, landed, _ = land_report(tmp_path, path)
+    assert [(r[0], r[1], r[2]) for r in landed] == [(n + 5, *e) for n, e in enumerate(EXPECTED)]
+    assert result.detected["layout"].startswith("3 footer lines after line 7 ignored")
