@@ -10,7 +10,8 @@ A single separator followed by exactly three digits (``1,234`` or ``1.234``) is 
 is read the English way (point = decimal, comma = thousands). Spaces, no-break spaces and apostrophes
 are always thousands separators; ``$ € £ ¥`` and ``USD EUR GBP JPY CHF`` before or after the number and
 a trailing ``%`` are dropped; ``(1,234.00)``, ``-1234`` and ``1234-`` are negative. A value that is
-none of these (``12 apples``, ``1,2,3``) becomes NULL in ``num`` so the audit can quarantine it.
+none of these (``12 apples``, ``1,2,3``) becomes NULL in ``num`` so the audit can quarantine it. Scientific
+notation (``1.03444E11``, ``1,5E+04``) is read exactly, as DECIMAL; a value too large for DECIMAL(38,6) is NULL.
 
 Dates: ISO dates and datetimes (``T`` or space, fractional seconds, ``Z`` or an offset: converted to
 UTC) are always understood. Otherwise one of M/D/YYYY, D/M/YYYY, DD.MM.YYYY, YYYY/MM/DD, each with an
@@ -85,8 +86,12 @@ _SIGNS = re.compile(r"^\(|\)$|^[+-]|-$")
 _THOUSANDS_SEEN = re.compile(r"\d[" + SPACES + APOSTROPHES + r"]\d{3}(?!\d)")
 
 
+_EXPONENT = re.compile(r"(?<=\d)[eE][+-]?\d+$")
+
+
 def _number_core(value: str) -> str:
-    return _SIGNS.sub("", _STRIP.sub("", value.strip()))
+    """The digits and separators of a number: no currency, sign or exponent (1.03444E11 → 1.03444)."""
+    return _EXPONENT.sub("", _SIGNS.sub("", _STRIP.sub("", value.strip())))
 
 
 def detect_number_format(samples: Sequence[str]) -> NumberFormat:
@@ -218,7 +223,8 @@ def macro_sql(number: NumberFormat, date_format: str | None, null_tokens: Sequen
         strip_chars += number.thousands
     strip_re = "(?i)" + "|".join(CURRENCY_CODES) + "|[" + _class_chars(strip_chars) + "]"
     g, dsep = re.escape(group), re.escape(decimal)
-    number_re = rf"(\d{{1,3}}({g}\d{{3}})+|\d+)({dsep}\d*)?|{dsep}\d+"
+    # a mantissa, then an optional exponent (Salesforce writes 1.03444E11); the cast reads it exactly
+    number_re = rf"((\d{{1,3}}({g}\d{{3}})+|\d+)({dsep}\d*)?|{dsep}\d+)([eE][+-]?\d+)?"
     tokens = ", ".join(_sql_str(t) for t in null_tokens) or "''"
     statements = [
         f"create or replace temp macro txt(x) as "
@@ -227,7 +233,7 @@ def macro_sql(number: NumberFormat, date_format: str | None, null_tokens: Sequen
         "create or replace temp macro _sm_numneg(s) as (s like '(%)' or s like '-%' or s like '%-')",
         r"create or replace temp macro _sm_numcore(s) as regexp_replace(s, '^\(|\)$|^[+-]|-$', '', 'g')",
         f"create or replace temp macro _sm_numparse(c) as (case when regexp_full_match(c, {_sql_str(number_re)}) "
-        f"then cast(replace(replace(c, {_sql_str(group)}, ''), {_sql_str(decimal)}, '.') as decimal(38,6)) end)",
+        f"then try_cast(replace(replace(c, {_sql_str(group)}, ''), {_sql_str(decimal)}, '.') as decimal(38,6)) end)",
         "create or replace temp macro _sm_num(s) as "
         "(case when _sm_numneg(s) then -_sm_numparse(_sm_numcore(s)) else _sm_numparse(_sm_numcore(s)) end)",
         "create or replace temp macro num(x) as cast(_sm_num(_sm_numclean(x)) as decimal(38,6))",

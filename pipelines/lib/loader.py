@@ -20,6 +20,8 @@ from pipelines.lib.salesforce import ExportObject
 from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table
 
 SNIFF_OPTIONS = "all_varchar = true, header = true, ignore_errors = true"
+# A Salesforce Data Export may write every empty field as the quoted spreadsheet literal "#N/A": no value.
+DATA_EXPORT_NULLS: tuple[str, ...] = ("", "#N/A")
 READ_OPTIONS = (
     f"{SNIFF_OPTIONS}, store_rejects = true, rejects_table = '_rejected_lines', rejects_scan = '_rejected_scans'"
 )
@@ -41,6 +43,7 @@ class LoadResult:
     malformed: int  # lines quarantined because they did not split into the header's columns
     skipped: bool
     encoding: str = "utf-8"
+    notes: tuple[str, ...] = ()  # what reading it took: line breaks made one kind, footer or title lines left out
 
 
 def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
@@ -78,22 +81,81 @@ def _header(
             f"describe select * from read_csv(?, {csv_options(SNIFF_OPTIONS, pins)})", [str(readable)]
         ).fetchall()
     except duckdb.Error as exc:
-        raise FileRejected(
-            path,
-            f"DuckDB cannot read it as CSV ({str(exc).splitlines()[0]}).",
-            "Check that it is a complete comma-, semicolon-, tab- or pipe-separated text export.",
-        ) from exc
+        raise FileRejected(path, *_unreadable_because(readable, str(exc).splitlines()[0])) from exc
     return [row[0] for row in described]
+
+
+def _quoting_problem(readable: Path, columns: list[str]) -> tuple[str, str, int | None]:
+    """(problem, fix, line) when DuckDB read a quoted file without quoting: the first line that breaks it."""
+    import csv
+
+    with readable.open(encoding="utf-8", errors="replace", newline="") as handle:
+        first = handle.readline()
+        delimiter = max(",;\t|", key=first.count)
+        handle.seek(0)
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
+        try:
+            for _ in reader:
+                pass
+        except csv.Error as exc:
+            line = reader.line_num
+            if "expected after" in str(exc):
+                problem = f"line {line} has a quote inside a quoted value that is not doubled"
+            else:
+                problem = f"line {line} cannot be read with its quotes ({exc})"
+            return (
+                f"{problem}, so the file can only be read without quoting, and then its header names keep "
+                f"their quotes ({', '.join(columns[:3])}, …).",
+                'Double every quote inside a quoted value ("" for ") or export the file again.',
+                line,
+            )
+    return (
+        f"its quoting cannot be worked out: the header names are read with their quotes ({', '.join(columns[:3])}, …).",
+        "Export the file again as CSV.",
+        1,
+    )
+
+
+def _unreadable_because(readable: Path, duckdb_says: str) -> tuple[str, str, int | None]:
+    """(problem, fix, line) for a file DuckDB's CSV sniffer gave up on: the first thing found wrong with it."""
+    import csv
+
+    with readable.open(encoding="utf-8", errors="replace", newline="") as handle:
+        head = handle.read(1 << 16)
+    lines = head.splitlines()
+    if head.count('"') % 2 and len(head) < (1 << 16):
+        opened = next((n for n in range(1, len(lines) + 1) if "\n".join(lines[:n]).count('"') % 2), None)
+        return (
+            f"a quote opened on line {opened} is never closed, so the rest of the file reads as one value.",
+            "Export the file again; if it was edited by hand, double every quote inside a quoted value.",
+            opened,
+        )
+    delimiter = max(",;\t|", key=lambda d: lines[0].count(d)) if lines else ","
+    counts = [len(row) for row in csv.reader(lines[:50], delimiter=delimiter) if row]
+    if counts and counts.count(counts[0]) < len(counts):
+        line = next(n for n, c in enumerate(counts, start=1) if c != counts[0])
+        return (
+            f"its lines do not have one number of fields (line 1 has {counts[0]}, line {line} has "
+            f"{counts[line - 1]}, separated by {delimiter!r}), so no delimiter and quoting fit the whole file "
+            f"(DuckDB: {duckdb_says}).",
+            "Export it again as CSV; a value with the delimiter in it must be in quotes.",
+            line,
+        )
+    return (
+        f"DuckDB's CSV reader cannot work out its delimiter and quoting ({duckdb_says}).",
+        "Check that it is a complete comma-, semicolon-, tab- or pipe-separated text export.",
+        None,
+    )
 
 
 def check_header(path: Path, obj: ExportObject, columns: list[str]) -> None:
     missing = [c for c in obj.required if c not in columns]
     if not missing:
         return
-    if len(columns) == 1:
+    if len(columns) == 1 and not any(d in columns[0] for d in ",;\t|"):
         problem = (
-            f"line 1 reads as a single column ({columns[0][:60]!r}), so the delimiter is not a comma, "
-            "semicolon, tab or pipe, or the file is not a CSV."
+            f"line 1 reads as a single column ({columns[0][:60]!r}) without a comma, semicolon, tab or pipe in "
+            f"it, so the columns {', '.join(missing)} cannot be found: the file uses another delimiter or is no CSV."
         )
         fix = "Export again as CSV with one of those delimiters."
     else:
@@ -112,21 +174,35 @@ def land_file(
     cache_dir: Path,
     pins: dict[str, str] | None = None,
     lines_before_data: int = 1,
+    encoding: str | None = None,
+    null_text: tuple[str, ...] = DATA_EXPORT_NULLS,
 ) -> LoadResult:
     """Land one file in ``landing.<obj.table>`` (pending audit); raise FileRejected when it is unloadable.
 
     ``_source_line`` is the file line of the record (the header is line 1): rows DuckDB could not split
     are counted back in, so lines after a malformed one keep their true number. A mapping (pipelines.lib.
-    mapping) passes ``pins`` (read_csv options it fixes: delim, header, names, skip) and the number of lines
-    before the first record (header and skipped rows).
+    mapping) passes ``pins`` (read_csv options it fixes: delim, header, names, skip), the number of lines
+    before the first record (header and skipped rows), its pinned ``encoding`` and ``null_text`` ("": its
+    own null tokens apply later); a Data Export file reads ``#N/A`` as no value. A report's title block is
+    skipped and its footer left out (``notes`` say so); mixed line breaks are read as one kind.
     """
     ensure_tables(con, obj)
     checksum = sha256_of(path)
     if already_loaded(con, obj, checksum):
         return LoadResult(file=path, sha256=checksum, rows=0, malformed=0, skipped=True)
 
-    text = as_utf8(path, cache_dir, checksum)
+    pins = dict(pins or {})
+    delimiter = pins["delim"][1:-1].replace("''", "'") if "delim" in pins else None
+    title = "skip" not in pins and pins.get("header") != "false"
+    text = as_utf8(path, cache_dir, checksum, encoding, delimiter, title)
+    if text.title_lines:
+        pins["skip"] = str(text.title_lines)
+        lines_before_data += text.title_lines
+    nulls = "[" + ", ".join("'" + t.replace("'", "''") + "'" for t in null_text) + "]"
+    read_options = f"{READ_OPTIONS}, nullstr = {nulls}"
     columns = _header(con, path, text.readable, pins)
+    if len(columns) > 1 and all(len(c) > 1 and c.startswith('"') and c.endswith('"') for c in columns):
+        raise FileRejected(path, *_quoting_problem(text.readable, columns))
     check_header(path, obj, columns)
     _widen(con, obj, columns)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
@@ -136,14 +212,14 @@ def land_file(
     try:
         con.execute(
             f"create or replace temp table _incoming as select {select_columns}, ordinality as _row "
-            f"from read_csv(?, {csv_options(READ_OPTIONS, pins)}) with ordinality",
+            f"from read_csv(?, {csv_options(read_options, pins)}) with ordinality",
             [str(text.readable)],
         )
         rows = con.execute("select count(*) from _incoming").fetchone()[0]
         malformed = con.execute("select count(distinct line) from _rejected_lines").fetchone()[0]
         if rows == 0 and malformed == 0:
             raise FileRejected(path, "the file has a header but no rows.", "Export the object again with its records.")
-        if malformed and ends_mid_record(path, text.encoding) and _last_line_malformed(con, rows + malformed):
+        if malformed and ends_mid_record(text.readable) and _last_line_cut(con, rows + malformed):
             raise FileRejected(
                 path,
                 "it ends in the middle of a record: the export or its copy was cut short.",
@@ -174,7 +250,7 @@ def land_file(
         raise
     finally:
         con.execute("drop table if exists _incoming")
-    return LoadResult(path, checksum, rows, malformed, skipped=False, encoding=text.encoding)
+    return LoadResult(path, checksum, rows, malformed, skipped=False, encoding=text.encoding, notes=text.notes)
 
 
 # For each run of malformed lines: how many accepted rows precede it and how many lines were skipped so
@@ -192,9 +268,13 @@ _SKIPPED_BEFORE = """
 """
 
 
-def _last_line_malformed(con: duckdb.DuckDBPyConnection, data_lines: int) -> bool:
-    last = con.execute("select max(line) from _rejected_lines").fetchone()[0]
-    return last is not None and last >= data_lines + 1
+def _last_line_cut(con: duckdb.DuckDBPyConnection, data_lines: int) -> bool:
+    """The last line was refused for having too few fields (a record cut short), not too many."""
+    last = con.execute(
+        "select line, bool_and(error_type::varchar <> 'TOO MANY COLUMNS') from _rejected_lines "
+        "group by line order by line desc limit 1"
+    ).fetchone()
+    return last is not None and last[0] >= data_lines + 1 and bool(last[1])
 
 
 def _widen(con: duckdb.DuckDBPyConnection, obj: ExportObject, columns: list[str]) -> None:

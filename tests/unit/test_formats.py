@@ -91,6 +91,24 @@ def test_num_macro_english_and_type() -> None:
     assert con.execute("select typeof(num('1'))").fetchone()[0] == "DECIMAL(38,6)"
 
 
+def test_num_reads_scientific_notation_exactly() -> None:
+    """Salesforce writes large numbers as 1.03444E11: exactly 103444000000, never through a float."""
+    values = ["1.5E4", "1.03444E11", "1.03444e+11", "-2.5e-3", "1E2", "9.999999999999999999E17", "$1.5E3"]
+    assert _eval(_con(US), "num", values) == [
+        Decimal("15000"),
+        Decimal("103444000000"),
+        Decimal("103444000000"),
+        Decimal("-0.0025"),
+        Decimal("100"),
+        Decimal("999999999999999999.9"),
+        Decimal("1500"),
+    ]
+    # European Excel writes the mantissa with a decimal comma; detection is not misled by the exponent
+    assert detect_number_format(["1,5E+04", "2,25E3"]) == NumberFormat(",", None)
+    assert _eval(_con(EURO), "num", ["1,5E+04", "1.234,5E1"]) == [Decimal("15000"), Decimal("12345")]
+    assert _eval(_con(US), "num", ["1E40", "E4", "1.5E"]) == [None, None, None]  # too big or not a number: NULL
+
+
 def test_num_unparseable_and_nulls_are_null() -> None:
     # NULL for null tokens; NULL (for the audit to quarantine) for text that is not a number in this format
     values = ["", "NULL", "#N/A", "-", "na", "n/a", None, "12 apples", "1,2,3", "1,23"]

@@ -110,8 +110,9 @@ def land_mapped(
     _drop_scratch(con, scratch)
     readable = _readable(mapped.path, spec, cache_dir / "xlsx" / checksum)
     pins, lines_before = _pins(spec)
+    encoding = spec.encoding if readable == mapped.path else None  # a sheet's CSV is UTF-8 whatever the pin
     try:
-        landed = land_file(con, scratch, readable, cache_dir, pins, lines_before)
+        landed = land_file(con, scratch, readable, cache_dir, pins, lines_before, encoding, null_text=("",))
         relation = f'landing."{scratch.table}"'
         header = [
             r[0] for r in con.execute(f"describe {relation}").fetchall() if r[0] not in (*LINEAGE_COLUMNS, PLACEHOLDER)
@@ -165,19 +166,22 @@ def land_mapped(
         con.execute("drop table if exists _mapping_unpivoted")
         for position in range(len(block.columns)):
             _drop_scratch(con, _scratch(f"{entity}_lookup{position}"))
-    delimiter = spec.delimiter or _sniffed_delimiter(con, readable, cache_dir, checksum)
-    detected = formats.Detected(landed.encoding, delimiter, number, date_format, null_tokens)
-    return MappedResult(
-        mapped.path, checksum, inserted, landed.malformed, encoding=landed.encoding, detected=detected.as_metadata()
-    )
+    delimiter = spec.delimiter or _sniffed_delimiter(con, readable, cache_dir, checksum, encoding)
+    detected = formats.Detected(landed.encoding, delimiter, number, date_format, null_tokens).as_metadata()
+    if landed.notes:
+        detected["layout"] = "; ".join(landed.notes)  # e.g. "3 footer lines after line 15 ignored (…)"
+    return MappedResult(mapped.path, checksum, inserted, landed.malformed, encoding=landed.encoding, detected=detected)
 
 
-def _sniffed_delimiter(con: duckdb.DuckDBPyConnection, path: Path, cache_dir: Path, checksum: str) -> str:
+def _sniffed_delimiter(
+    con: duckdb.DuckDBPyConnection, path: Path, cache_dir: Path, checksum: str, encoding: str | None = None
+) -> str:
     """The delimiter DuckDB's sniffer chose (for the metadata); the UTF-8 copy of a transcoded file is cached."""
     from pipelines.lib.files import as_utf8
 
     try:
-        readable = as_utf8(path, cache_dir, sha256_of(path) if path.suffix.lower() == ".xlsx" else checksum).readable
+        key = sha256_of(path) if path.suffix.lower() == ".xlsx" else checksum
+        readable = as_utf8(path, cache_dir, key, encoding).readable
         return con.execute("select Delimiter from sniff_csv(?)", [str(readable)]).fetchone()[0]
     except (duckdb.Error, FileRejected, OSError):
         return "auto"
@@ -216,7 +220,9 @@ def _land_lookups(
         scratch = _scratch(f"{entity}_lookup{index}")
         _drop_scratch(con, scratch)
         pins, lines_before = _pins(spec)
-        land_file(con, scratch, _readable(path, spec, cache_dir / "xlsx" / "lookup"), cache_dir, pins, lines_before)
+        lookup_file = _readable(path, spec, cache_dir / "xlsx" / "lookup")
+        encoding = spec.encoding if lookup_file == path else None
+        land_file(con, scratch, lookup_file, cache_dir, pins, lines_before, encoding, null_text=("",))
         table = f'landing."{scratch.table}"'
         columns = [
             r[0] for r in con.execute(f"describe {table}").fetchall() if r[0] not in (*LINEAGE_COLUMNS, PLACEHOLDER)
@@ -280,7 +286,7 @@ def _claim(loaded: LoadedMapping, files: list[Path], folder: Path, found_by: str
 
 
 def _first_line_headers(path: Path) -> list[str]:
-    from pipelines.lib.files import detect_encoding
+    from pipelines.lib.files import header_fields
 
     if path.suffix.lower() == ".xlsx":  # the first row of the first sheet (HubSpot exports .xlsx by default)
         from python_calamine import CalamineWorkbook
@@ -290,14 +296,7 @@ def _first_line_headers(path: Path) -> list[str]:
             return [str(h).strip() for h in next(rows, [])]
         except Exception:  # an unreadable workbook is reported when it is landed, not here
             return []
-    try:
-        encoding = detect_encoding(path)
-        with path.open(encoding=encoding, errors="replace", newline="") as handle:
-            line = handle.readline().strip("\r\n")
-    except (FileRejected, OSError):
-        return []
-    delimiter = max((",", ";", "\t", "|"), key=line.count)
-    return [h.strip().strip('"') for h in line.split(delimiter)]
+    return header_fields(path)  # the header line, below a report's title block if there is one
 
 
 def discover(

@@ -1,0 +1,236 @@
+"""Reading a file whatever its line breaks, encoding or report furniture; refusing one only for a true cause."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.lib.files import FileRejected
+from pipelines.lib.loader import land_file
+from pipelines.lib.salesforce import by_name
+
+OPPORTUNITY = by_name("Opportunity")
+HEADER = ("Id", "AccountId", "StageName", "Amount", "CloseDate", "CreatedDate")
+ROWS = [
+    ("006A", "001A", "Closed Won", "1.5E4", "2026-01-31", "2026-01-02"),
+    ("006B", "001A", "Prospecting", "#N/A", "2026-02-28", "2026-01-05"),
+    ("006C", "001B", "Closed Lost", "250.5", "2026-03-01", "2026-01-06"),
+]
+
+
+def quoted(values: tuple[str, ...]) -> str:
+    return ",".join('"' + v.replace('"', '""') + '"' for v in values)
+
+
+@pytest.fixture
+def con():
+    with duckdb.connect(":memory:") as connection:
+        yield connection
+
+
+def landed(con, path: Path) -> list[tuple]:
+    land_file(con, OPPORTUNITY, path, path.parent / ".cache")
+    return con.execute(
+        'select _source_line, "Id", "StageName", "Amount" from landing.salesforce__opportunity order by 1'
+    ).fetchall()
+
+
+EXPECTED = [(2, "006A", "Closed Won", "1.5E4"), (3, "006B", "Prospecting", None), (4, "006C", "Closed Lost", "250.5")]
+
+
+@pytest.mark.parametrize(
+    ("case", "header_end", "row_end", "last_end"),
+    [
+        ("lf_header_crlf_rows", "\n", "\r\n", "\r\n"),  # the Salesforce org export that was refused
+        ("crlf_header_lf_rows", "\r\n", "\n", "\n"),
+        ("cr_only", "\r", "\r", "\r"),
+        ("no_final_line_break", "\n", "\n", ""),
+        ("lf_header_cr_rows", "\n", "\r", "\r"),
+    ],
+)
+def test_any_line_breaks_load(tmp_path: Path, con, case: str, header_end: str, row_end: str, last_end: str) -> None:
+    text = quoted(HEADER) + header_end + row_end.join(quoted(r) for r in ROWS) + last_end
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes(text.encode())
+    assert landed(con, path) == EXPECTED
+    assert con.execute("select count(*) from quarantine.salesforce__opportunity").fetchone()[0] == 0
+
+
+def test_a_mix_far_into_a_big_file_loads_and_quoted_line_breaks_stay(tmp_path: Path, con) -> None:
+    """DuckDB sniffs the start only; a file that switches to CRLF later must not lose its last rows, and a CRLF
+    inside a quoted value is part of the value, not a line end."""
+    lines = [quoted(HEADER)] + [quoted((f"006{i:06d}", "001A", "Prospecting", str(i), "2026-01-31", "2026-01-02"))
+                                for i in range(60_000)]  # fmt: skip
+    lines[59_999] = quoted(("006LAST", "001A", "Closed Won", "7", "2026-01-31", "2026-01-02")).replace(
+        '"Closed Won"', '"Closed\r\nWon"'
+    )
+    text = "\n".join(lines[:40_000]) + "\n" + "\r\n".join(lines[40_000:]) + "\r\n"
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes(text.encode())
+    result = land_file(con, OPPORTUNITY, path, tmp_path / ".cache")
+    assert (result.rows, result.malformed) == (60_000, 0)
+    assert con.execute(
+        'select _source_line, "StageName" from landing.salesforce__opportunity where "Id" = \'006LAST\''
+    ).fetchone() == (60_000, "Closed\r\nWon")
+    assert result.notes == ("mixed line breaks (LF 40,000, CRLF 20,002) read as one kind",)
+
+
+def test_a_file_cut_short_is_refused_as_cut_short(tmp_path: Path, con) -> None:
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes(
+        (",".join(HEADER) + "\r\n" + "\r\n".join(",".join(r) for r in ROWS) + "\r\n006D,001B,Pro").encode()
+    )
+    with pytest.raises(FileRejected) as raised:
+        landed(con, path)
+    assert raised.value.line == 5 and "ends in the middle of a record" in raised.value.problem
+
+
+@pytest.mark.parametrize("end", ["\r", ""])
+def test_a_last_line_with_an_extra_field_is_quarantined_not_called_cut_short(tmp_path: Path, con, end: str) -> None:
+    """A CR-only file, or a last line with a field too many and no line break, was not cut short."""
+    sep = "\r"
+    path = tmp_path / "Opportunity.csv"
+    rows = [",".join(r) for r in ROWS] + ["006D,001B,Prospecting,10,unquoted comma,2026-04-30,2026-01-07"]
+    path.write_bytes((",".join(HEADER) + sep + sep.join(rows) + end).encode())
+    assert [r[1] for r in landed(con, path)] == ["006A", "006B", "006C"]
+    assert con.execute("select _source_line, rule from quarantine.salesforce__opportunity").fetchall() == [
+        (5, "malformed_row")
+    ]
+
+
+def test_a_file_that_truly_cannot_be_read_says_why(tmp_path: Path, con) -> None:
+    """Mixed line breaks and a quote that is never closed: the quote swallows the rest of the file, so its line
+    breaks cannot be told apart from the value's. The message names the quote and its line, not the breaks."""
+    path = tmp_path / "Opportunity.csv"
+    rows = [",".join(r) for r in ROWS]
+    rows[1] = rows[1].replace("Prospecting", '"Prospecting')
+    path.write_bytes((",".join(HEADER) + "\n" + "\r\n".join(rows) + "\r\n").encode())
+    with pytest.raises(FileRejected) as raised:
+        landed(con, path)
+    assert str(raised.value) == (
+        f"{path}, line 3: a quote opened on line 3 is never closed, so the rest of the file reads as one value. "
+        "Fix: Export the file again; if it was edited by hand, double every quote inside a quoted value."
+    )
+
+
+def test_utf16_without_byte_order_mark_is_text_not_binary(tmp_path: Path, con) -> None:
+    path = tmp_path / "Opportunity.csv"
+    text = ",".join(HEADER) + "\r\n" + "\r\n".join(",".join(r) for r in ROWS) + "\r\n"
+    path.write_bytes(text.encode("utf-16-le"))
+    assert landed(con, path) == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"PK\x03\x04" + bytes(200), "binary: a .zip archive or an .xlsx workbook"),
+        (b"Id,Name\n001,A\x00\x01\x02\x00\x00\x00\n", "NUL bytes, the first on line 2"),
+    ],
+)
+def test_binary_files_are_named_for_what_they_are(tmp_path: Path, con, content: bytes, words: str) -> None:
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes(content)
+    with pytest.raises(FileRejected) as raised:
+        landed(con, path)
+    assert words in str(raised.value)
+
+
+def test_an_undecodable_byte_is_named_with_its_line(tmp_path: Path, con) -> None:
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes(b"Id,AccountId,StageName,CloseDate,CreatedDate\n006A,001A,Won\x81,2026-01-31,2026-01-02\n")
+    with pytest.raises(FileRejected) as raised:
+        landed(con, path)
+    assert "byte 0x81 (line 2)" in str(raised.value) and raised.value.line == 2
+
+
+def test_utf8_bom_and_utf16_bom_still_load(tmp_path: Path, con) -> None:
+    text = ",".join(HEADER) + "\n" + "\n".join(",".join(r) for r in ROWS) + "\n"
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    assert landed(con, path) == EXPECTED
+
+
+# ------------------------------------------------------------------------------------- through a mapping
+
+MAPPING = """\
+source: crm_sheet
+files:
+  deals:
+    pattern: "deals*.csv"
+{pins}entities:
+  opportunities:
+    from: deals
+    columns:
+      opportunity_id: Deal ID
+      account_id: Account
+      stage: Stage
+      status: {{column: Stage, map: {{Closed Won: won, Closed Lost: lost}}, default: open}}
+      amount: Amount
+      close_date: Closed
+      created_date: Created
+"""
+
+
+def land_deals(tmp_path: Path, data: bytes, pins: str = "", name: str = "deals_1.csv"):
+    from pipelines.lib.canonical import canonical_object
+    from pipelines.lib.mapping import load_mapping
+    from pipelines.lib.mapping.apply import MappedFile, land_mapped
+
+    (tmp_path / "m.yml").write_text(MAPPING.format(pins=pins), encoding="utf-8")
+    mapping = load_mapping(tmp_path / "m.yml")
+    path = tmp_path / name
+    path.write_bytes(data)
+    con = duckdb.connect(":memory:")
+    obj = canonical_object("opportunities")
+    block = mapping.mapping.blocks("opportunities")[0]
+    result = land_mapped(con, obj, "opportunities", MappedFile(path, mapping, "deals", "test"), block, 0, tmp_path)
+    return con, result
+
+
+DEALS_HEADER = "Deal ID,Account,Stage,Amount,Closed,Created\r\n"
+
+
+@pytest.mark.parametrize(
+    ("pin", "expected"),
+    [
+        ("", "Café"),  # detected: the bytes are valid UTF-8
+        ("    encoding: cp1252\n", "CafÃ©"),  # pinned: the same bytes read as Windows-1252
+    ],
+)
+def test_a_pinned_encoding_is_honoured(tmp_path: Path, pin: str, expected: str) -> None:
+    data = (DEALS_HEADER + "D1,Café,Closed Won,10,2026-01-31,2026-01-02\r\n").encode("utf-8")
+    con, result = land_deals(tmp_path, data, pin)
+    assert con.execute("select account_id from landing.canonical__opportunities").fetchall() == [(expected,)]
+    assert result.encoding == ("cp1252" if pin else "utf-8") and result.detected["encoding"] == result.encoding
+
+
+def test_a_pinned_utf16_file_without_byte_order_mark(tmp_path: Path) -> None:
+    data = (DEALS_HEADER + "D1,Ünal GmbH,Closed Won,1.5E4,2026-01-31,2026-01-02\r\n").encode("utf-16-le")
+    con, result = land_deals(tmp_path, data, "    encoding: utf-16\n")
+    assert con.execute("select account_id, amount from landing.canonical__opportunities").fetchall() == [
+        ("Ünal GmbH", "15000.000000")
+    ]
+    assert result.encoding == "utf-16-le"  # the pin, with the byte order the file shows
+
+
+def test_a_pin_the_file_does_not_fit_is_refused_naming_the_pin(tmp_path: Path) -> None:
+    data = (DEALS_HEADER + "D1,Café,Closed Won,10,2026-01-31,2026-01-02\r\n").encode("cp1252")
+    with pytest.raises(FileRejected) as raised:
+        land_deals(tmp_path, data, "    encoding: utf-8\n")
+    assert "the mapping pins encoding utf-8, but byte 0xE9 (line 2) is not utf-8 text" in str(raised.value)
+
+
+def test_a_stray_quote_is_named_not_a_missing_column(tmp_path: Path, con) -> None:
+    """One undoubled quote makes DuckDB read the file without quoting, so the header names keep their quotes.
+    The file has every column: the message names the quote and its line, not "no column Id"."""
+    rows = [quoted(r) for r in ROWS]
+    rows[1] = rows[1].replace('"Prospecting"', '"Acme "Big" deal"')
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes((quoted(HEADER) + "\n" + "\n".join(rows) + "\n").encode())
+    with pytest.raises(FileRejected) as raised:
+        landed(con, path)
+    assert raised.value.line == 3 and "no column" not in raised.value.problem
+    assert raised.value.problem.startswith("line 3 has a quote inside a quoted value that is not doubled")
