@@ -280,7 +280,100 @@ def test_discover_with_the_run_mapping_and_the_validate_command(
     runner = CliRunner()
     result = runner.invoke(app, ["validate", "--mapping", str(mapping), str(data)])
     assert result.exit_code == 0, result.output
-    assert "accepted" in result.output and "(opportunities): 3 rows, 0 would be quarantined" in result.output
+    output = result.output.replace("\n", "")
+    assert f"✓ accepted {data} (opportunities, read as 'deals' of {mapping} (--mapping)): 3 rows, 0 would be " in output
     broken = write(tmp_path, "broken.yml", DEALS.replace("close_date: Closed", "close_dte: Closed"))
     result = runner.invoke(app, ["validate", "--mapping", str(broken), str(data)])
     assert result.exit_code == 2 and f"{broken}, line 10" in result.output.replace("\n", "")
+
+
+# ------------------------------------------------------------------ which file is read (issue 11, items 3 and 4)
+
+ORDERS = textwrap.dedent(
+    """\
+    source: shop
+    files:
+      orders: {pattern: "orders.csv"}
+    entities:
+      opportunities:
+        from: orders
+        columns: {opportunity_id: id, close_date: day, status: {const: won}, amount: total}
+    """
+)
+ORDERS_CSV = "id,day,total\nA,2026-01-02,10.50\nB,2026-01-03,20.25\n"
+
+
+def test_patterns_are_relative_to_the_mappings_folder_not_any_sub_folder(tmp_path: Path) -> None:
+    """A damaged copy in a sub-folder was read as a newer export of the same file and replaced the good one."""
+    inbox = tmp_path / "inbox"
+    (inbox / "shop").mkdir(parents=True)
+    write(inbox / "shop", "mapping.yml", ORDERS)
+    good = write(inbox / "shop", "orders.csv", ORDERS_CSV)
+    (inbox / "shop" / "backup").mkdir()
+    write(inbox / "shop" / "backup", "orders.csv", "id,day,total\nA,2026-01-02,x\n")
+    found = discover(inbox, None, [], lambda name: False)
+    assert [(m.path, m.key) for m in found] == [(good, "orders")]
+
+
+def test_two_files_claiming_one_key_stop_the_run_naming_both(tmp_path: Path) -> None:
+    from pipelines.lib.mapping.apply import ClaimConflict
+
+    inbox = tmp_path / "inbox"
+    (inbox / "shop" / "backup").mkdir(parents=True)
+    write(inbox / "shop", "mapping.yml", ORDERS.replace('"orders.csv"', '"**/orders*.csv"'))
+    good = write(inbox / "shop", "orders.csv", ORDERS_CSV)
+    copy = write(inbox / "shop" / "backup", "orders.csv", ORDERS_CSV)
+    with pytest.raises(ClaimConflict) as caught:
+        discover(inbox, None, [], lambda name: False)
+    message = str(caught.value)
+    assert str(good) in message and str(copy) in message and "'orders'" in message
+    assert str(inbox / "shop" / "mapping.yml") + ", line 3" in message
+    # files that are clearly successive exports (a different date in each path) load oldest first
+    copy.unlink()
+    good.rename(inbox / "shop" / "orders_2026-02-01.csv")
+    write(inbox / "shop" / "backup", "orders_2026-01-15.csv", ORDERS_CSV)
+    found = discover(inbox, None, [], lambda name: False)
+    assert [m.path.relative_to(inbox).as_posix() for m in found] == [
+        "shop/backup/orders_2026-01-15.csv", "shop/orders_2026-02-01.csv"
+    ]  # fmt: skip
+    # the same date twice is not a succession
+    write(inbox / "shop", "orders_20260201.csv", ORDERS_CSV)
+    with pytest.raises(ClaimConflict, match="orders_20260201.csv"):
+        discover(inbox, None, [], lambda name: False)
+
+
+def test_a_run_mapping_outside_the_inbox_anchors_at_the_inbox_root(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "shop").mkdir(parents=True)
+    top = write(inbox, "orders.csv", ORDERS_CSV)
+    write(inbox / "shop", "orders.csv", ORDERS_CSV)
+    outside = write(tmp_path, "shop.yml", ORDERS)
+    assert [m.path for m in discover(inbox, outside, [], lambda name: False)] == [top]
+    inside = write(inbox / "shop", "shop.yml", ORDERS)  # not an inbox mapping file name, given with --mapping
+    assert [m.path for m in discover(inbox, inside, [], lambda name: False)] == [inbox / "shop" / "orders.csv"]
+
+
+def test_validate_reports_per_file_what_run_would_do_for_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    monkeypatch.setenv("SALES_MAPPING", "")
+    inbox = tmp_path / "inbox"
+    (inbox / "shop" / "backup").mkdir(parents=True)
+    write(inbox / "shop", "mapping.yml", ORDERS)
+    write(inbox / "shop", "orders.csv", ORDERS_CSV)
+    write(inbox / "shop", "notes.csv", "a,b\n1,2\n")
+    write(inbox / "shop" / "backup", "orders.csv", ORDERS_CSV)
+    result = CliRunner().invoke(app, ["validate", str(inbox)])
+    output = result.output.replace("\n", " ")
+    assert result.exit_code == 0, result.output
+    assert f"{inbox / 'shop' / 'orders.csv'} (opportunities, read as 'orders' of " in output
+    assert "2 rows, 0 would be quarantined" in output
+    assert f"ignored {inbox / 'shop' / 'notes.csv'}: " in output
+    assert f"ignored {inbox / 'shop' / 'backup' / 'orders.csv'}: " in output and "'backup/orders.csv'" in output
+    # a single file that no pattern matches: run ignores it, so validate says so and does not fail
+    result = CliRunner().invoke(app, ["validate", str(inbox / "shop" / "notes.csv")])
+    assert result.exit_code == 0 and "ignored" in result.output and "no such file" not in result.output

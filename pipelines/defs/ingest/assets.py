@@ -10,13 +10,17 @@ from pipelines.lib.archives import unpack_archives
 from pipelines.lib.canonical import CANONICAL_OBJECTS
 from pipelines.lib.files import FileRejected
 from pipelines.lib.loader import find_exports, land_file, record_rejection
-from pipelines.lib.mapping.apply import discover, land_mapped, load_builtins
+from pipelines.lib.mapping.apply import (
+    BUILTIN_MAPPINGS,
+    ClaimConflict,
+    discover,
+    is_salesforce_export,
+    land_mapped,
+    load_builtins,
+)
 from pipelines.lib.mapping.load import MappingError
 from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
-from pipelines.lib.settings import PROJECT_ROOT
 from pipelines.lib.warehouse import ensure_tables
-
-BUILTIN_MAPPINGS = PROJECT_ROOT / "pipelines" / "mappings"
 
 
 def _unpack(inbox: InboxResource) -> None:
@@ -106,6 +110,8 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
             files = discover(inbox.root, inbox.mapping_file, load_builtins(BUILTIN_MAPPINGS), _is_salesforce)
         except MappingError as problem:
             raise dg.Failure(description=f"{problem} Fix the mapping file and run again.") from None
+        except ClaimConflict as conflict:
+            raise dg.Failure(description=str(conflict)) from None
         landed, skipped, rejected, decisions = [], [], [], {}
         with warehouse.get_connection() as con:
             ensure_tables(con, obj)
@@ -145,9 +151,7 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
     return _ingest
 
 
-def _is_salesforce(file_name: str) -> bool:
-    """Data Export files (Opportunity.csv, …) and targets.csv stay on their own path."""
-    return any(obj.matches(file_name) for obj in ALL_OBJECTS)
+_is_salesforce = is_salesforce_export  # Data Export files (Opportunity.csv, …) and targets.csv: their own path
 
 
 ingest_assets = [build_ingest_asset(obj) for obj in ALL_OBJECTS] + [
