@@ -377,3 +377,120 @@ def test_validate_reports_per_file_what_run_would_do_for_a_folder(
     # a single file that no pattern matches: run ignores it, so validate says so and does not fail
     result = CliRunner().invoke(app, ["validate", str(inbox / "shop" / "notes.csv")])
     assert result.exit_code == 0 and "ignored" in result.output and "no such file" not in result.output
+
+
+# ------------------------------------------------------------------ aggregates: group_by (issue 11, item 7)
+
+ADS = textwrap.dedent(
+    """\
+    source: ads
+    files:
+      ads: {pattern: "ads.csv"}
+    entities:
+      campaigns:
+        from: ads
+        group_by: [Campaign ID, Campaign]
+        columns:
+          campaign_id: Campaign ID
+          campaign_name: Campaign
+          channel: {const: paid_social}
+          start_date: {expr: 'min(d("Day"))'}
+          end_date: {expr: 'max(d("Day"))'}
+          actual_cost: {expr: 'sum(num(Spend))'}
+    """
+)
+ADS_CSV = (
+    "Day,Campaign ID,Campaign,Ad ID,Spend\n"
+    "2026-03-02,C1,Spring,a1,10.0125\n"
+    '2026-03-01,C2,Brand,b1,"1,000.50"\n'
+    "2026-03-05,C1,Spring,a2,0.0075\n"
+    "2026-03-03,C1,Spring,a1,5.10\n"
+    "2026-03-01,C2,Brand,b2,0.49\n"
+)
+
+
+def land_entity(tmp_path: Path, mapping_text: str, csv_name: str, csv_text: str, entity: str, key: str) -> list:
+    mapping = load_mapping(write(tmp_path, "m.yml", mapping_text))
+    data = write(tmp_path, csv_name, csv_text)
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        block = mapping.mapping.blocks(entity)[0]
+        land_mapped(con, canonical_object(entity), entity, MappedFile(data, mapping, key, "t"), block, 0, tmp_path)
+        return con.execute(
+            f"select * exclude (_source_file, _source_sha256, _loaded_at) from landing.canonical__{entity} order by 1"
+        ).fetchall()
+
+
+def test_group_by_makes_one_campaign_per_group_from_ad_rows(tmp_path: Path) -> None:
+    rows = land_entity(tmp_path, ADS, "ads.csv", ADS_CSV, "campaigns", "ads")
+    assert rows == [
+        ("C1", "Spring", "paid_social", "2026-03-02", "2026-03-05", "15.1200000000", "ads", 2),
+        ("C2", "Brand", "paid_social", "2026-03-01", "2026-03-01", "1000.9900000000", "ads", 3),
+    ]
+
+
+def test_group_by_makes_orders_from_order_lines(tmp_path: Path) -> None:
+    text = textwrap.dedent(
+        """\
+        source: shop
+        files:
+          lines: {pattern: "lines.csv"}
+        entities:
+          opportunities:
+            from: lines
+            group_by: [Order ID, Order Date]
+            columns:
+              opportunity_id: Order ID
+              close_date: Order Date
+              status: {const: won}
+              amount: {expr: 'sum(num(Sales))'}
+              probability: {expr: 'count(distinct "Product ID")'}
+        """
+    )
+    lines = (
+        "Order ID,Order Date,Product ID,Sales\nO1,2026-01-02,P1,261.96\nO2,2026-01-03,P1,14.62\n"
+        "O1,2026-01-02,P2,957.5775\nO1,2026-01-02,P2,-0.0075\n"
+    )
+    rows = land_entity(tmp_path, text, "lines.csv", lines, "opportunities", "lines")
+    assert [(r[0], r[4], r[6], r[7], r[8], r[-1]) for r in rows] == [
+        ("O1", "2026-01-02", "won", "1219.5300000000", "2.0000000000", 2),
+        ("O2", "2026-01-03", "won", "14.6200000000", "1.0000000000", 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        # an aggregate without group_by
+        (("    group_by: [Campaign ID, Campaign]\n", ""), 11, "min() is an aggregate: it needs group_by"),
+        # a column neither grouped nor aggregated
+        (
+            ("campaign_name: Campaign", "campaign_name: Ad ID"),
+            10,
+            "column 'Ad ID' is neither in group_by (Campaign ID, Campaign) nor inside an aggregate",
+        ),
+        (
+            ("""{expr: 'max(d("Day"))'}""", """{expr: 'd("Day")'}"""),
+            13,
+            "column 'Day' is neither in group_by (Campaign ID, Campaign) nor inside an aggregate",
+        ),
+        # a function that is not an allowed aggregate
+        (("sum(num(Spend))", "avg(num(Spend))"), 14, "aggregate AVG() is not allowed"),
+        (("sum(num(Spend))", "sum(num(Spend)) over ()"), 14, "no queries, tables, statements"),
+        (("sum(num(Spend))", "sum(max(num(Spend)))"), 14, "an aggregate inside an aggregate"),
+        (
+            ("group_by: [Campaign ID, Campaign]", "group_by: [Campaign Id, Campain]"),
+            7,
+            "column 'Campain' is not in the file",
+        ),
+        (("    group_by:", "    distinct: true\n    group_by:"), 8, "either distinct or group_by"),
+    ],
+)
+def test_aggregate_mistakes_are_mapping_errors_with_their_line(
+    tmp_path: Path, change: tuple[str, str], line: int, message: str
+) -> None:
+    assert change[0] in ADS
+    with pytest.raises(MappingError) as caught:
+        land_entity(tmp_path, ADS.replace(*change), "ads.csv", ADS_CSV, "campaigns", "ads")
+    assert message in str(caught.value), str(caught.value)
+    assert caught.value.line == line, str(caught.value)
+    assert str(caught.value).startswith(f"{tmp_path / 'm.yml'}, line {line}:")

@@ -17,7 +17,7 @@ from pipelines.lib.files import FileRejected
 from pipelines.lib.loader import already_loaded, land_file, sha256_of
 from pipelines.lib.mapping.load import LoadedMapping, MappingError
 from pipelines.lib.mapping.schema import EntityBlock, FileSpec
-from pipelines.lib.mapping.sql import block_select, columns_parsed_as, quote
+from pipelines.lib.mapping.sql import block_select, columns_parsed_as, group_by_clause, quote
 from pipelines.lib.salesforce import ALL_OBJECTS, LINEAGE_COLUMNS, ExportObject
 from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table
 
@@ -121,6 +121,7 @@ def land_mapped(
         header, relation = _unpivot(con, loaded, mapped.key, spec, header, relation)
         lookups = _land_lookups(con, mapped, block, entity, where, cache_dir)
         items, condition = block_select(loaded, entity, block, header, where, lookups)
+        grouped = group_by_clause(loaded, entity, block, header, where)  # one row per group, at its first line
         numbers, dates = columns_parsed_as(block, entity, header)
         number = (
             formats.NumberFormat(spec.decimal, spec.thousands)
@@ -140,9 +141,9 @@ def land_mapped(
         try:
             inserted = con.execute(
                 f'insert into landing."{obj.table}" by name select {", ".join(items)}, ? as _source_name, '
-                f"? as _source_file, ? as _source_sha256, {'min(_source_line)' if block.distinct else '_source_line'} "
+                f"? as _source_file, ? as _source_sha256, {'min(_source_line)' if grouped else '_source_line'} "
                 f"as _source_line, ? as _loaded_at from {relation}{f' where {condition}' if condition else ''}"
-                f"{' group by all' if block.distinct else ''}",
+                f"{grouped}",
                 [loaded.source, str(mapped.path), checksum, loaded_at],
             ).fetchone()[0]
             con.execute(
