@@ -494,3 +494,26 @@ def test_aggregate_mistakes_are_mapping_errors_with_their_line(
     assert message in str(caught.value), str(caught.value)
     assert caught.value.line == line, str(caught.value)
     assert str(caught.value).startswith(f"{tmp_path / 'm.yml'}, line {line}:")
+
+
+def test_a_lookup_whose_key_has_the_mapped_columns_name(tmp_path: Path) -> None:
+    """Region → the region's manager through people.csv (Person, Region): every order got the first manager."""
+    text = textwrap.dedent(
+        """\
+        source: shop
+        files:
+          lines: {pattern: "lines.csv"}
+          people: {pattern: "people.csv"}
+        entities:
+          opportunities:
+            from: lines
+            columns:
+              opportunity_id: Order
+              owner_id: {column: Region, lookup: {from: people, key: Region, value: Person}}
+              status: {const: won}
+        """
+    )
+    write(tmp_path, "people.csv", "Person,Region\nAnn,West\nBo,East\n")
+    rows = land_entity(tmp_path, text, "lines.csv", "Order,Region\nO1,East\nO2,West\nO3,North\n", "opportunities",
+                       "lines")  # fmt: skip
+    assert [(r[0], r[2]) for r in rows] == [("O1", "Bo"), ("O2", "Ann"), ("O3", None)]

@@ -75,7 +75,12 @@ def block_select(
                 table, lookup_columns = (lookups or {})[name]
                 key = quote(check_column(source.lookup.key, lookup_columns, loaded, (*at, "lookup", "key")))
                 value = quote(check_column(source.lookup.value, lookup_columns, loaded, (*at, "lookup", "value")))
-                raw = f"(select any_value(txt(l.{value})) from {table} l where txt(l.{key}) = {raw})"
+                # the lookup file's columns are renamed in a derived table, so a key column named like the
+                # mapped file's column (Region → Region) cannot capture the outer reference
+                raw = (
+                    f"(select any_value(txt(l._lookup_value)) from (select {value} as _lookup_value, {key} as "
+                    f"_lookup_key from {table}) l where txt(l._lookup_key) = {raw})"
+                )
             whens = " ".join(
                 f"when lower({raw}) = lower({literal(k)}) then {literal(v)}" for k, v in source.map.items()
             )
