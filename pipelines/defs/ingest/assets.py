@@ -19,6 +19,7 @@ from pipelines.lib.mapping.apply import (
     load_builtins,
 )
 from pipelines.lib.mapping.load import MappingError
+from pipelines.lib.mapping.notices import landed_undated
 from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
 from pipelines.lib.warehouse import ensure_tables
 
@@ -134,10 +135,17 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
                             f"{mapped.path}: read as {mapped.key!r} of {where}; {result.rows:,} {entity} rows "
                             f"landed, {result.malformed:,} malformed lines quarantined; detected {result.detected}"
                         )
+            notices = {}
+            if entity == "campaigns":  # landed, but no period can hold spend without a start date: say so
+                undated = landed_undated(con, f"landing.{obj.table}", [r.sha256 for r in landed])
+                if undated:
+                    context.log.warning(undated)
+                    notices["campaigns_without_dates"] = undated
         if rejected:
             raise dg.Failure(description=" ".join(rejected), metadata={"rejected_files": rejected})
         return dg.MaterializeResult(
             metadata={
+                **notices,
                 "files_found": len(landed) + len(skipped),
                 "files_landed": [str(r.file) for r in landed],
                 "files_skipped_same_checksum": [str(r.file) for r in skipped],
