@@ -227,3 +227,8 @@ def run(
         console.print(f"[yellow]Quarantined rows (not counted in any metric):[/] {where}.")
     else:
         console.print("No rows quarantined.")
+    from pipelines.lib.mapping.notices import unplaced_campaigns
+
+    undated = unplaced_campaigns(paths.warehouse)
+    if undated:
+        console.print(f"[yellow]Spend in no period:[/] {undated}")

@@ -94,9 +94,11 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
         kinds={"duckdb", "csv"},
         pool=WAREHOUSE_POOL,
         description=(
-            f"{obj.description} Every inbox file a mapping reads for `{entity}` (the mapping given by "
-            "`salesmetrics run --mapping` / SALES_MAPPING, a `mapping.yml` or `*.mapping.yml` in the file's "
-            "folder, or a built-in source of pipelines/mappings/ whose headers match) is landed as text, mapped "
+            f"{obj.description} Every inbox file a mapping reads for `{entity}` (the nearest `mapping.yml` or "
+            "`*.mapping.yml` in the file's folder or above, the mapping given by `salesmetrics run --mapping` / "
+            "SALES_MAPPING, or a built-in source of pipelines/mappings/ whose headers match; patterns are relative "
+            "to the mapping's folder, or to the inbox root for a --mapping outside it; two files for one file key "
+            "stop the run unless each carries its own export date) is landed as text, mapped "
             f"by one SQL select into `landing.{obj.table}` with lineage and `_source_name`; the audit check "
             f"then moves good rows to `raw.{obj.table}` and bad ones to `quarantine.{obj.table}`. Without such "
             "files the table stays empty."
