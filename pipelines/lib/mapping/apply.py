@@ -482,23 +482,22 @@ def _order_claims(claims: list[MappedFile]) -> tuple[list[MappedFile], list[Conf
         loaded = group[0].loaded
         spec = loaded.mapping.files[key]
         line = loaded.line("files", key)
-        where = (
-            f"{loaded.path}, line {line}"
-            if line and group[0].found_by != "recognised built-in source"
-            else (f"{loaded.path}")
-        )
-        how = (
-            f"pattern {spec.pattern!r} (relative to {group[0].anchor})"
-            if group[0].found_by != "recognised built-in source"
-            else "header recognition"
-        )
+        builtin = group[0].found_by == "recognised built-in source"
+        where = f"{loaded.path}, line {line}" if line and not builtin else f"{loaded.path}"
+        how = "header recognition" if builtin else f"pattern {spec.pattern!r} (relative to {group[0].anchor})"
         files = " and ".join(str(m.path) for m in group)
+        fix = (
+            "Move the file you do not want out of the inbox, or make the pattern match only one of them; files "
+            "that belong together each need their own key under `files` (list the entity's blocks)."
+            if not builtin
+            else "Move the file you do not want out of the inbox; files that belong together (two portals) each need "
+            f"a copy of {loaded.path.name} as mapping.yml in their own folder."
+        )
         message = (
             f"{where}: {len(group)} files claim file key {key!r} of source {loaded.source!r} through {how}: "
             f"{files}. A run reads one file per key, or successive exports that each carry a different date in "
-            "their path (orders_2026-01-31.csv, 2026-01-31/orders.csv), oldest first; these are not, so none was "
-            "read. Move the file you do not want out of the inbox, or make the pattern match only one of them; "
-            "files that belong together each need their own key under `files` (list the entity's blocks)."
+            f"their path (orders_2026-01-31.csv, 2026-01-31/orders.csv), oldest first; these are not, so none was "
+            f"read. {fix}"
         )
         conflicts.append(Conflict(message, tuple(m.path for m in group)))
     read = sorted((m for m in claims if m.path in order), key=lambda m: order[m.path])
