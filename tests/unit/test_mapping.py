@@ -517,3 +517,23 @@ def test_a_lookup_whose_key_has_the_mapped_columns_name(tmp_path: Path) -> None:
     rows = land_entity(tmp_path, text, "lines.csv", "Order,Region\nO1,East\nO2,West\nO3,North\n", "opportunities",
                        "lines")  # fmt: skip
     assert [(r[0], r[2]) for r in rows] == [("O1", "Bo"), ("O2", "Ann"), ("O3", None)]
+
+
+def test_validate_marks_files_claiming_one_key_as_the_run_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    monkeypatch.setenv("SALES_MAPPING", "")
+    inbox = tmp_path / "inbox"
+    (inbox / "shop" / "backup").mkdir(parents=True)
+    write(inbox / "shop", "mapping.yml", ORDERS.replace('"orders.csv"', '"**/orders.csv"'))
+    good = write(inbox / "shop", "orders.csv", ORDERS_CSV)
+    copy = write(inbox / "shop" / "backup", "orders.csv", ORDERS_CSV)
+    result = CliRunner().invoke(app, ["validate", str(inbox)])
+    output = result.output.replace("\n", "")
+    assert result.exit_code == 1
+    assert output.count("✗ rejected") == 2 and f"{copy}: a run stops here." in output
+    assert f"{good}: a run stops here." in output and "2 files claim file key 'orders'" in output
