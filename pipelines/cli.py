@@ -165,6 +165,9 @@ def validate(
         if ignored:
             console.print(f"[yellow]– ignored[/] {escape(str(report.path))}: {escape(ignored)}")
             continue
+        if getattr(report, "lookup_only", None):
+            console.print(f"– lookup {escape(str(report.path))}: {escape(report.lookup_only)}")
+            continue
         if report.refusal:
             err.print(f"[bold red]✗ rejected[/] {escape(report.refusal)}")
             continue

@@ -38,10 +38,11 @@ from pipelines.lib.warehouse import quarantine_table
 class ValidateReport(FileReport):
     read_as: str | None = None  # "read as 'orders' of m.yml (inbox mapping file)"
     ignored: str | None = None  # why a run does not read the file
+    lookup_only: str | None = None  # a file read only through `lookup` by other files' blocks
 
     @property
     def ok(self) -> bool:
-        return self.ignored is not None or super().ok
+        return self.ignored is not None or self.lookup_only is not None or super().ok
 
 
 def _inbox_for(path: Path, inbox: Path | None) -> Path:
@@ -131,6 +132,20 @@ def _validate_mapped(files: list[MappedFile], config: AuditConfig, examples: int
                         ).fetchall()
     files_without_blocks = [m for m in files if not any(r.path == m.path for r in reports)]
     for mapped in files_without_blocks:
+        lookups = [
+            name
+            for entity in ENTITIES
+            for block in mapped.loaded.mapping.blocks(entity)
+            for name, source in block.columns.items()
+            if getattr(getattr(source, "lookup", None), "from_", None) == mapped.key
+        ]
+        if lookups:
+            note = (
+                f"read as {mapped.key!r} of {mapped.loaded.path} only to look up {', '.join(sorted(set(lookups)))} "
+                "(no entity lands its rows)."
+            )
+            reports.append(ValidateReport(mapped.path, None, lookup_only=note))
+            continue
         reason = f"{mapped.loaded.path} names it as {mapped.key!r}, but no entity reads from {mapped.key!r}."
         reports.append(ValidateReport(mapped.path, None, ignored=reason))
     return reports
