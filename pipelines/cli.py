@@ -135,39 +135,57 @@ def _use_mapping(mapping: Path | None) -> None:
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="Export files to audit (Opportunity.csv, Account.csv, …).")],
-    mapping: Annotated[Path | None, typer.Option(help="Mapping file (YAML) that reads these files.")] = None,
+    paths: Annotated[
+        list[Path], typer.Argument(help="Export files or folders (a folder is read like `run --inbox FOLDER`).")
+    ],
+    mapping: Annotated[
+        Path | None, typer.Option(help="Mapping file (YAML), as `run --mapping` (default SALES_MAPPING).")
+    ] = None,
 ) -> None:
-    """Audit export files without loading them: what would be rejected or quarantined, and why."""
-    from pipelines.lib.audit.validate import validate_files
+    """Per file, what `run` would do with it (read by which mapping and key, or ignored and why), and the audit
+    of what it would read, without loading anything: what would be rejected or quarantined, and why."""
+    import os
 
-    if mapping is not None:
-        _use_mapping(mapping)
-        from pipelines.lib.mapping.validate import validate_mapped
+    from rich.markup import escape
 
+    from pipelines.lib.mapping.apply import ClaimConflict
+    from pipelines.lib.mapping.load import MappingError
+    from pipelines.lib.mapping.validate import validate_paths
+
+    _use_mapping(mapping)
+    chosen = os.environ.get("SALES_MAPPING")
+    try:
         with console.status("Auditing…"):
-            reports = validate_mapped(files, mapping)
-    else:
-        with console.status("Auditing…"):
-            reports = validate_files(files)
+            reports = validate_paths(paths, Path(chosen) if chosen else None, inbox=resolve_paths().inbox)
+    except (MappingError, ClaimConflict) as problem:
+        err.print(f"[bold red]The mapping cannot be used.[/] {escape(str(problem))}")
+        raise typer.Exit(code=2) from None
     for report in reports:
+        ignored, read_as = getattr(report, "ignored", None), getattr(report, "read_as", None)
+        if ignored:
+            console.print(f"[yellow]– ignored[/] {escape(str(report.path))}: {escape(ignored)}")
+            continue
+        if getattr(report, "lookup_only", None):
+            console.print(f"– lookup {escape(str(report.path))}: {escape(report.lookup_only)}")
+            continue
         if report.refusal:
-            err.print(f"[bold red]✗ rejected[/] {report.refusal}")
+            err.print(f"[bold red]✗ rejected[/] {escape(report.refusal)}")
             continue
         verdict = report.verdict
         mark = "[green]✓ accepted[/]" if verdict.accepted else "[bold red]✗ rejected[/]"
+        what = f"{report.object}, {read_as}" if read_as else report.object
         console.print(
-            f"{mark} {report.path} ({report.object}): {verdict.rows + verdict.malformed:,} rows, "
+            f"{mark} {escape(str(report.path))} ({escape(str(what))}): {verdict.rows + verdict.malformed:,} rows, "
             f"{verdict.quarantined_rows:,} would be quarantined ({verdict.share:.1%})"
         )
         for problem in verdict.problems:
-            err.print(f"  {problem}")
+            err.print(f"  {escape(problem)}")
         for warning in verdict.warnings:
-            console.print(f"  [yellow]warning:[/] {warning}")
+            console.print(f"  [yellow]warning:[/] {escape(warning)}")
         if report.examples:
             table = Table("line", "rule", "offending value", title="Quarantined rows (first of each rule)")
             for line, rule, value in report.examples:
-                table.add_row(str(line), rule, "–" if value is None else value)
+                table.add_row(str(line), rule, "–" if value is None else escape(value))
             console.print(table)
     if not all(report.ok for report in reports):
         raise typer.Exit(code=1)
@@ -212,3 +230,8 @@ def run(
         console.print(f"[yellow]Quarantined rows (not counted in any metric):[/] {where}.")
     else:
         console.print("No rows quarantined.")
+    from pipelines.lib.mapping.notices import unplaced_campaigns
+
+    undated = unplaced_campaigns(paths.warehouse)
+    if undated:
+        console.print(f"[yellow]Spend in no period:[/] {undated}")

@@ -280,7 +280,260 @@ def test_discover_with_the_run_mapping_and_the_validate_command(
     runner = CliRunner()
     result = runner.invoke(app, ["validate", "--mapping", str(mapping), str(data)])
     assert result.exit_code == 0, result.output
-    assert "accepted" in result.output and "(opportunities): 3 rows, 0 would be quarantined" in result.output
+    output = result.output.replace("\n", "")
+    assert f"✓ accepted {data} (opportunities, read as 'deals' of {mapping} (--mapping)): 3 rows, 0 would be " in output
     broken = write(tmp_path, "broken.yml", DEALS.replace("close_date: Closed", "close_dte: Closed"))
     result = runner.invoke(app, ["validate", "--mapping", str(broken), str(data)])
     assert result.exit_code == 2 and f"{broken}, line 10" in result.output.replace("\n", "")
+
+
+# ------------------------------------------------------------------ which file is read (issue 11, items 3 and 4)
+
+ORDERS = textwrap.dedent(
+    """\
+    source: shop
+    files:
+      orders: {pattern: "orders.csv"}
+    entities:
+      opportunities:
+        from: orders
+        columns: {opportunity_id: id, close_date: day, status: {const: won}, amount: total}
+    """
+)
+ORDERS_CSV = "id,day,total\nA,2026-01-02,10.50\nB,2026-01-03,20.25\n"
+
+
+def test_patterns_are_relative_to_the_mappings_folder_not_any_sub_folder(tmp_path: Path) -> None:
+    """A damaged copy in a sub-folder was read as a newer export of the same file and replaced the good one."""
+    inbox = tmp_path / "inbox"
+    (inbox / "shop").mkdir(parents=True)
+    write(inbox / "shop", "mapping.yml", ORDERS)
+    good = write(inbox / "shop", "orders.csv", ORDERS_CSV)
+    (inbox / "shop" / "backup").mkdir()
+    write(inbox / "shop" / "backup", "orders.csv", "id,day,total\nA,2026-01-02,x\n")
+    found = discover(inbox, None, [], lambda name: False)
+    assert [(m.path, m.key) for m in found] == [(good, "orders")]
+
+
+def test_two_files_claiming_one_key_stop_the_run_naming_both(tmp_path: Path) -> None:
+    from pipelines.lib.mapping.apply import ClaimConflict
+
+    inbox = tmp_path / "inbox"
+    (inbox / "shop" / "backup").mkdir(parents=True)
+    write(inbox / "shop", "mapping.yml", ORDERS.replace('"orders.csv"', '"**/orders*.csv"'))
+    good = write(inbox / "shop", "orders.csv", ORDERS_CSV)
+    copy = write(inbox / "shop" / "backup", "orders.csv", ORDERS_CSV)
+    with pytest.raises(ClaimConflict) as caught:
+        discover(inbox, None, [], lambda name: False)
+    message = str(caught.value)
+    assert str(good) in message and str(copy) in message and "'orders'" in message
+    assert str(inbox / "shop" / "mapping.yml") + ", line 3" in message
+    # files that are clearly successive exports (a different date in each path) load oldest first
+    copy.unlink()
+    good.rename(inbox / "shop" / "orders_2026-02-01.csv")
+    write(inbox / "shop" / "backup", "orders_2026-01-15.csv", ORDERS_CSV)
+    found = discover(inbox, None, [], lambda name: False)
+    assert [m.path.relative_to(inbox).as_posix() for m in found] == [
+        "shop/backup/orders_2026-01-15.csv", "shop/orders_2026-02-01.csv"
+    ]  # fmt: skip
+    # the same date twice is not a succession
+    write(inbox / "shop", "orders_20260201.csv", ORDERS_CSV)
+    with pytest.raises(ClaimConflict, match="orders_20260201.csv"):
+        discover(inbox, None, [], lambda name: False)
+
+
+def test_a_run_mapping_outside_the_inbox_anchors_at_the_inbox_root(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "shop").mkdir(parents=True)
+    top = write(inbox, "orders.csv", ORDERS_CSV)
+    write(inbox / "shop", "orders.csv", ORDERS_CSV)
+    outside = write(tmp_path, "shop.yml", ORDERS)
+    assert [m.path for m in discover(inbox, outside, [], lambda name: False)] == [top]
+    inside = write(inbox / "shop", "shop.yml", ORDERS)  # not an inbox mapping file name, given with --mapping
+    assert [m.path for m in discover(inbox, inside, [], lambda name: False)] == [inbox / "shop" / "orders.csv"]
+
+
+def test_validate_reports_per_file_what_run_would_do_for_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    monkeypatch.setenv("SALES_MAPPING", "")
+    inbox = tmp_path / "inbox"
+    (inbox / "shop" / "backup").mkdir(parents=True)
+    write(inbox / "shop", "mapping.yml", ORDERS)
+    write(inbox / "shop", "orders.csv", ORDERS_CSV)
+    write(inbox / "shop", "notes.csv", "a,b\n1,2\n")
+    write(inbox / "shop" / "backup", "orders.csv", ORDERS_CSV)
+    result = CliRunner().invoke(app, ["validate", str(inbox)])
+    output = result.output.replace("\n", " ")
+    assert result.exit_code == 0, result.output
+    assert f"{inbox / 'shop' / 'orders.csv'} (opportunities, read as 'orders' of " in output
+    assert "2 rows, 0 would be quarantined" in output
+    assert f"ignored {inbox / 'shop' / 'notes.csv'}: " in output
+    assert f"ignored {inbox / 'shop' / 'backup' / 'orders.csv'}: " in output and "'backup/orders.csv'" in output
+    # a single file that no pattern matches: run ignores it, so validate says so and does not fail
+    result = CliRunner().invoke(app, ["validate", str(inbox / "shop" / "notes.csv")])
+    assert result.exit_code == 0 and "ignored" in result.output and "no such file" not in result.output
+
+
+# ------------------------------------------------------------------ aggregates: group_by (issue 11, item 7)
+
+ADS = textwrap.dedent(
+    """\
+    source: ads
+    files:
+      ads: {pattern: "ads.csv"}
+    entities:
+      campaigns:
+        from: ads
+        group_by: [Campaign ID, Campaign]
+        columns:
+          campaign_id: Campaign ID
+          campaign_name: Campaign
+          channel: {const: paid_social}
+          start_date: {expr: 'min(d("Day"))'}
+          end_date: {expr: 'max(d("Day"))'}
+          actual_cost: {expr: 'sum(num(Spend))'}
+    """
+)
+ADS_CSV = (
+    "Day,Campaign ID,Campaign,Ad ID,Spend\n"
+    "2026-03-02,C1,Spring,a1,10.0125\n"
+    '2026-03-01,C2,Brand,b1,"1,000.50"\n'
+    "2026-03-05,C1,Spring,a2,0.0075\n"
+    "2026-03-03,C1,Spring,a1,5.10\n"
+    "2026-03-01,C2,Brand,b2,0.49\n"
+)
+
+
+def land_entity(tmp_path: Path, mapping_text: str, csv_name: str, csv_text: str, entity: str, key: str) -> list:
+    mapping = load_mapping(write(tmp_path, "m.yml", mapping_text))
+    data = write(tmp_path, csv_name, csv_text)
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        block = mapping.mapping.blocks(entity)[0]
+        land_mapped(con, canonical_object(entity), entity, MappedFile(data, mapping, key, "t"), block, 0, tmp_path)
+        return con.execute(
+            f"select * exclude (_source_file, _source_sha256, _loaded_at) from landing.canonical__{entity} order by 1"
+        ).fetchall()
+
+
+def test_group_by_makes_one_campaign_per_group_from_ad_rows(tmp_path: Path) -> None:
+    rows = land_entity(tmp_path, ADS, "ads.csv", ADS_CSV, "campaigns", "ads")
+    assert rows == [
+        ("C1", "Spring", "paid_social", "2026-03-02", "2026-03-05", "15.1200000000", "ads", 2),
+        ("C2", "Brand", "paid_social", "2026-03-01", "2026-03-01", "1000.9900000000", "ads", 3),
+    ]
+
+
+def test_group_by_makes_orders_from_order_lines(tmp_path: Path) -> None:
+    text = textwrap.dedent(
+        """\
+        source: shop
+        files:
+          lines: {pattern: "lines.csv"}
+        entities:
+          opportunities:
+            from: lines
+            group_by: [Order ID, Order Date]
+            columns:
+              opportunity_id: Order ID
+              close_date: Order Date
+              status: {const: won}
+              amount: {expr: 'sum(num(Sales))'}
+              probability: {expr: 'count(distinct "Product ID")'}
+        """
+    )
+    lines = (
+        "Order ID,Order Date,Product ID,Sales\nO1,2026-01-02,P1,261.96\nO2,2026-01-03,P1,14.62\n"
+        "O1,2026-01-02,P2,957.5775\nO1,2026-01-02,P2,-0.0075\n"
+    )
+    rows = land_entity(tmp_path, text, "lines.csv", lines, "opportunities", "lines")
+    assert [(r[0], r[4], r[6], r[7], r[8], r[-1]) for r in rows] == [
+        ("O1", "2026-01-02", "won", "1219.5300000000", "2.0000000000", 2),
+        ("O2", "2026-01-03", "won", "14.6200000000", "1.0000000000", 3),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        # an aggregate without group_by
+        (("    group_by: [Campaign ID, Campaign]\n", ""), 11, "min() is an aggregate: it needs group_by"),
+        # a column neither grouped nor aggregated
+        (
+            ("campaign_name: Campaign", "campaign_name: Ad ID"),
+            10,
+            "column 'Ad ID' is neither in group_by (Campaign ID, Campaign) nor inside an aggregate",
+        ),
+        (
+            ("""{expr: 'max(d("Day"))'}""", """{expr: 'd("Day")'}"""),
+            13,
+            "column 'Day' is neither in group_by (Campaign ID, Campaign) nor inside an aggregate",
+        ),
+        # a function that is not an allowed aggregate
+        (("sum(num(Spend))", "avg(num(Spend))"), 14, "aggregate AVG() is not allowed"),
+        (("sum(num(Spend))", "sum(num(Spend)) over ()"), 14, "no queries, tables, statements"),
+        (("sum(num(Spend))", "sum(max(num(Spend)))"), 14, "an aggregate inside an aggregate"),
+        (
+            ("group_by: [Campaign ID, Campaign]", "group_by: [Campaign Id, Campain]"),
+            7,
+            "column 'Campain' is not in the file",
+        ),
+        (("    group_by:", "    distinct: true\n    group_by:"), 8, "either distinct or group_by"),
+    ],
+)
+def test_aggregate_mistakes_are_mapping_errors_with_their_line(
+    tmp_path: Path, change: tuple[str, str], line: int, message: str
+) -> None:
+    assert change[0] in ADS
+    with pytest.raises(MappingError) as caught:
+        land_entity(tmp_path, ADS.replace(*change), "ads.csv", ADS_CSV, "campaigns", "ads")
+    assert message in str(caught.value), str(caught.value)
+    assert caught.value.line == line, str(caught.value)
+    assert str(caught.value).startswith(f"{tmp_path / 'm.yml'}, line {line}:")
+
+
+def test_a_lookup_whose_key_has_the_mapped_columns_name(tmp_path: Path) -> None:
+    """Region → the region's manager through people.csv (Person, Region): every order got the first manager."""
+    text = textwrap.dedent(
+        """\
+        source: shop
+        files:
+          lines: {pattern: "lines.csv"}
+          people: {pattern: "people.csv"}
+        entities:
+          opportunities:
+            from: lines
+            columns:
+              opportunity_id: Order
+              owner_id: {column: Region, lookup: {from: people, key: Region, value: Person}}
+              status: {const: won}
+        """
+    )
+    write(tmp_path, "people.csv", "Person,Region\nAnn,West\nBo,East\n")
+    rows = land_entity(tmp_path, text, "lines.csv", "Order,Region\nO1,East\nO2,West\nO3,North\n", "opportunities",
+                       "lines")  # fmt: skip
+    assert [(r[0], r[2]) for r in rows] == [("O1", "Bo"), ("O2", "Ann"), ("O3", None)]
+
+
+def test_validate_marks_files_claiming_one_key_as_the_run_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    monkeypatch.setenv("SALES_MAPPING", "")
+    inbox = tmp_path / "inbox"
+    (inbox / "shop" / "backup").mkdir(parents=True)
+    write(inbox / "shop", "mapping.yml", ORDERS.replace('"orders.csv"', '"**/orders.csv"'))
+    good = write(inbox / "shop", "orders.csv", ORDERS_CSV)
+    copy = write(inbox / "shop" / "backup", "orders.csv", ORDERS_CSV)
+    result = CliRunner().invoke(app, ["validate", str(inbox)])
+    output = result.output.replace("\n", "")
+    assert result.exit_code == 1
+    assert output.count("✗ rejected") == 2 and f"{copy}: a run stops here." in output
+    assert f"{good}: a run stops here." in output and "2 files claim file key 'orders'" in output

@@ -5,7 +5,9 @@
     deal's lead source maps to. Channel `all` is every campaign's spend and every new customer, so it equals
     the sum of the channels and sales_by_period's new_customers. Every channel gets every period (zeros).
     cac is rounded half up to the cent in whole-cent integer arithmetic (floor((2 x cents + n) / 2n)),
-    so a half-cent tie never rounds the wrong way through a binary double.
+    so a half-cent tie never rounds the wrong way through a binary double. cac is NULL, never 0.00, when the
+    data holds no placeable marketing spend at all (no campaign with a cost and a start date): the customers
+    did cost something, the data just does not say what; cac_null_reason says why cac is NULL.
 #}
 {%- set acquisition_grains = ['month', 'quarter', 'year'] %}
 
@@ -29,6 +31,11 @@ opportunities as (
 
 channel_map as (
     select * from {{ ref('int_marketing_channel_map') }}
+),
+
+spend_recorded as (
+    select count(*) > 0 as has_spend
+    from spend_daily
 ),
 
 acquisition_periods as (
@@ -154,12 +161,18 @@ final as (
         {{ money('marketing_spend') }} as marketing_spend,
         cast(new_customers as {{ dbt.type_bigint() }}) as new_customers,
         case
-            when new_customers = 0 then null
+            when new_customers = 0 or not spend_recorded.has_spend then null
             else {{ money('floor((2 * cast(marketing_spend * 100 as ' ~ dbt.type_bigint() ~ ') + new_customers) / cast(2 * new_customers as double precision)) / 100.0') }}
         end as cac,
+        case
+            when new_customers = 0 then 'no new customers in the period'
+            when not spend_recorded.has_spend
+                then 'no marketing spend in the data: no campaign has an actual cost and a start date'
+        end as cac_null_reason,
         {{ money('new_customer_revenue') }} as new_customer_revenue,
         {{ safe_divide('new_customer_revenue - marketing_spend', 'marketing_spend') }} as roi
     from channel_periods_joined
+    cross join spend_recorded
 )
 
 select * from final

@@ -10,13 +10,18 @@ from pipelines.lib.archives import unpack_archives
 from pipelines.lib.canonical import CANONICAL_OBJECTS
 from pipelines.lib.files import FileRejected
 from pipelines.lib.loader import find_exports, land_file, record_rejection
-from pipelines.lib.mapping.apply import discover, land_mapped, load_builtins
+from pipelines.lib.mapping.apply import (
+    BUILTIN_MAPPINGS,
+    ClaimConflict,
+    discover,
+    is_salesforce_export,
+    land_mapped,
+    load_builtins,
+)
 from pipelines.lib.mapping.load import MappingError
+from pipelines.lib.mapping.notices import landed_undated
 from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
-from pipelines.lib.settings import PROJECT_ROOT
 from pipelines.lib.warehouse import ensure_tables
-
-BUILTIN_MAPPINGS = PROJECT_ROOT / "pipelines" / "mappings"
 
 
 def _unpack(inbox: InboxResource) -> None:
@@ -89,9 +94,11 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
         kinds={"duckdb", "csv"},
         pool=WAREHOUSE_POOL,
         description=(
-            f"{obj.description} Every inbox file a mapping reads for `{entity}` (the mapping given by "
-            "`salesmetrics run --mapping` / SALES_MAPPING, a `mapping.yml` or `*.mapping.yml` in the file's "
-            "folder, or a built-in source of pipelines/mappings/ whose headers match) is landed as text, mapped "
+            f"{obj.description} Every inbox file a mapping reads for `{entity}` (the nearest `mapping.yml` or "
+            "`*.mapping.yml` in the file's folder or above, the mapping given by `salesmetrics run --mapping` / "
+            "SALES_MAPPING, or a built-in source of pipelines/mappings/ whose headers match; patterns are relative "
+            "to the mapping's folder, or to the inbox root for a --mapping outside it; two files for one file key "
+            "stop the run unless each carries its own export date) is landed as text, mapped "
             f"by one SQL select into `landing.{obj.table}` with lineage and `_source_name`; the audit check "
             f"then moves good rows to `raw.{obj.table}` and bad ones to `quarantine.{obj.table}`. Without such "
             "files the table stays empty."
@@ -106,6 +113,8 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
             files = discover(inbox.root, inbox.mapping_file, load_builtins(BUILTIN_MAPPINGS), _is_salesforce)
         except MappingError as problem:
             raise dg.Failure(description=f"{problem} Fix the mapping file and run again.") from None
+        except ClaimConflict as conflict:
+            raise dg.Failure(description=str(conflict)) from None
         landed, skipped, rejected, decisions = [], [], [], {}
         with warehouse.get_connection() as con:
             ensure_tables(con, obj)
@@ -128,10 +137,17 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
                             f"{mapped.path}: read as {mapped.key!r} of {where}; {result.rows:,} {entity} rows "
                             f"landed, {result.malformed:,} malformed lines quarantined; detected {result.detected}"
                         )
+            notices = {}
+            if entity == "campaigns":  # landed, but no period can hold spend without a start date: say so
+                undated = landed_undated(con, f"landing.{obj.table}", [r.sha256 for r in landed])
+                if undated:
+                    context.log.warning(undated)
+                    notices["campaigns_without_dates"] = undated
         if rejected:
             raise dg.Failure(description=" ".join(rejected), metadata={"rejected_files": rejected})
         return dg.MaterializeResult(
             metadata={
+                **notices,
                 "files_found": len(landed) + len(skipped),
                 "files_landed": [str(r.file) for r in landed],
                 "files_skipped_same_checksum": [str(r.file) for r in skipped],
@@ -145,9 +161,7 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
     return _ingest
 
 
-def _is_salesforce(file_name: str) -> bool:
-    """Data Export files (Opportunity.csv, …) and targets.csv stay on their own path."""
-    return any(obj.matches(file_name) for obj in ALL_OBJECTS)
+_is_salesforce = is_salesforce_export  # Data Export files (Opportunity.csv, …) and targets.csv: their own path
 
 
 ingest_assets = [build_ingest_asset(obj) for obj in ALL_OBJECTS] + [

@@ -5,6 +5,7 @@ expressions into ``landing.canonical__<entity>``, pending the same audit as ever
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,8 +17,8 @@ from pipelines.lib.files import FileRejected
 from pipelines.lib.loader import already_loaded, land_file, sha256_of
 from pipelines.lib.mapping.load import LoadedMapping, MappingError
 from pipelines.lib.mapping.schema import EntityBlock, FileSpec
-from pipelines.lib.mapping.sql import block_select, columns_parsed_as, quote
-from pipelines.lib.salesforce import LINEAGE_COLUMNS, ExportObject
+from pipelines.lib.mapping.sql import block_select, columns_parsed_as, group_by_clause, quote
+from pipelines.lib.salesforce import ALL_OBJECTS, LINEAGE_COLUMNS, ExportObject
 from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table
 
 SAMPLE_VALUES = 500
@@ -32,6 +33,7 @@ class MappedFile:
     loaded: LoadedMapping
     key: str
     found_by: str  # "--mapping", "inbox mapping file", "recognised built-in source"
+    anchor: Path | None = None  # the folder its patterns are relative to (default: the mapping's folder)
 
 
 @dataclass
@@ -120,6 +122,7 @@ def land_mapped(
         header, relation = _unpivot(con, loaded, mapped.key, spec, header, relation)
         lookups = _land_lookups(con, mapped, block, entity, where, cache_dir)
         items, condition = block_select(loaded, entity, block, header, where, lookups)
+        grouped = group_by_clause(loaded, entity, block, header, where)  # one row per group, at its first line
         numbers, dates = columns_parsed_as(block, entity, header)
         number = (
             formats.NumberFormat(spec.decimal, spec.thousands)
@@ -139,9 +142,9 @@ def land_mapped(
         try:
             inserted = con.execute(
                 f'insert into landing."{obj.table}" by name select {", ".join(items)}, ? as _source_name, '
-                f"? as _source_file, ? as _source_sha256, {'min(_source_line)' if block.distinct else '_source_line'} "
+                f"? as _source_file, ? as _source_sha256, {'min(_source_line)' if grouped else '_source_line'} "
                 f"as _source_line, ? as _loaded_at from {relation}{f' where {condition}' if condition else ''}"
-                f"{' group by all' if block.distinct else ''}",
+                f"{grouped}",
                 [loaded.source, str(mapped.path), checksum, loaded_at],
             ).fetchone()[0]
             con.execute(
@@ -205,18 +208,12 @@ def _land_lookups(
         spec = loaded.mapping.files.get(lookup.from_)
         if spec is None:
             raise loaded.error(f"lookup reads {lookup.from_!r}, which is not a key of files.", *at)
-        folders = [mapped.path.parent, loaded.path.parent]
-        path = next(
-            (
-                p
-                for folder in folders
-                for p in sorted(folder.rglob("*"))
-                if p.is_file() and _matches(spec.pattern, p, folder)
-            ),
-            None,
-        )
+        anchor = mapped.anchor or loaded.path.parent  # the same anchor as the mapped file's own pattern
+        path = next((p for p in sorted(anchor.rglob("*")) if p.is_file() and _matches(spec.pattern, p, anchor)), None)
         if path is None:
-            raise loaded.error(f"lookup file {spec.pattern!r} is not beside {mapped.path}.", *at)
+            raise loaded.error(
+                f"lookup file {spec.pattern!r} (relative to {anchor}) is not there; {mapped.path} needs it.", *at
+            )
         scratch = _scratch(f"{entity}_lookup{index}")
         _drop_scratch(con, scratch)
         pins, lines_before = _pins(spec)
@@ -260,8 +257,66 @@ def _unpivot(
 
 
 # ------------------------------------------------------------------------------------------- discovery
+#
+# One decision, made here for `run` (the canonical ingest assets) and `validate` alike: which inbox file is
+# read by which mapping and file key, in which order, and why every other file is ignored.
+#
+# - Patterns are relative to the mapping's anchor folder and match the file's whole path below it:
+#   `orders.csv` reads <anchor>/orders.csv only, never a copy in a sub-folder; `*` and `?` stay within one
+#   folder, `**/` crosses folders (`**/orders.csv`, `*/deals.csv`). The anchor of a mapping.yml /
+#   *.mapping.yml of the inbox is its folder; the anchor of `--mapping` is its folder when the file lies in
+#   the inbox, else the inbox root.
+# - A file is read by the nearest inbox mapping file whose pattern matches it, else by --mapping, else by a
+#   built-in source that recognises its header line.
+# - One file key, one file, unless the files are clearly successive exports: each carries a date in its path
+#   below the anchor (year first: 2026-01-31, 2026_01_31, 20260131, 2026-01) and no two the same date. They
+#   then load oldest date first, so the latest export wins in staging. Anything else stops the run
+#   (ClaimConflict) naming every file and the fix: nothing is silently stacked or replaced.
 
 MAPPING_NAMES = ("mapping.yml", "mapping.yaml")
+BUILTIN_MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
+READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
+_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])(?:[-_.]?(0[1-9]|[12]\d|3[01]))?(?!\d)")
+
+
+class ClaimConflict(Exception):
+    """Several inbox files claim one file key of a mapping and are not successive exports."""
+
+
+@dataclass(frozen=True)
+class Ignored:
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    message: str
+    paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run does with the inbox: the files read (in landing order), the ones ignored and why, and the
+    conflicts that stop the run."""
+
+    read: list[MappedFile]
+    ignored: list[Ignored]
+    conflicts: list[Conflict]
+    salesforce: list[Path]
+
+    def decision(self, path: Path) -> MappedFile | Ignored | Conflict | None:
+        """What the run does with one file (None: a Salesforce Data Export file, or not a readable file)."""
+        return (
+            next((c for c in self.conflicts if path in c.paths), None)
+            or next((m for m in self.read if m.path == path), None)
+            or next((i for i in self.ignored if i.path == path), None)
+        )
+
+
+def is_salesforce_export(file_name: str) -> bool:
+    """Data Export files (Opportunity.csv, …) and targets.csv stay on their own path."""
+    return any(obj.matches(file_name) for obj in ALL_OBJECTS)
 
 
 def is_mapping_file(path: Path) -> bool:
@@ -269,20 +324,55 @@ def is_mapping_file(path: Path) -> bool:
     return name in MAPPING_NAMES or name.endswith((".mapping.yml", ".mapping.yaml"))
 
 
-def _matches(pattern: str, path: Path, folder: Path) -> bool:
-    pattern = pattern.lower()
-    relative = path.relative_to(folder).as_posix().lower() if path.is_relative_to(folder) else path.name.lower()
-    return fnmatch.fnmatch(path.name.lower(), pattern) or fnmatch.fnmatch(relative, pattern)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A case-insensitive glob over a relative path: `*` and `?` within one folder, `**/` across folders."""
+    text = pattern.replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    out, i = [], 0
+    while i < len(text):
+        char = text[i]
+        if text.startswith("**/", i):
+            out.append("(?:[^/]+/)*")
+            i += 3
+            continue
+        if text.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and "]" in text[i + 2 :]:
+            close = text.index("]", i + 2)
+            body = text[i + 1 : close]
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\") + "]")
+            i = close + 1
+            continue
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("".join(out), re.IGNORECASE)
 
 
-def _claim(loaded: LoadedMapping, files: list[Path], folder: Path, found_by: str) -> list[MappedFile]:
-    claimed = []
-    for path in files:
-        for key, spec in loaded.mapping.files.items():
-            if _matches(spec.pattern, path, folder):
-                claimed.append(MappedFile(path, loaded, key, found_by))
-                break
-    return claimed
+def _relative(path: Path, anchor: Path) -> str | None:
+    return path.relative_to(anchor).as_posix() if path.is_relative_to(anchor) else None
+
+
+def _matches(pattern: str, path: Path, anchor: Path) -> bool:
+    """True when ``path``, relative to ``anchor``, matches ``pattern`` as a whole (see the rules above)."""
+    relative = _relative(path, anchor)
+    return relative is not None and _glob_regex(pattern).fullmatch(relative) is not None
+
+
+def export_date(relative: str) -> str | None:
+    """The last year-first date in a path (2026-01-31, 20260131, 2026-01) as YYYY-MM[-DD]; None without one."""
+    found = list(_DATE.finditer(relative))
+    if not found:
+        return None
+    year, month, day = found[-1].groups()
+    return f"{year}-{month}" + (f"-{day}" if day else "")
 
 
 def _first_line_headers(path: Path) -> list[str]:
@@ -299,42 +389,128 @@ def _first_line_headers(path: Path) -> list[str]:
     return header_fields(path)  # the header line, below a report's title block if there is one
 
 
+def run_anchor(inbox: Path, mapping_file: Path) -> Path:
+    """Where the patterns of ``--mapping`` are anchored: its folder inside the inbox, else the inbox root."""
+    folder = mapping_file.resolve().parent
+    return folder if folder.is_relative_to(inbox.resolve()) else inbox
+
+
+def _claim(loaded: LoadedMapping, path: Path, anchor: Path, found_by: str) -> MappedFile | None:
+    for key, spec in loaded.mapping.files.items():
+        if _matches(spec.pattern, path, anchor):
+            return MappedFile(path, loaded, key, found_by, anchor)
+    return None
+
+
+def _why_ignored(path: Path, considered: list[tuple[LoadedMapping, Path]], builtins: list[LoadedMapping]) -> str:
+    """Why no mapping reads ``path``, naming the pattern that would, were it anchored elsewhere."""
+    for loaded, anchor in considered:
+        relative = _relative(path, anchor)
+        if relative is None:
+            continue
+        for key, spec in loaded.mapping.files.items():
+            name_only = spec.pattern.replace("\\", "/").rsplit("/", 1)[-1]
+            if "/" in relative and _glob_regex(name_only).fullmatch(path.name):
+                return (
+                    f"its name matches pattern {spec.pattern!r} (file key {key!r}) of {loaded.path}, but patterns are "
+                    f"relative to {anchor} and this file is {relative!r}, in a sub-folder. To read it, write the "
+                    f"pattern as {relative!r}; if it is a stray copy, nothing is needed."
+                )
+    mappings = ", ".join(f"{loaded.path} (patterns relative to {anchor})" for loaded, anchor in considered)
+    builtin = ", ".join(b.source for b in builtins)
+    parts = [f"it matches no file pattern of {mappings}" if mappings else "no mapping file applies to its folder"]
+    if builtins:
+        parts.append(f"its header line is not recognised by a built-in source ({builtin})")
+    return " and ".join(parts) + ". A run does not read it."
+
+
+def plan(inbox: Path, mapping_file: Path | None, builtins: list[LoadedMapping], is_salesforce: object) -> Plan:
+    """Every readable file under ``inbox`` and what a run does with it (the rules above)."""
+    from pipelines.lib.mapping.load import load_mapping
+
+    if not inbox.exists():
+        return Plan([], [], [], [])
+    everything = sorted(p for p in inbox.rglob("*") if p.is_file())
+    salesforce = [p for p in everything if is_salesforce(p.name)]  # type: ignore[operator]
+    candidates = [p for p in everything if p.suffix.lower() in READABLE_SUFFIXES and p not in salesforce]
+    claimed: dict[Path, MappedFile] = {}
+    considered: list[tuple[LoadedMapping, Path]] = []
+    # the nearest inbox mapping file first (deepest folder), so a sub-folder's own mapping wins
+    ymls = sorted((p for p in everything if is_mapping_file(p)), key=lambda p: (-len(p.parts), p))
+    for yml in ymls:
+        loaded = load_mapping(yml)
+        considered.append((loaded, yml.parent))
+        for path in candidates:
+            if path not in claimed and (mapped := _claim(loaded, path, yml.parent, "inbox mapping file")):
+                claimed[path] = mapped
+    if mapping_file is not None:
+        loaded = load_mapping(mapping_file)
+        anchor = run_anchor(inbox, mapping_file)
+        considered.append((loaded, anchor))
+        for path in candidates:
+            if path not in claimed and (mapped := _claim(loaded, path, anchor, "--mapping")):
+                claimed[path] = mapped
+    for path in candidates:
+        if path in claimed or not builtins:
+            continue
+        found = formats.recognise(_first_line_headers(path), builtins)
+        if found:
+            claimed[path] = MappedFile(path, found[0], found[1], "recognised built-in source", inbox)
+    ignored = [Ignored(p, _why_ignored(p, considered, builtins)) for p in candidates if p not in claimed]
+    read, conflicts = _order_claims(list(claimed.values()))
+    return Plan(read, ignored, conflicts, salesforce)
+
+
+def _order_claims(claims: list[MappedFile]) -> tuple[list[MappedFile], list[Conflict]]:
+    """Files in landing order (by path; successive exports of one key by date) and the conflicts found."""
+    groups: dict[tuple[Path, str], list[MappedFile]] = {}
+    for mapped in sorted(claims, key=lambda m: m.path):
+        groups.setdefault((mapped.loaded.path, mapped.key), []).append(mapped)
+    order: dict[Path, tuple] = {}
+    conflicts = []
+    for (_, key), group in groups.items():
+        if len(group) == 1:
+            order[group[0].path] = (group[0].path, "")
+            continue
+        dates = [export_date(_relative(m.path, m.anchor) or m.path.name) for m in group]
+        if all(dates) and len(set(dates)) == len(dates):
+            first = min(m.path for m in group)
+            for mapped, day in zip(group, dates, strict=True):
+                order[mapped.path] = (first, day)
+            continue
+        loaded = group[0].loaded
+        spec = loaded.mapping.files[key]
+        line = loaded.line("files", key)
+        builtin = group[0].found_by == "recognised built-in source"
+        where = f"{loaded.path}, line {line}" if line and not builtin else f"{loaded.path}"
+        how = "header recognition" if builtin else f"pattern {spec.pattern!r} (relative to {group[0].anchor})"
+        files = " and ".join(str(m.path) for m in group)
+        fix = (
+            "Move the file you do not want out of the inbox, or make the pattern match only one of them; files "
+            "that belong together each need their own key under `files` (list the entity's blocks)."
+            if not builtin
+            else "Move the file you do not want out of the inbox; files that belong together (two portals) each need "
+            f"a copy of {loaded.path.name} as mapping.yml in their own folder."
+        )
+        message = (
+            f"{where}: {len(group)} files claim file key {key!r} of source {loaded.source!r} through {how}: "
+            f"{files}. A run reads one file per key, or successive exports that each carry a different date in "
+            f"their path (orders_2026-01-31.csv, 2026-01-31/orders.csv), oldest first; these are not, so none was "
+            f"read. {fix}"
+        )
+        conflicts.append(Conflict(message, tuple(m.path for m in group)))
+    read = sorted((m for m in claims if m.path in order), key=lambda m: order[m.path])
+    return read, conflicts
+
+
 def discover(
     inbox: Path, mapping_file: Path | None, builtins: list[LoadedMapping], is_salesforce: object
 ) -> list[MappedFile]:
-    """Files of the inbox and the mapping that reads each: (b) a mapping.yml in the file's folder,
-    (a) the mapping given by --mapping / SALES_MAPPING, (c) a built-in whose ``recognise`` headers match.
-    Files of the Salesforce Data Export (``is_salesforce(name)``) stay on that path."""
-    if not inbox.exists():
-        return []
-    candidates = sorted(
-        p
-        for p in inbox.rglob("*")
-        if p.is_file() and p.suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx") and not is_salesforce(p.name)  # type: ignore[operator]
-    )
-    claimed: dict[Path, MappedFile] = {}
-    for yml in sorted(p for p in inbox.rglob("*") if p.is_file() and is_mapping_file(p)):
-        from pipelines.lib.mapping.load import load_mapping
-
-        loaded = load_mapping(yml)
-        inside = [p for p in candidates if p.is_relative_to(yml.parent) and p not in claimed]
-        for mapped in _claim(loaded, inside, yml.parent, "inbox mapping file"):
-            claimed[mapped.path] = mapped
-    if mapping_file is not None:
-        from pipelines.lib.mapping.load import load_mapping
-
-        loaded = load_mapping(mapping_file)
-        rest = [p for p in candidates if p not in claimed]
-        for mapped in _claim(loaded, rest, inbox, "--mapping"):
-            claimed[mapped.path] = mapped
-    if builtins:
-        for path in candidates:
-            if path in claimed:
-                continue
-            found = formats.recognise(_first_line_headers(path), builtins)
-            if found:
-                claimed[path] = MappedFile(path, found[0], found[1], "recognised built-in source")
-    return [claimed[p] for p in sorted(claimed)]
+    """The files a run reads, in landing order; ClaimConflict when several files claim one file key."""
+    found = plan(inbox, mapping_file, builtins, is_salesforce)
+    if found.conflicts:
+        raise ClaimConflict(" ".join(c.message for c in found.conflicts))
+    return found.read
 
 
 def load_builtins(folder: Path) -> list[LoadedMapping]:
@@ -345,4 +521,18 @@ def load_builtins(folder: Path) -> list[LoadedMapping]:
     return [load_mapping(p) for p in sorted(folder.glob("*.yml"))]
 
 
-__all__ = ["MappedFile", "MappedResult", "MappingError", "discover", "land_mapped", "load_builtins"]
+__all__ = [
+    "BUILTIN_MAPPINGS",
+    "ClaimConflict",
+    "Conflict",
+    "Ignored",
+    "MappedFile",
+    "MappedResult",
+    "MappingError",
+    "Plan",
+    "discover",
+    "land_mapped",
+    "load_builtins",
+    "plan",
+    "is_salesforce_export",
+]

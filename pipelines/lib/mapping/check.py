@@ -77,7 +77,10 @@ ALLOWED_FUNCTIONS = {
 }
 ALLOWED_ANONYMOUS = HELPERS | {"TRY_STRPTIME", "STRIP_ACCENTS", "PRINTF", "FORMAT", "MAKE_TIMESTAMP", "EPOCH_MS"}
 FORBIDDEN = (exp.Query, exp.Subquery, exp.Table, exp.Command, exp.Create, exp.Drop, exp.Insert, exp.Update,
-             exp.Delete, exp.Pragma, exp.Set, exp.Placeholder, exp.Parameter, exp.Star)  # fmt: skip
+             exp.Delete, exp.Pragma, exp.Set, exp.Placeholder, exp.Parameter, exp.Star, exp.Window)  # fmt: skip
+# Aggregates, only in an entity block with group_by: sum, min, max, count(x), count(*), count(distinct x).
+AGGREGATES = (exp.Sum, exp.Min, exp.Max, exp.Count)
+AGGREGATE_NAMES = "sum, min, max, count and count(distinct …)"
 
 
 def function_name(node: exp.Func) -> str:
@@ -91,10 +94,28 @@ def resolve(name: str, columns: Sequence[str]) -> str | None:
     return lowered.get(name.strip().lower())
 
 
+def _aggregate_of(node: exp.Expression) -> exp.Expression | None:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, AGGREGATES):
+            return parent
+        parent = parent.parent
+    return None
+
+
 def check_expression(
-    text: str, columns: Sequence[str], loaded: LoadedMapping, where: Sequence[str | int], what: str
+    text: str,
+    columns: Sequence[str],
+    loaded: LoadedMapping,
+    where: Sequence[str | int],
+    what: str,
+    group_by: Sequence[str] | None = None,
 ) -> str:
-    """The expression as DuckDB SQL with every column reference quoted as the file spells it; else MappingError."""
+    """The expression as DuckDB SQL with every column reference quoted as the file spells it; else MappingError.
+
+    ``group_by``: the block's resolved group_by columns (None: the block has none, so no aggregate is allowed);
+    a column outside an aggregate must then be one of them.
+    """
 
     def fail(problem: str) -> MappingError:
         return loaded.error(f"{what}: {problem}", *where)
@@ -107,6 +128,23 @@ def check_expression(
         raise fail(f"{text!r} must be exactly one SQL expression (no ';', no statements).")
     tree = parsed[0]
     for node in tree.walk():
+        if isinstance(node, exp.Star) and isinstance(node.parent, exp.Count):
+            continue  # count(*)
+        if isinstance(node, AGGREGATES):
+            name = type(node).__name__.lower()
+            if what.endswith(".where"):
+                raise fail(f"where filters the file's lines before any grouping: {name}() cannot be used in it.")
+            if group_by is None:
+                raise fail(
+                    f"{name}() is an aggregate: it needs group_by on this entity block (e.g. group_by: [Campaign ID]"
+                    ", one row per value), or map the column without an aggregate for one row per line."
+                )
+            if _aggregate_of(node) is not None:
+                raise fail(f"{text!r} puts an aggregate inside an aggregate; use one of {AGGREGATE_NAMES} per value.")
+            continue
+        if isinstance(node, exp.AggFunc):
+            shown = node.name.upper() if isinstance(node, exp.Anonymous) else node.sql(dialect="duckdb").split("(")[0]
+            raise fail(f"aggregate {shown}() is not allowed in a mapping; the aggregates are {AGGREGATE_NAMES}.")
         if isinstance(node, FORBIDDEN):
             raise fail(
                 f"{text!r} may only compute a value from the file's columns: no queries, tables, "
@@ -131,15 +169,32 @@ def check_expression(
                 f"column {column.name!r} is not in the file (its columns are {shown})."
                 f"{did_you_mean(column.name, columns)}"
             )
+        if group_by is not None and found not in group_by and _aggregate_of(column) is None:
+            raise fail(_not_grouped(found, group_by))
         column.replace(exp.column(exp.to_identifier(found, quoted=True)))
     return tree.sql(dialect="duckdb")
 
 
-def check_column(name: str, columns: Sequence[str], loaded: LoadedMapping, where: Sequence[str | int]) -> str:
+def _not_grouped(column: str, group_by: Sequence[str]) -> str:
+    return (
+        f"column {column!r} is neither in group_by ({', '.join(group_by)}) nor inside an aggregate "
+        f"({AGGREGATE_NAMES}). Add it to group_by, or aggregate it, e.g. {{expr: 'min(txt(\"{column}\"))'}}."
+    )
+
+
+def check_column(
+    name: str,
+    columns: Sequence[str],
+    loaded: LoadedMapping,
+    where: Sequence[str | int],
+    group_by: Sequence[str] | None = None,
+) -> str:
     found = resolve(name, columns)
     if found is None:
         shown = ", ".join(columns[:40]) + (", …" if len(columns) > 40 else "")
         raise loaded.error(
             f"column {name!r} is not in the file (its columns are {shown}).{did_you_mean(name, columns)}", *where
         )
+    if group_by is not None and found not in group_by:
+        raise loaded.error(_not_grouped(found, group_by), *where)
     return found

@@ -20,7 +20,7 @@ class Unpivot(Strict):
 
 
 class FileSpec(Strict):
-    pattern: str
+    pattern: str  # a glob relative to the mapping's anchor folder (README "Which mapping reads a file")
     encoding: Literal["utf-8", "utf-8-sig", "utf-16", "cp1252"] | None = None
     delimiter: Literal[",", ";", "\t", "|"] | None = None
     header: bool = True
@@ -67,6 +67,9 @@ class EntityBlock(Strict):
     where: str | None = None
     # true: one row per distinct mapped record (e.g. orders from an order-line file), at its first line
     distinct: bool = False
+    # file columns: one row per group (e.g. campaigns from ad rows, orders from order lines), at its first line;
+    # the other columns are aggregates (sum, min, max, count, count(distinct …)) or group_by columns
+    group_by: list[str] | None = Field(None, min_length=1)
 
 
 class Mapping(Strict):

@@ -55,6 +55,7 @@ def block_select(
     lookups: dict[str, tuple[str, list[str]]] | None = None,
 ) -> tuple[list[str], str | None]:
     """(select-list items ``<sql> as "<canonical column>"`` for every canonical column, the row filter)."""
+    grouped = group_keys(loaded, entity, block, columns, where)
     items = []
     for name, kind in ENTITIES[entity].items():
         source = block.columns.get(name)
@@ -63,16 +64,23 @@ def block_select(
         if source is None:
             sql = "null"
         elif isinstance(source, str):
-            sql = normalise(kind, quote(check_column(source, columns, loaded, at)), parsed=False, status=status)
+            sql = normalise(
+                kind, quote(check_column(source, columns, loaded, at, grouped)), parsed=False, status=status
+            )
         elif isinstance(source, Const):
             sql = literal(source.const)
         elif isinstance(source, Mapped):
-            raw = f"txt({quote(check_column(source.column, columns, loaded, (*at, 'column')))})"
+            raw = f"txt({quote(check_column(source.column, columns, loaded, (*at, 'column'), grouped))})"
             if source.lookup is not None:
                 table, lookup_columns = (lookups or {})[name]
                 key = quote(check_column(source.lookup.key, lookup_columns, loaded, (*at, "lookup", "key")))
                 value = quote(check_column(source.lookup.value, lookup_columns, loaded, (*at, "lookup", "value")))
-                raw = f"(select any_value(txt(l.{value})) from {table} l where txt(l.{key}) = {raw})"
+                # the lookup file's columns are renamed in a derived table, so a key column named like the
+                # mapped file's column (Region → Region) cannot capture the outer reference
+                raw = (
+                    f"(select any_value(txt(l._lookup_value)) from (select {value} as _lookup_value, {key} as "
+                    f"_lookup_key from {table}) l where txt(l._lookup_key) = {raw})"
+                )
             whens = " ".join(
                 f"when lower({raw}) = lower({literal(k)}) then {literal(v)}" for k, v in source.map.items()
             )
@@ -82,13 +90,40 @@ def block_select(
             )
         else:
             assert isinstance(source, Expr)
-            checked = check_expression(source.expr, columns, loaded, (*at, "expr"), f"{entity}.{name}")
+            checked = check_expression(source.expr, columns, loaded, (*at, "expr"), f"{entity}.{name}", grouped)
             sql = normalise(kind, checked, parsed=True, status=status)
         items.append(f"{sql} as {quote(name)}")
     condition = None
     if block.where:
         condition = check_expression(block.where, columns, loaded, (*where, "where"), f"{entity}.where")
     return items, condition
+
+
+def group_keys(
+    loaded: LoadedMapping, entity: str, block: EntityBlock, columns: Sequence[str], where: Sequence[str | int]
+) -> list[str] | None:
+    """The block's group_by columns as the file spells them (None without group_by); else MappingError."""
+    if block.group_by is None:
+        return None
+    if block.distinct:
+        raise loaded.error(
+            f"{entity}: use either distinct or group_by on one block (group_by already gives one row per group).",
+            *where,
+            "group_by",
+        )
+    return [
+        check_column(name, columns, loaded, (*where, "group_by", index)) for index, name in enumerate(block.group_by)
+    ]
+
+
+def group_by_clause(
+    loaded: LoadedMapping, entity: str, block: EntityBlock, columns: Sequence[str], where: Sequence[str | int]
+) -> str:
+    """`` group by …`` for a block with group_by or distinct (one row per distinct mapped record), else ''."""
+    if block.distinct:
+        return " group by all"
+    keys = group_keys(loaded, entity, block, columns, where)
+    return f" group by {', '.join(quote(k) for k in keys)}" if keys else ""
 
 
 def columns_parsed_as(block: EntityBlock, entity: str, columns: Sequence[str]) -> tuple[set[str], set[str]]:

@@ -1,48 +1,124 @@
-"""`salesmetrics validate --mapping FILE files…`: mapped landing and canonical audit in a throwaway warehouse."""
+"""`salesmetrics validate [--mapping FILE] FILE|FOLDER…`: per file, what `run` would do with it, and the audit
+of what it would read, in a throwaway warehouse (nothing moves).
+
+The decision which file is read by which mapping and key, and which is ignored and why, is the run's own
+(pipelines.lib.mapping.apply.plan). A folder is judged as `run --inbox FOLDER` would judge it; a file inside
+the inbox (SALES_INBOX) as part of the inbox, a file elsewhere as if its folder were the inbox.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.audit.validate import FileReport
+from pipelines.lib.audit.validate import FileReport, validate_files
 from pipelines.lib.audit.verdict import audit_pending
 from pipelines.lib.canonical import ENTITIES, canonical_object
 from pipelines.lib.config import AuditConfig, load_audit_config
 from pipelines.lib.files import FileRejected
-from pipelines.lib.mapping.apply import MappedFile, _matches, land_mapped
-from pipelines.lib.mapping.load import MappingError, load_mapping
+from pipelines.lib.mapping.apply import (
+    BUILTIN_MAPPINGS,
+    Conflict,
+    Ignored,
+    MappedFile,
+    Plan,
+    is_salesforce_export,
+    land_mapped,
+    load_builtins,
+    plan,
+)
+from pipelines.lib.mapping.load import MappingError
 from pipelines.lib.warehouse import quarantine_table
 
 
-def validate_mapped(
-    paths: list[Path], mapping: Path, config: AuditConfig | None = None, examples: int = 5
+@dataclass
+class ValidateReport(FileReport):
+    read_as: str | None = None  # "read as 'orders' of m.yml (inbox mapping file)"
+    ignored: str | None = None  # why a run does not read the file
+    lookup_only: str | None = None  # a file read only through `lookup` by other files' blocks
+
+    @property
+    def ok(self) -> bool:
+        return self.ignored is not None or self.lookup_only is not None or super().ok
+
+
+def _inbox_for(path: Path, inbox: Path | None) -> Path:
+    if path.is_dir():
+        return path
+    if inbox is not None and path.resolve().is_relative_to(inbox.resolve()):
+        return inbox
+    return path.parent
+
+
+def validate_paths(
+    paths: list[Path],
+    mapping: Path | None,
+    inbox: Path | None = None,
+    config: AuditConfig | None = None,
+    examples: int = 5,
 ) -> list[FileReport]:
-    """One report per (file, entity the mapping feeds from it); entities in canonical order (parents first)."""
+    """One report per file and entity it feeds; a file or folder that does not exist is one refusal."""
     config = config or load_audit_config()
-    loaded = load_mapping(mapping)
+    builtins = load_builtins(BUILTIN_MAPPINGS)
+    plans: dict[Path, Plan] = {}
+    wanted: list[tuple[Path, Plan]] = []
+    reports: list[FileReport] = []
+    for path in paths:
+        if not path.exists():
+            reports.append(ValidateReport(path, None, refusal=f"{path}: no such file or folder."))
+            continue
+        root = _inbox_for(path, inbox)
+        if root not in plans:
+            plans[root] = plan(root, mapping, builtins, is_salesforce_export)
+        found = plans[root]
+        if path.is_dir():
+            inside = [*found.salesforce, *(m.path for m in found.read), *(i.path for i in found.ignored)]
+            inside += [p for c in found.conflicts for p in c.paths]
+            wanted.extend((p, found) for p in sorted(set(inside)) if p.is_relative_to(path))
+        else:
+            wanted.append((path, found))
+    salesforce = [p for p, found in wanted if p in found.salesforce]
+    mapped: list[MappedFile] = []
+    for path, found in wanted:
+        if path in found.salesforce:
+            continue
+        decision = found.decision(path)
+        if isinstance(decision, Conflict):
+            reports.append(ValidateReport(path, None, refusal=f"{path}: a run stops here. {decision.message}"))
+        elif isinstance(decision, Ignored):
+            reports.append(ValidateReport(path, None, ignored=decision.reason))
+        elif isinstance(decision, MappedFile):
+            mapped.append(decision)
+        else:
+            reason = "it is not a .csv, .txt, .tsv or .xlsx file, so a run does not read it."
+            reports.append(ValidateReport(path, None, ignored=reason))
+    if salesforce:
+        reports.extend(validate_files(salesforce, config, examples))
+    reports.extend(_validate_mapped(mapped, config, examples))
+    order = {p: i for i, (p, _) in enumerate(wanted)}
+    return sorted(reports, key=lambda r: order.get(r.path, -1))
+
+
+def _validate_mapped(files: list[MappedFile], config: AuditConfig, examples: int) -> list[FileReport]:
+    """Entities in canonical order (parents first), files in landing order, one throwaway warehouse."""
     reports: list[FileReport] = []
     with tempfile.TemporaryDirectory(prefix="salesmetrics-validate-") as scratch:
         database = str(Path(scratch) / "validate.duckdb")
-        for path in paths:
-            key = next((k for k, s in loaded.mapping.files.items() if _matches(s.pattern, path, path.parent)), None)
-            if key is None or not path.is_file():
-                why = "no such file" if not path.is_file() else f"it matches no file pattern of {mapping}"
-                reports.append(FileReport(path, None, refusal=f"{path}: {why}."))
-                continue
-            for entity in ENTITIES:
-                for index, block in enumerate(loaded.mapping.blocks(entity)):
-                    if block.from_ != key:
+        for entity in ENTITIES:
+            obj = canonical_object(entity)
+            for mapped in files:
+                for index, block in enumerate(mapped.loaded.mapping.blocks(entity)):
+                    if block.from_ != mapped.key:
                         continue
-                    obj = canonical_object(entity)
-                    report = FileReport(path, entity)
+                    read_as = f"read as {mapped.key!r} of {mapped.loaded.path} ({mapped.found_by})"
+                    report = ValidateReport(mapped.path, entity, read_as=read_as)
                     reports.append(report)
                     with duckdb.connect(database) as con:
                         try:
-                            land_mapped(con, obj, entity, MappedFile(path, loaded, key, "--mapping"), block, index,
-                                        Path(scratch) / "cache")  # fmt: skip
+                            land_mapped(con, obj, entity, mapped, block, index, Path(scratch) / "cache")
                         except (FileRejected, MappingError) as refusal:
                             report.refusal = str(refusal)
                             continue
@@ -54,4 +130,22 @@ def validate_mapped(
                             "where _source_sha256 = ?) where n <= ? order by rule, _source_line",
                             [report.verdict.sha256, examples],
                         ).fetchall()
+    files_without_blocks = [m for m in files if not any(r.path == m.path for r in reports)]
+    for mapped in files_without_blocks:
+        lookups = [
+            name
+            for entity in ENTITIES
+            for block in mapped.loaded.mapping.blocks(entity)
+            for name, source in block.columns.items()
+            if getattr(getattr(source, "lookup", None), "from_", None) == mapped.key
+        ]
+        if lookups:
+            note = (
+                f"read as {mapped.key!r} of {mapped.loaded.path} only to look up {', '.join(sorted(set(lookups)))} "
+                "(no entity lands its rows)."
+            )
+            reports.append(ValidateReport(mapped.path, None, lookup_only=note))
+            continue
+        reason = f"{mapped.loaded.path} names it as {mapped.key!r}, but no entity reads from {mapped.key!r}."
+        reports.append(ValidateReport(mapped.path, None, ignored=reason))
     return reports
