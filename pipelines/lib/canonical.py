@@ -100,8 +100,7 @@ def _spec(entity: str, id_column: str | None, required: tuple[str, ...] = (), **
         dates=tuple(c for c, k in kinds.items() if k == DATE),
         datetimes=tuple(c for c, k in kinds.items() if k == DATETIME),
         amounts=tuple(c for c, k in kinds.items() if k in (MONEY, NUMBER) and c != "probability"),
-        percents=(),
-        numbers=tuple(c for c, k in kinds.items() if c == "probability"),
+        percents=tuple(c for c in kinds if c == "probability"),  # 0..100 or a 0..1 fraction: either way 0..100
         booleans=tuple(c for c, k in kinds.items() if k == BOOLEAN),
         **extra,
     )
@@ -117,6 +116,9 @@ CANONICAL_SPECS: dict[str, Spec] = {
         ("status",),
         sets={"status": STATUSES},
         ordered=(("close_date", "created_date"),),
+        # a won or lost deal is booked on its close date; an open deal may have none (never overdue), and any
+        # deal may lack a created date (its cycle and age are then NULL)
+        required_when={"close_date": ("status", ("won", "lost"), "closed")},
     ),
     "opportunity_lines": _spec("opportunity_lines", "line_id", ("opportunity_id",)),
     "products": _spec("products", "product_id"),

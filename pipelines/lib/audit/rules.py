@@ -32,6 +32,9 @@ class Spec:
     sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ordered: tuple[tuple[str, str], ...] = ()  # (later, earlier): later may not be before earlier
     references: dict[str, str] = field(default_factory=dict)  # column → parent object name
+    # column → (condition column, values, label): the column may not be blank where the condition column
+    # (trimmed, any case) is one of the values; rule <column>__not_null_when_<label>
+    required_when: dict[str, tuple[str, tuple[str, ...], str]] = field(default_factory=dict)
 
 
 SPECS: dict[str, Spec] = {
@@ -168,6 +171,13 @@ def typed_columns(spec: Spec, present: set[str]) -> list[str]:
     for c in filter(None, (spec.id, *spec.required)):
         if c in present:
             items.append(f"{trimmed(c)} as {q(c + '__trimmed')}")
+    for c, (condition, values, label) in spec.required_when.items():
+        if c in present and condition in present:
+            listed = ", ".join("'" + v.lower().replace("'", "''") + "'" for v in values)
+            items.append(
+                f"case when lower(trim({q(condition)})) in ({listed}) and {trimmed(c)} is null "
+                f"then {q(condition)} end as {q(c + '__missing_when_' + label)}"
+            )
     return items
 
 
@@ -194,6 +204,16 @@ def row_rules(obj: ExportObject, spec: Spec, present: set[str], config: AuditCon
         if c in present:
             t = q(c + "__trimmed")
             add("not_null", c, gxe.ExpectColumnValuesToNotBeNull(column=f"{c}__trimmed"), f"{t} is null", "null")
+    for c, (condition, _, label) in spec.required_when.items():
+        if c in present and condition in present:
+            m = q(f"{c}__missing_when_{label}")
+            add(
+                f"not_null_when_{label}",
+                c,
+                gxe.ExpectColumnValuesToBeNull(column=f"{c}__missing_when_{label}"),
+                f"{m} is not null",
+                m,
+            )
     for c in (*spec.dates, *spec.datetimes, *spec.amounts, *spec.numbers, *spec.percents):
         if c in present:
             u = q(c + "__unparseable")
