@@ -89,6 +89,9 @@ ENTITIES: dict[str, dict[str, str]] = {
 }
 
 STATUSES = ("won", "lost", "open")
+# stage labels that name a closed outcome, in Salesforce and in HubSpot's default pipeline (compared trimmed,
+# any case)
+CLOSED_STAGE_LABELS = {"closed won": "won", "closed lost": "lost"}
 SOURCE_NAME = "_source_name"
 
 
@@ -119,6 +122,10 @@ CANONICAL_SPECS: dict[str, Spec] = {
         # a won or lost deal is booked on its close date; an open deal may have none (never overdue), and any
         # deal may lack a created date (its cycle and age are then NULL)
         required_when={"close_date": ("status", ("won", "lost"), "closed")},
+        # Stage labels are the company's own (HubSpot and Pipedrive pipelines are custom), so they are not
+        # checked against audit.known_stages (Salesforce's); the status decides. A stage that names a closed
+        # outcome must agree with it: otherwise the mapping's status map misses that label.
+        stage_status=("stage", "status", CLOSED_STAGE_LABELS),
     ),
     "opportunity_lines": _spec("opportunity_lines", "line_id", ("opportunity_id",)),
     "products": _spec("products", "product_id"),

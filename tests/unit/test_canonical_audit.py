@@ -68,8 +68,8 @@ def deal(i: int, **values: str) -> dict[str, str]:
 
 
 def test_a_closed_deal_without_close_date_is_quarantined(tmp_path: Path) -> None:
-    rows = [deal(1), deal(2, close_date=""), deal(3, status="lost", close_date="")]
-    rows.append(deal(4, status="open", close_date=""))
+    rows = [deal(1), deal(2, close_date=""), deal(3, status="lost", stage="Closed Lost", close_date="")]
+    rows.append(deal(4, status="open", stage="Negotiation", close_date=""))
     verdict = audit(tmp_path, "opportunities", rows)
     assert quarantined(tmp_path, "opportunities") == [
         (3, "close_date__not_null_when_closed", "won"),
@@ -92,3 +92,24 @@ def test_probability_is_between_0_and_100(tmp_path: Path, value: str, quarantine
     assert [(line, rule, str(float(v)) if v else v) for line, rule, v in quarantined(tmp_path, "opportunities")] == [
         (line, rule, str(float(v))) for line, rule, v in expected
     ]
+
+
+def test_mapped_stages_are_the_company_s_own_but_may_not_contradict_the_status(tmp_path: Path) -> None:
+    """known_stages is Salesforce's list; a mapped source's stage labels are its own (HubSpot and Pipedrive
+    pipelines are custom), and its status column decides won/lost/open. What is checked is that a stage that
+    names a closed outcome agrees with the status: such a row means the mapping's status map misses a label."""
+    rows = [
+        deal(1, stage="Verbal yes", status="open", close_date="2026-07-01"),  # a custom label: accepted
+        deal(2, stage="Negotiation", status="won"),  # Pipedrive: the last stage before it was won
+        deal(3, stage="", status="lost"),
+        deal(4, stage="Closed Won", status="open", close_date="2026-07-01"),
+        deal(5, stage=" closed LOST ", status="won"),
+        deal(6, stage="CLOSED WON", status="won"),
+        deal(7, stage="Closed Lost", status="lost"),
+    ]
+    verdict = audit(tmp_path, "opportunities", rows)
+    assert quarantined(tmp_path, "opportunities") == [
+        (5, "stage__agrees_with_status", "Closed Won (status open)"),
+        (6, "stage__agrees_with_status", "closed LOST (status won)"),  # the mapping trims,
+    ]
+    assert verdict.accepted and verdict.quarantined_rows == 2

@@ -35,6 +35,9 @@ class Spec:
     # column → (condition column, values, label): the column may not be blank where the condition column
     # (trimmed, any case) is one of the values; rule <column>__not_null_when_<label>
     required_when: dict[str, tuple[str, tuple[str, ...], str]] = field(default_factory=dict)
+    # (stage column, status column, {stage label: the status it implies}): a row whose stage (trimmed, any
+    # case) is one of the labels must have that status; rule <stage>__agrees_with_status
+    stage_status: tuple[str, str, dict[str, str]] | None = None
 
 
 SPECS: dict[str, Spec] = {
@@ -171,6 +174,16 @@ def typed_columns(spec: Spec, present: set[str]) -> list[str]:
     for c in filter(None, (spec.id, *spec.required)):
         if c in present:
             items.append(f"{trimmed(c)} as {q(c + '__trimmed')}")
+    if spec.stage_status and {spec.stage_status[0], spec.stage_status[1]} <= present:
+        stage, status, implied = spec.stage_status
+        labels = ", ".join("'" + label.lower().replace("'", "''") + "'" for label in implied)
+        whens = " ".join(f"when '{label.lower()}' then '{value}'" for label, value in implied.items())
+        items.append(
+            f"case when lower(trim({q(stage)})) in ({labels}) "
+            f"and (case lower(trim({q(stage)})) {whens} end) is distinct from lower(trim({q(status)})) "
+            f"then {q(stage)} || ' (status ' || coalesce(nullif(trim({q(status)}), ''), 'blank') || ')' end "
+            f"as {q(stage + '__contradicts_status')}"
+        )
     for c, (condition, values, label) in spec.required_when.items():
         if c in present and condition in present:
             listed = ", ".join("'" + v.lower().replace("'", "''") + "'" for v in values)
@@ -255,6 +268,16 @@ def row_rules(obj: ExportObject, spec: Spec, present: set[str], config: AuditCon
                 f"({n} is not null and {n} not in ({listed}))",
                 q(c + "__text"),
             )
+    if spec.stage_status and {spec.stage_status[0], spec.stage_status[1]} <= present:
+        stage = spec.stage_status[0]
+        c = q(stage + "__contradicts_status")
+        add(
+            "agrees_with_status",
+            stage,
+            gxe.ExpectColumnValuesToBeNull(column=f"{stage}__contradicts_status"),
+            f"{c} is not null",
+            c,
+        )
     for later, earlier in spec.ordered:
         if later in present and earlier in present:
             a, b = q(later + "__date"), q(earlier + "__date")
