@@ -132,7 +132,11 @@ CANONICAL_SPECS: dict[str, Spec] = {
     "stage_history": _spec("stage_history", None, ("opportunity_id", "stage", "entered_at")),
     "campaigns": _spec("campaigns", "campaign_id", ordered=(("end_date", "start_date"),)),
     "quotas": _spec(
-        "quotas", None, ("rep_id", "period_start", "quota_amount"), ordered=(("period_end", "period_start"),)
+        "quotas",
+        None,
+        ("rep_id", "period_start", "quota_amount"),
+        ordered=(("period_end", "period_start"),),
+        unique_key=("rep_id", "period_start"),  # staging keeps one quota per rep and start (the latest export's)
     ),
 }
 

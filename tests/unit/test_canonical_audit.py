@@ -43,6 +43,8 @@ def audit(tmp_path: Path, entity: str, rows: list[dict[str, str]], config: Audit
         land_mapped(con, obj, entity, MappedFile(data, mapping, "data", "test"), mapping.mapping.blocks(entity)[0], 0,
                     tmp_path)  # fmt: skip
     [verdict] = audit_pending(database, obj, config, None)
+    # GX's unexpected counts and the quarantine SQL agree on every rule
+    assert verdict.gx_unexpected == {rule: n for rule, n in verdict.by_rule.items() if rule != "malformed_row"}
     return verdict
 
 
@@ -111,5 +113,22 @@ def test_mapped_stages_are_the_company_s_own_but_may_not_contradict_the_status(t
     assert quarantined(tmp_path, "opportunities") == [
         (5, "stage__agrees_with_status", "Closed Won (status open)"),
         (6, "stage__agrees_with_status", "closed LOST (status won)"),  # the mapping trims,
+    ]
+    assert verdict.accepted and verdict.quarantined_rows == 2
+
+
+def test_two_quotas_for_one_rep_and_start_in_one_file_are_quarantined(tmp_path: Path) -> None:
+    """Staging keeps one quota per rep and period start (the latest export's); within one file the audit cannot
+    tell which of two is meant, so both are quarantined rather than one silently winning."""
+    rows = [
+        {"rep_id": "R1", "period_start": "2026-01-01", "period_end": "2026-01-31", "quota_amount": "100"},
+        {"rep_id": "R1", "period_start": "2026-02-01", "period_end": "2026-02-28", "quota_amount": "100"},
+        {"rep_id": "R2", "period_start": "2026-01-01", "period_end": "2026-01-31", "quota_amount": "100"},
+        {"rep_id": "R2 ", "period_start": "2026-01-01", "period_end": "2026-01-31", "quota_amount": "900"},
+    ]
+    verdict = audit(tmp_path, "quotas", rows)
+    assert quarantined(tmp_path, "quotas") == [
+        (4, "rep_id__unique_per_period_start", "R2 2026-01-01"),
+        (5, "rep_id__unique_per_period_start", "R2 2026-01-01"),
     ]
     assert verdict.accepted and verdict.quarantined_rows == 2

@@ -38,6 +38,9 @@ class Spec:
     # (stage column, status column, {stage label: the status it implies}): a row whose stage (trimmed, any
     # case) is one of the labels must have that status; rule <stage>__agrees_with_status
     stage_status: tuple[str, str, dict[str, str]] | None = None
+    # columns that together identify a record of an object without an id (staging keeps one row per key):
+    # rule <first>__unique_per_<others>, like an id's __unique
+    unique_key: tuple[str, ...] = ()
 
 
 SPECS: dict[str, Spec] = {
@@ -142,6 +145,10 @@ def q(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
+def unique_key_column(spec: Spec) -> str:
+    return "__".join(spec.unique_key) + "__key"
+
+
 def typed_columns(spec: Spec, present: set[str]) -> list[str]:
     """Select-list items the view adds to the landed text columns (only for columns the file has)."""
     items: list[str] = []
@@ -174,6 +181,12 @@ def typed_columns(spec: Spec, present: set[str]) -> list[str]:
     for c in filter(None, (spec.id, *spec.required)):
         if c in present:
             items.append(f"{trimmed(c)} as {q(c + '__trimmed')}")
+    if spec.unique_key and set(spec.unique_key) <= present:
+        parts = [trimmed(c) for c in spec.unique_key]
+        items.append(
+            f"case when {' and '.join(p + ' is not null' for p in parts)} "
+            f"then {' || chr(31) || '.join(parts)} end as {q(unique_key_column(spec))}"
+        )
     if spec.stage_status and {spec.stage_status[0], spec.stage_status[1]} <= present:
         stage, status, implied = spec.stage_status
         labels = ", ".join("'" + label.lower().replace("'", "''") + "'" for label in implied)
@@ -212,6 +225,15 @@ def row_rules(obj: ExportObject, spec: Spec, present: set[str], config: AuditCon
             gxe.ExpectColumnValuesToBeUnique(column=f"{spec.id}__trimmed"),
             f"{t} in (select {t} from {view} group by {t} having count(*) > 1)",
             t,
+        )
+    if spec.unique_key and set(spec.unique_key) <= present:
+        k = q(unique_key_column(spec))
+        add(
+            "unique_per_" + "_".join(spec.unique_key[1:]),
+            spec.unique_key[0],
+            gxe.ExpectColumnValuesToBeUnique(column=unique_key_column(spec)),
+            f"{k} in (select {k} from {view} group by {k} having count(*) > 1)",
+            f"replace({k}, chr(31), ' ')",
         )
     for c in spec.required:
         if c in present:
