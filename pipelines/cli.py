@@ -41,7 +41,7 @@ def run_failure_paragraph(failure: RunFailed, log: Path) -> str:
             "published: the marts are as they were. Fix or replace the file, drop it in the inbox and run again. "
             f"(Run log: {log}.)"
         )
-    if failure.stage == "transform":
+    if failure.stage == "transform" and failure.dbt_nodes:
         logs = f"Run log: {log}" + (f"; dbt's log: {failure.dbt_log}" if failure.dbt_log else "")
         return (
             f"The run stopped during transform. {failure} The accepted exports are kept in raw; the models "
