@@ -7,13 +7,16 @@ from contextlib import contextmanager, redirect_stdout
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from pipelines.lib.settings import export_paths, resolve_paths
+
+if TYPE_CHECKING:
+    from pipelines.lib.runner import RunFailed
 
 app = typer.Typer(help="Sales-performance metrics from CRM exports.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -28,6 +31,25 @@ def quiet_stdout(warehouse: Path) -> Iterator[Path]:
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w", encoding="utf-8") as handle, redirect_stdout(handle):
         yield log
+
+
+def run_failure_paragraph(failure: RunFailed, log: Path) -> str:
+    """One paragraph for a failed refresh: where it stopped (truthfully), what happened, what to do, the logs."""
+    if failure.stage in ("ingest", "audit"):
+        return (
+            f"The run stopped at {failure.stage}, before transform. {failure} Nothing was transformed or "
+            "published: the marts are as they were. Fix or replace the file, drop it in the inbox and run again. "
+            f"(Run log: {log}.)"
+        )
+    if failure.stage == "transform" and failure.dbt_nodes:
+        logs = f"Run log: {log}" + (f"; dbt's log: {failure.dbt_log}" if failure.dbt_log else "")
+        return (
+            f"The run stopped during transform. {failure} The accepted exports are kept in raw; the models "
+            "downstream of the failure were not rebuilt, and the analysts' copy and publications are unchanged. "
+            f"({logs}.)"
+        )
+    where = f"during {failure.stage}" if failure.stage else ""
+    return f"The run stopped{' ' + where if where else ''}. {failure} (Run log: {log}.)"
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -210,11 +232,7 @@ def run(
         with err.status(f"Running the pipeline on {paths.inbox}…"), quiet_stdout(paths.warehouse) as log:
             refresh_warehouse()
     except RunFailed as failure:
-        err.print(
-            f"[bold red]The run stopped before transform.[/] {failure} Nothing was transformed or published: "
-            "the marts are as they were. Fix or replace the file, drop it in the inbox and run again. "
-            f"(Run log: {log}.)"
-        )
+        err.print(run_failure_paragraph(failure, log), markup=False, highlight=False)
         raise typer.Exit(code=1) from None
 
     summary = last_closed_month(paths.warehouse)

@@ -89,6 +89,9 @@ ENTITIES: dict[str, dict[str, str]] = {
 }
 
 STATUSES = ("won", "lost", "open")
+# stage labels that name a closed outcome, in Salesforce and in HubSpot's default pipeline (compared trimmed,
+# any case)
+CLOSED_STAGE_LABELS = {"closed won": "won", "closed lost": "lost"}
 SOURCE_NAME = "_source_name"
 
 
@@ -100,8 +103,7 @@ def _spec(entity: str, id_column: str | None, required: tuple[str, ...] = (), **
         dates=tuple(c for c, k in kinds.items() if k == DATE),
         datetimes=tuple(c for c, k in kinds.items() if k == DATETIME),
         amounts=tuple(c for c, k in kinds.items() if k in (MONEY, NUMBER) and c != "probability"),
-        percents=(),
-        numbers=tuple(c for c, k in kinds.items() if c == "probability"),
+        percents=tuple(c for c in kinds if c == "probability"),  # 0..100 or a 0..1 fraction: either way 0..100
         booleans=tuple(c for c, k in kinds.items() if k == BOOLEAN),
         **extra,
     )
@@ -117,13 +119,24 @@ CANONICAL_SPECS: dict[str, Spec] = {
         ("status",),
         sets={"status": STATUSES},
         ordered=(("close_date", "created_date"),),
+        # a won or lost deal is booked on its close date; an open deal may have none (never overdue), and any
+        # deal may lack a created date (its cycle and age are then NULL)
+        required_when={"close_date": ("status", ("won", "lost"), "closed")},
+        # Stage labels are the company's own (HubSpot and Pipedrive pipelines are custom), so they are not
+        # checked against audit.known_stages (Salesforce's); the status decides. A stage that names a closed
+        # outcome must agree with it: otherwise the mapping's status map misses that label.
+        stage_status=("stage", "status", CLOSED_STAGE_LABELS),
     ),
     "opportunity_lines": _spec("opportunity_lines", "line_id", ("opportunity_id",)),
     "products": _spec("products", "product_id"),
     "stage_history": _spec("stage_history", None, ("opportunity_id", "stage", "entered_at")),
     "campaigns": _spec("campaigns", "campaign_id", ordered=(("end_date", "start_date"),)),
     "quotas": _spec(
-        "quotas", None, ("rep_id", "period_start", "quota_amount"), ordered=(("period_end", "period_start"),)
+        "quotas",
+        None,
+        ("rep_id", "period_start", "quota_amount"),
+        ordered=(("period_end", "period_start"),),
+        unique_key=("rep_id", "period_start"),  # staging keeps one quota per rep and start (the latest export's)
     ),
 }
 

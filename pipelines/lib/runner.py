@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 import os
+import re
 
 import dagster as dg
 
 from pipelines.lib.settings import export_paths, resolve_paths
 
+STAGES = ("ingest", "audit", "transform", "publish")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_DBT_LOG = re.compile(r"view the dbt debug log: (\S+?)\.?$", re.MULTILINE)
+_DBT_NODE = re.compile(r"(?:Failure|Error) in (test|model|snapshot|seed) (\S+) \(([^)]+)\)")
+
 
 class RunFailed(Exception):
-    """A run that did not succeed; the message is the explanation for people."""
+    """A run that did not succeed; the message is the explanation for people.
+
+    ``stage`` is where it stopped (one of STAGES, None when unknown); for a dbt failure, ``dbt_nodes`` lists
+    (kind, name, model) of each failed test or model and ``dbt_log`` is dbt's own log file.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        stage: str | None = None,
+        dbt_nodes: tuple[tuple[str, str, str | None], ...] = (),
+        dbt_log: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.dbt_nodes = dbt_nodes
+        self.dbt_log = dbt_log
 
 
 def _instance() -> dg.DagsterInstance:
@@ -20,24 +42,74 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def _failure_message(result: dg.ExecuteInProcessResult) -> str:
-    """One paragraph: what each failed step or failed blocking check said, without tracebacks."""
-    messages = []
+def _stage_of(job: dg.JobDefinition, event: dg.DagsterEvent) -> str | None:
+    """The stage of the step an event belongs to: the group of its assets, or audit for the audit checks."""
+    try:
+        assets_def = job.asset_layer.get_assets_def_for_node(event.node_handle)
+    except Exception:  # a step of no asset: no stage to name
+        return None
+    if assets_def is None:
+        return None
+    if not assets_def.keys and any(key.name.endswith("__passes_audit") for key in assets_def.check_keys):
+        return "audit"
+    groups = set(assets_def.group_names_by_key.values()) & set(STAGES)
+    return groups.pop() if len(groups) == 1 else None
+
+
+def _failure(result: dg.ExecuteInProcessResult) -> RunFailed:
+    """What each failed step or failed blocking check said, without tracebacks, and where the run stopped."""
+    job = result.job_def
+    messages: list[str] = []
+    stages: list[str] = []
+    dbt_nodes: dict[str, tuple[str, str, str | None]] = {}
+    dbt_log = None
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
-            if not evaluation.passed and evaluation.description:
+            if evaluation.passed:
+                continue
+            if evaluation.check_name.endswith("__passes_audit"):
+                stages.append("audit")
+                if evaluation.description:
+                    messages.append(evaluation.description)
+            elif _stage_of(job, event) == "transform":  # a dbt test, checking the model it is attached to
+                model = ".".join(evaluation.asset_key.path)
+                dbt_nodes[evaluation.check_name] = ("test", evaluation.check_name, model)
+            elif evaluation.description:
                 messages.append(evaluation.description)
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            stage = _stage_of(job, event)
             error = event.step_failure_data.error
             while error is not None and error.cause is not None:
                 error = error.cause
-            text = (error.message if error is not None else "").strip()
+            text = _ANSI.sub("", error.message if error is not None else "").strip()
+            if stage == "transform" and ("dbt" in text.lower() or dbt_nodes or _DBT_NODE.search(text)):
+                stages.append("transform")
+                found = _DBT_LOG.search(text)
+                dbt_log = found.group(1) if found else dbt_log
+                for kind, name, _path in _DBT_NODE.findall(text):
+                    dbt_nodes.setdefault(name, (kind, name, name if kind != "test" else None))
+                continue
+            if stage:
+                stages.append(stage)
             # "pipelines.lib.files.FileRejected: /path: …" → "/path: …"
             first = text.split(": ", 1)[1] if ": " in text and "." in text.split(": ", 1)[0] else text
             if "asset check" not in first.lower():
                 messages.append(first.strip() or f"Step {event.step_key} failed.")
-    return " ".join(dict.fromkeys(messages)) or "The run failed; see the Dagster run log."
+    stage = next((s for s in STAGES if s in stages), None)  # the earliest stage that failed
+    if stage == "transform" and dbt_nodes:
+        named = "; ".join(
+            f"dbt {kind} {name}" + (f" on {model}" if kind == "test" and model else "")
+            for kind, name, model in dbt_nodes.values()
+        )
+        messages.insert(
+            0,
+            f"{named} failed. This is a bug in salesmetrics, not in your data: the audit checks every property "
+            "the dbt tests assert about input rows before transform, so a failing dbt test or model means our "
+            "SQL computed something wrong. Please report it with the logs below.",
+        )
+    message = " ".join(dict.fromkeys(messages)) or "The run failed; see the Dagster run log."
+    return RunFailed(message, stage=stage, dbt_nodes=tuple(dbt_nodes.values()), dbt_log=dbt_log)
 
 
 def run_job(
@@ -69,7 +141,7 @@ def run_job(
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     if not result.success:
-        raise RunFailed(_failure_message(result))
+        raise _failure(result)
     return result
 
 

@@ -55,6 +55,7 @@ def test_rejected_file_stops_the_run_and_leaves_marts_unchanged(
     flat = " ".join(output.split())
     assert words in flat and "Fix:" in flat and "Opportunity.csv" in flat and "Traceback" not in output
     assert "marts are as they were" in flat
+    assert flat.startswith("The run stopped at ingest, before transform.")  # the file could not be read
     assert not bad.exists()
     assert marts_content(warehouse) == before
 
@@ -79,6 +80,7 @@ def test_too_many_bad_rows_stop_the_run_then_a_fixed_file_loads(warehouse: Built
     code, output = run_cli(warehouse)
     flat = " ".join(output.split())
     assert code == 1 and "40 of 400 rows (10.0%) break a rule (Amount__non_negative 40)" in flat
+    assert flat.startswith("The run stopped at audit, before transform.")
     assert "audit.quarantine_max_share" in flat and "2026-07-15/Opportunity.csv" in flat
     assert marts_content(warehouse) == before
 

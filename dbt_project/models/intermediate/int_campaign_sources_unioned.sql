@@ -42,7 +42,9 @@ canonical_renamed as (
 final as (
     select * from salesforce_renamed
     union all
+    {#- An id in a Salesforce export and in a mapped export is one record exported twice: the Data Export's wins. #}
     select * from canonical_renamed
+    where campaign_id not in (select campaign_id from salesforce_renamed where campaign_id is not null)
 )
 
 select * from final

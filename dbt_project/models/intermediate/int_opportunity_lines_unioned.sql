@@ -48,7 +48,9 @@ canonical_renamed as (
 final as (
     select * from salesforce_renamed
     union all
+    {#- An id in a Salesforce export and in a mapped export is one record exported twice: the Data Export's wins. #}
     select * from canonical_renamed
+    where line_id not in (select line_id from salesforce_renamed where line_id is not null)
 )
 
 select * from final

@@ -11,6 +11,8 @@
     - stale: open with no stage change (OpportunityHistory), or without history no creation, in the
       stale_days days up to the day. After each change at day a the deal turns stale on a + stale_days + 1
       and is fresh again at its next change (or leaves at close).
+    - a deal without a created date (a mapped export may give none): an open one is open from the last day of
+      the calendar only (it is in the current pipeline, since when is unknown); a closed one is never open.
 #}
 {%- set stale_days = var('stale_days') | int %}
 with
@@ -27,11 +29,20 @@ periods as (
     select * from {{ ref('int_periods_spined') }}
 ),
 
+calendar_end as (
+    select max(period_end) as last_day
+    from periods
+    where grain = 'day'
+),
+
 deals as (
     select
         opportunity_id,
         rep_id,
-        created_date,
+        coalesce(
+            created_date,
+            case when status = 'open' then (select last_day from calendar_end) else close_date end
+        ) as created_date,
         case when status = 'open' then close_date end as expected_close_date,
         {#- A close before creation (bad data) closes the deal the day it opens. #}
         case

@@ -84,6 +84,12 @@ deals as (
         rep_id,
         stage as current_stage,
         probability as current_probability,
+        {#- Without a created date (mapped exports): open from the calendar's last day, as in
+            int_rep_days_accumulated; its age is NULL. -#}
+        coalesce(
+            created_date,
+            case when status = 'open' then (select max(period_end) from periods where grain = 'day') else close_date end
+        ) as open_from_date,
         created_date,
         close_date,
         case when status = 'open' then close_date end as expected_close_date,
@@ -98,7 +104,6 @@ deals as (
         coalesce(amount, 0) as amount,
         status
     from opportunities
-    where created_date is not null
 ),
 
 stage_spells as (
@@ -122,7 +127,7 @@ deals_open_at_as_of as (
         deals.*
     from deals
     inner join as_of_dates
-        on deals.created_date <= as_of_dates.as_of_date
+        on deals.open_from_date <= as_of_dates.as_of_date
         and deals.left_open_date > as_of_dates.as_of_date
 ),
 
@@ -136,8 +141,8 @@ deals_staged as (
         end as probability,
         {#- The last stage change on or before the date, or the creation when none came after it. -#}
         case
-            when stage_spells.spell_start > deals_open_at_as_of.created_date then stage_spells.spell_start
-            else deals_open_at_as_of.created_date
+            when stage_spells.spell_start > deals_open_at_as_of.open_from_date then stage_spells.spell_start
+            else deals_open_at_as_of.open_from_date
         end as last_change_date
     from deals_open_at_as_of
     left join stage_spells

@@ -32,6 +32,15 @@ class Spec:
     sets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ordered: tuple[tuple[str, str], ...] = ()  # (later, earlier): later may not be before earlier
     references: dict[str, str] = field(default_factory=dict)  # column → parent object name
+    # column → (condition column, values, label): the column may not be blank where the condition column
+    # (trimmed, any case) is one of the values; rule <column>__not_null_when_<label>
+    required_when: dict[str, tuple[str, tuple[str, ...], str]] = field(default_factory=dict)
+    # (stage column, status column, {stage label: the status it implies}): a row whose stage (trimmed, any
+    # case) is one of the labels must have that status; rule <stage>__agrees_with_status
+    stage_status: tuple[str, str, dict[str, str]] | None = None
+    # columns that together identify a record of an object without an id (staging keeps one row per key):
+    # rule <first>__unique_per_<others>, like an id's __unique
+    unique_key: tuple[str, ...] = ()
 
 
 SPECS: dict[str, Spec] = {
@@ -136,6 +145,10 @@ def q(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
+def unique_key_column(spec: Spec) -> str:
+    return "__".join(spec.unique_key) + "__key"
+
+
 def typed_columns(spec: Spec, present: set[str]) -> list[str]:
     """Select-list items the view adds to the landed text columns (only for columns the file has)."""
     items: list[str] = []
@@ -168,6 +181,29 @@ def typed_columns(spec: Spec, present: set[str]) -> list[str]:
     for c in filter(None, (spec.id, *spec.required)):
         if c in present:
             items.append(f"{trimmed(c)} as {q(c + '__trimmed')}")
+    if spec.unique_key and set(spec.unique_key) <= present:
+        parts = [trimmed(c) for c in spec.unique_key]
+        items.append(
+            f"case when {' and '.join(p + ' is not null' for p in parts)} "
+            f"then {' || chr(31) || '.join(parts)} end as {q(unique_key_column(spec))}"
+        )
+    if spec.stage_status and {spec.stage_status[0], spec.stage_status[1]} <= present:
+        stage, status, implied = spec.stage_status
+        labels = ", ".join("'" + label.lower().replace("'", "''") + "'" for label in implied)
+        whens = " ".join(f"when '{label.lower()}' then '{value}'" for label, value in implied.items())
+        items.append(
+            f"case when lower(trim({q(stage)})) in ({labels}) "
+            f"and (case lower(trim({q(stage)})) {whens} end) is distinct from lower(trim({q(status)})) "
+            f"then {q(stage)} || ' (status ' || coalesce(nullif(trim({q(status)}), ''), 'blank') || ')' end "
+            f"as {q(stage + '__contradicts_status')}"
+        )
+    for c, (condition, values, label) in spec.required_when.items():
+        if c in present and condition in present:
+            listed = ", ".join("'" + v.lower().replace("'", "''") + "'" for v in values)
+            items.append(
+                f"case when lower(trim({q(condition)})) in ({listed}) and {trimmed(c)} is null "
+                f"then {q(condition)} end as {q(c + '__missing_when_' + label)}"
+            )
     return items
 
 
@@ -190,10 +226,29 @@ def row_rules(obj: ExportObject, spec: Spec, present: set[str], config: AuditCon
             f"{t} in (select {t} from {view} group by {t} having count(*) > 1)",
             t,
         )
+    if spec.unique_key and set(spec.unique_key) <= present:
+        k = q(unique_key_column(spec))
+        add(
+            "unique_per_" + "_".join(spec.unique_key[1:]),
+            spec.unique_key[0],
+            gxe.ExpectColumnValuesToBeUnique(column=unique_key_column(spec)),
+            f"{k} in (select {k} from {view} group by {k} having count(*) > 1)",
+            f"replace({k}, chr(31), ' ')",
+        )
     for c in spec.required:
         if c in present:
             t = q(c + "__trimmed")
             add("not_null", c, gxe.ExpectColumnValuesToNotBeNull(column=f"{c}__trimmed"), f"{t} is null", "null")
+    for c, (condition, _, label) in spec.required_when.items():
+        if c in present and condition in present:
+            m = q(f"{c}__missing_when_{label}")
+            add(
+                f"not_null_when_{label}",
+                c,
+                gxe.ExpectColumnValuesToBeNull(column=f"{c}__missing_when_{label}"),
+                f"{m} is not null",
+                m,
+            )
     for c in (*spec.dates, *spec.datetimes, *spec.amounts, *spec.numbers, *spec.percents):
         if c in present:
             u = q(c + "__unparseable")
@@ -235,6 +290,16 @@ def row_rules(obj: ExportObject, spec: Spec, present: set[str], config: AuditCon
                 f"({n} is not null and {n} not in ({listed}))",
                 q(c + "__text"),
             )
+    if spec.stage_status and {spec.stage_status[0], spec.stage_status[1]} <= present:
+        stage = spec.stage_status[0]
+        c = q(stage + "__contradicts_status")
+        add(
+            "agrees_with_status",
+            stage,
+            gxe.ExpectColumnValuesToBeNull(column=f"{stage}__contradicts_status"),
+            f"{c} is not null",
+            c,
+        )
     for later, earlier in spec.ordered:
         if later in present and earlier in present:
             a, b = q(later + "__date"), q(earlier + "__date")

@@ -1,0 +1,36 @@
+"""The paragraph `salesmetrics run` prints for a failed run names the stage where it truly stopped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.cli import run_failure_paragraph
+from pipelines.lib.runner import RunFailed
+
+LOG = Path("/wh/logs/run-20261204T120000.log")
+
+
+def test_a_rejected_file_stops_the_run_before_transform() -> None:
+    text = run_failure_paragraph(RunFailed("x.csv was rejected: …", stage="audit"), LOG)
+    assert text.startswith("The run stopped at audit, before transform. x.csv was rejected: …")
+    assert "marts are as they were" in text and str(LOG) in text
+
+
+def test_a_dbt_test_failure_is_during_transform_and_names_both_logs() -> None:
+    failure = RunFailed(
+        "dbt test t on m failed. This is a bug in salesmetrics, not in your data …",
+        stage="transform",
+        dbt_nodes=(("test", "t", "m"),),
+        dbt_log="/target/dbt.log",
+    )
+    text = run_failure_paragraph(failure, LOG)
+    assert text.startswith("The run stopped during transform. dbt test t on m failed.")
+    assert "before transform" not in text and "Fix or replace the file" not in text
+    assert text.endswith(f"(Run log: {LOG}; dbt's log: /target/dbt.log.)")
+
+
+def test_another_transform_failure_claims_nothing_it_does_not_know() -> None:
+    text = run_failure_paragraph(RunFailed("database is locked", stage="transform"), LOG)
+    assert text == f"The run stopped during transform. database is locked (Run log: {LOG}.)"
+    text = run_failure_paragraph(RunFailed("something odd"), LOG)
+    assert text == f"The run stopped. something odd (Run log: {LOG}.)"
