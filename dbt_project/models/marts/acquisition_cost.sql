@@ -4,8 +4,8 @@
     channel its campaign type maps to under the same map, and a new customer to the channel its first won
     deal's lead source maps to. Channel `all` is every campaign's spend and every new customer, so it equals
     the sum of the channels and sales_by_period's new_customers. Every channel gets every period (zeros).
-    cac is rounded half up to the cent in whole-cent integer arithmetic (floor((2 x cents + n) / 2n)),
-    so a half-cent tie never rounds the wrong way through a binary double.
+    cac is the exact quotient to six decimals, half away from zero, in integer arithmetic (divide_money), so a
+    tie never rounds the wrong way through a binary double; it is not rounded to the cent.
 #}
 {%- set acquisition_grains = ['month', 'quarter', 'year'] %}
 
@@ -153,10 +153,7 @@ final as (
         channel,
         {{ money('marketing_spend') }} as marketing_spend,
         cast(new_customers as {{ dbt.type_bigint() }}) as new_customers,
-        case
-            when new_customers = 0 then null
-            else {{ money('floor((2 * cast(marketing_spend * 100 as ' ~ dbt.type_bigint() ~ ') + new_customers) / cast(2 * new_customers as double precision)) / 100.0') }}
-        end as cac,
+        {{ divide_money('marketing_spend', 'new_customers') }} as cac,
         {{ money('new_customer_revenue') }} as new_customer_revenue,
         {{ safe_divide('new_customer_revenue - marketing_spend', 'marketing_spend') }} as roi
     from channel_periods_joined
