@@ -239,7 +239,7 @@ def run(
     if summary is None:
         console.print("The marts hold no closed month yet: add exports to the inbox and run again.")
         return
-    for table in summary_tables(summary):
+    for table in summary_tables(summary, width=console.width):
         console.print(table)
     console.print(f"Warehouse: {paths.warehouse} (schemas raw, staging, intermediate, marts)")
     quarantined = quarantine_counts(paths.warehouse)

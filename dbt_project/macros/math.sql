@@ -6,15 +6,28 @@
 {%- endmacro %}
 
 {#
-    Money divided by a count stays money: rounded to the cent as DECIMAL(18,2). (DuckDB divides decimals as
-    doubles; a double holds any amount below 10^13 to the cent, so the rounding is exact in practice.)
+    Money is DECIMAL(38,6) from the exports to the marts, exact, never rounded to the cent in the warehouse:
+    sums of any rows, and sums of those sums, are exact. Rounding to the cent happens only where people read
+    (the run summary, the dashboard page, the workbook's number formats), half away from zero.
 #}
-{% macro divide_money(numerator, denominator) -%}
-    cast(round({{ safe_divide(numerator, denominator) }}, 2) as decimal(18, 2))
+{% macro money(expression) -%}
+    cast({{ expression }} as decimal(38, 6))
 {%- endmacro %}
 
-{% macro money(expression) -%}
-    cast({{ expression }} as decimal(18, 2))
+{#
+    Money divided by a count (deals, customers) stays money: the exact quotient rounded once to the 6th
+    decimal, half away from zero, as DECIMAL(38,6). DuckDB divides decimals as doubles, so the division is
+    done in integers: the numerator in millionths (a HUGEINT) over the count. NULL when the count is 0.
+    The denominator must be a whole number.
+#}
+{% macro divide_money(numerator, denominator) -%}
+    case
+        when {{ denominator }} <> 0 then {{ money(
+            'cast(sign(' ~ numerator ~ ') * sign(' ~ denominator ~ ') * ('
+            ~ '(2 * abs(cast(' ~ money(numerator) ~ ' * 1000000 as hugeint)) + abs(cast(' ~ denominator ~ ' as hugeint)))'
+            ~ ' // (2 * abs(cast(' ~ denominator ~ ' as hugeint)))) as decimal(38, 0)) * cast(0.000001 as decimal(7, 6))'
+        ) }}
+    end
 {%- endmacro %}
 
 {#

@@ -53,6 +53,11 @@
     {{ try_cast(text_or_null(column), 'decimal(' ~ precision ~ ', ' ~ scale ~ ')') }}
 {%- endmacro %}
 
+{#- Money: DECIMAL(38,6) everywhere, as num() of the mapped exports reads it; never rounded to the cent here. -#}
+{% macro parse_money(column) -%}
+    {{ parse_decimal(column, 38, 6) }}
+{%- endmacro %}
+
 {% macro parse_integer(column) -%}
     {{ try_cast(text_or_null(column), dbt.type_bigint()) }}
 {%- endmacro %}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
+from rich.console import JustifyMethod
 from rich.table import Table
+from rich.text import Text
 
 # The company KPIs the summary shows, in order (all of them are in marts.kpi_scorecard).
 COMPANY_KPIS: tuple[str, ...] = (
@@ -72,64 +74,134 @@ def last_closed_month(warehouse: Path, today: date | None = None) -> MonthSummar
     return MonthSummary(month[0], month[1], company, team_rows)
 
 
+def _half_up(value: object, places: int) -> Decimal:
+    """Rounded for reading: half away from zero (as Excel's ROUND and DuckDB's round), never to the even digit."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def format_value(value: object, unit: str) -> str:
+    """A figure as people read it: money to the cent, rates in % to one decimal, days to one decimal (half up).
+
+    The marts hold money exact (DECIMAL(38,6)); this is the only place the summary rounds it.
+    """
     if value is None:
         return "–"
     if unit == "currency":
-        return f"{Decimal(str(value)):,.2f}"
+        return f"{_half_up(value, 2):,.2f}"
     if unit == "rate":
-        return f"{float(value) * 100:.1f} %"
+        return f"{_half_up(Decimal(str(value)) * 100, 1):.1f} %"
     if unit in ("days", "ratio"):
-        return f"{float(value):,.1f}"
-    return f"{int(value):,}"
+        return f"{_half_up(value, 1):,.1f}"
+    return f"{_half_up(value, 0):,.0f}"
 
 
 def format_change(change_pct: object) -> str:
-    return "–" if change_pct is None else f"{float(change_pct) * 100:+.1f} %"
+    return "–" if change_pct is None else f"{_half_up(Decimal(str(change_pct)) * 100, 1):+.1f} %"
 
 
-def summary_tables(summary: MonthSummary) -> list[Table]:
-    """The company scorecard and the teams against their revenue targets, as Rich tables."""
-    company = Table(title=f"{summary.period_start:%B %Y} (last closed month): company scorecard")
-    for name, justify in (
-        ("KPI", "left"),
-        (f"{summary.period_start:%b %Y}", "right"),
-        ("previous month", "right"),
-        ("change", "right"),
-        ("target", "right"),
-        ("status", "left"),
-        ("benchmark", "right"),
-    ):
-        company.add_column(name, justify=justify)
-    for row in summary.company:
-        unit = str(row["kpi_unit"])
-        company.add_row(
-            str(row["kpi_label"]),
-            format_value(row["actual"], unit),
-            format_value(row["prior_value"], unit),
-            format_change(row["change_pct"]),
-            format_value(row["target"], unit),
-            STATUS_STYLE.get(str(row["status"]), "–"),
-            format_value(row["benchmark"], unit),
-        )
-    teams = Table(title="Teams: revenue against target")
-    for name, justify in (
-        ("team", "left"),
-        ("revenue", "right"),
-        ("target", "right"),
-        ("attainment", "right"),
-        ("status", "left"),
-    ):
-        teams.add_column(name, justify=justify)
-    for row in summary.teams:
-        teams.add_row(
-            str(row["team"]),
-            format_value(row["revenue"], "currency"),
-            format_value(row["target"], "currency"),
-            format_value(row["attainment"], "rate"),
-            STATUS_STYLE.get(str(row["status"]), "–"),
-        )
-    return [company, teams] if summary.teams else [company]
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    justify: JustifyMethod
+    cells: list[str]  # Rich markup
+    drop_rank: int | None = None  # None: always shown; otherwise left out, lowest rank first, when the width is short
+    is_label: bool = False  # the one column that wraps (KPI or team names)
+
+    def width(self) -> int:
+        """The narrowest width showing every cell on one line (the header may wrap between words)."""
+        cells = [Text.from_markup(cell).cell_len for cell in self.cells]
+        return max([*cells, *(len(word) for word in self.header.split())])
+
+
+LABEL_MIN_WIDTH = 12  # a label column narrower than this breaks words ("acquisition", "conversion")
+
+
+def _fit(title: str, columns: list[_Column], width: int | None) -> Table:
+    """A table no wider than ``width`` in which no figure is ever cut: whole columns are left out instead.
+
+    Figures never wrap or truncate: every column but the label gets the width of its widest cell. When they do
+    not fit beside a label column of LABEL_MIN_WIDTH, columns are left out by drop_rank (the least important
+    first) and the caption names them; when even the label and the month's figure do not fit, every row is
+    stacked, one figure a line.
+    """
+    kept = list(columns)
+    dropped: list[_Column] = []
+
+    def needed(cols: list[_Column]) -> int:
+        # Rich's default box: one border before every column and after the last, one space of padding each side.
+        return sum(LABEL_MIN_WIDTH if c.is_label else c.width() for c in cols) + 3 * len(cols) + 1
+
+    if width is not None:
+        for column in sorted((c for c in columns if c.drop_rank is not None), key=lambda c: c.drop_rank or 0):
+            if needed(kept) <= width:
+                break
+            kept.remove(column)
+            dropped.append(column)
+        if needed(kept) > width:
+            return _stacked(title, columns)
+    fixed = sum(c.width() for c in kept if not c.is_label) + 3 * len(kept) + 1
+    table = Table(title=title)
+    if dropped:
+        shown = [c.header for c in columns if c in dropped]
+        table.caption = f"Not shown at this width: {', '.join(shown)}."
+    for column in kept:
+        if column.is_label:
+            natural = max(column.width(), *(Text.from_markup(cell).cell_len for cell in column.cells))
+            label_width = natural if width is None else max(LABEL_MIN_WIDTH, min(natural, width - fixed))
+            table.add_column(column.header, justify=column.justify, width=label_width, overflow="fold")
+        else:
+            table.add_column(column.header, justify=column.justify, width=column.width())
+    for cells in zip(*(c.cells for c in kept), strict=True):
+        table.add_row(*cells)
+    return table
+
+
+def _stacked(title: str, columns: list[_Column]) -> Table:
+    """One line per figure: "label" then "  header: figure" for every other column, for the narrowest terminals."""
+    label = next(c for c in columns if c.is_label)
+    others = [c for c in columns if not c.is_label]
+    table = Table.grid()
+    table.title = title
+    table.add_column(overflow="fold")
+    for index, name in enumerate(label.cells):
+        table.add_row(f"[bold]{name}[/]")
+        for column in others:
+            table.add_row(f"  {column.header}: {column.cells[index]}")
+    return table
+
+
+def summary_tables(summary: MonthSummary, width: int | None = None) -> list[Table]:
+    """The company scorecard and the teams against their revenue targets, as Rich tables.
+
+    ``width`` is the terminal's: columns that do not fit are left out whole (benchmark first, then the previous
+    month, the change, the target), so a figure is never cut ("17,440,…"); None shows every column.
+    """
+    rows = summary.company
+
+    def figures(key: str) -> list[str]:
+        return [format_value(row[key], str(row["kpi_unit"])) for row in rows]
+
+    company = [
+        _Column("KPI", "left", [str(row["kpi_label"]) for row in rows], is_label=True),
+        _Column(f"{summary.period_start:%b %Y}", "right", figures("actual")),
+        _Column("previous month", "right", figures("prior_value"), drop_rank=2),
+        _Column("change", "right", [format_change(row["change_pct"]) for row in rows], drop_rank=3),
+        _Column("target", "right", figures("target"), drop_rank=4),
+        _Column("status", "left", [STATUS_STYLE.get(str(row["status"]), "–") for row in rows]),
+        _Column("benchmark", "right", figures("benchmark"), drop_rank=1),
+    ]
+    tables = [_fit(f"{summary.period_start:%B %Y} (last closed month): company scorecard", company, width)]
+    if summary.teams:
+        teams = summary.teams
+        team_columns = [
+            _Column("team", "left", [str(row["team"]) for row in teams], is_label=True),
+            _Column("revenue", "right", [format_value(row["revenue"], "currency") for row in teams]),
+            _Column("target", "right", [format_value(row["target"], "currency") for row in teams], drop_rank=2),
+            _Column("attainment", "right", [format_value(row["attainment"], "rate") for row in teams], drop_rank=1),
+            _Column("status", "left", [STATUS_STYLE.get(str(row["status"]), "–") for row in teams]),
+        ]
+        tables.append(_fit("Teams: revenue against target", team_columns, width))
+    return tables
 
 
 def quarantine_counts(warehouse: Path) -> list[tuple[str, int]]:

@@ -213,7 +213,7 @@ def test_predicted_clv_of_the_largest_accounts(built: Built, won_deals: list[tup
     for account_id, avg_deal_size, deals_in_lookback, mart_margin, mart_churn, basis, clv in rows:
         account_deals = [deal[3] for deal in won_deals if deal[1] == account_id]
         mean = sum(account_deals) / len(account_deals)
-        assert avg_deal_size == mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), account_id
+        assert avg_deal_size == mean.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP), account_id
         assert deals_in_lookback == sum(1 for deal in in_lookback if deal[1] == account_id)
         assert mart_margin == pytest.approx(margin_pct, abs=1e-9)
         assert mart_churn == pytest.approx(churn, abs=1e-12)

@@ -1,9 +1,10 @@
 """marts.acquisition_cost and marts.campaign_performance against figures computed straight from the export CSVs.
 
 Nothing here reads the project's models: plain DuckDB SQL over Campaign.csv and Opportunity.csv recomputes
-monthly marketing spend (each campaign's ActualCost spread evenly over StartDate..EndDate in whole cents, the
-leftover cents one each to the first days), new customers (accounts by their first won deal: earliest
-CloseDate, ties by Id) and CAC (spend / new customers, half up to the cent), for channel `all` and for one
+monthly marketing spend (each campaign's ActualCost spread evenly over StartDate..EndDate in millionths, the
+sixth decimal of money, the leftover millionths one each to the first days), new customers (accounts by their
+first won deal: earliest CloseDate, ties by Id) and CAC (spend / new customers, exact to six decimals, half
+away from zero; never rounded to the cent in the warehouse), for channel `all` and for one
 channel (lead sources and campaign types mapped through the lead_source_channels var of dbt_project.yml), and
 one campaign's spend and won revenue in a month.
 """
@@ -22,9 +23,10 @@ from tests.integration.conftest import Built
 
 DBT_PROJECT_YML = Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml"
 CHANNEL = "Advertisement"
-CENT = Decimal("0.01")
+MICRO = Decimal("0.000001")  # money in the marts: DECIMAL(38,6)
+MICROS = Decimal(1_000_000)
 
-# One row per campaign x month: the cents of its ActualCost that fall on the month's days.
+# One row per campaign x month: the millionths of its ActualCost that fall on the month's days.
 CAMPAIGN_SPEND_BY_MONTH = """
 with campaigns as (
     select
@@ -32,7 +34,7 @@ with campaigns as (
         "Type" as campaign_type,
         cast("StartDate" as date) as start_date,
         cast(coalesce("EndDate", "StartDate") as date) as end_date,
-        cast(cast("ActualCost" as decimal(18, 2)) * 100 as bigint) as cost_cents
+        cast(cast("ActualCost" as decimal(38, 6)) * 1000000 as hugeint) as cost_micros
     from read_csv(?, all_varchar = true, header = true)
     where "ActualCost" is not null and "StartDate" is not null
 ),
@@ -41,21 +43,21 @@ campaign_days as (
         campaign_id,
         campaign_type,
         start_date,
-        cost_cents,
+        cost_micros,
         date_diff('day', start_date, end_date) + 1 as days,
         unnest(range(date_diff('day', start_date, end_date) + 1)) as day_index
     from campaigns
 ),
-daily_cents as (
+daily_micros as (
     select
         campaign_id,
         campaign_type,
         start_date + cast(day_index as integer) as spend_date,
-        cost_cents // days + case when day_index < cost_cents % days then 1 else 0 end as cents
+        cost_micros // days + case when day_index < cost_micros % days then 1 else 0 end as micros
     from campaign_days
 )
-select campaign_id, campaign_type, cast(date_trunc('month', spend_date) as date) as month, sum(cents) as cents
-from daily_cents
+select campaign_id, campaign_type, cast(date_trunc('month', spend_date) as date) as month, sum(micros) as micros
+from daily_micros
 group by all
 """
 
@@ -98,7 +100,7 @@ def _channel_of(value: str) -> str:
 
 
 def _half_up(amount: Decimal, count: int) -> Decimal | None:
-    return (amount / count).quantize(CENT, rounding=ROUND_HALF_UP) if count else None
+    return (amount / count).quantize(MICRO, rounding=ROUND_HALF_UP) if count else None
 
 
 def _expected_by_month(built: Built) -> tuple[dict, dict, list]:
@@ -107,9 +109,9 @@ def _expected_by_month(built: Built) -> tuple[dict, dict, list]:
         spend_rows = con.execute(CAMPAIGN_SPEND_BY_MONTH, [str(built.export_dir / "Campaign.csv")]).fetchall()
         first_deals = con.execute(FIRST_WON_DEALS, [str(built.export_dir / "Opportunity.csv")]).fetchall()
     spend: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
-    for _, campaign_type, month, cents in spend_rows:
+    for _, campaign_type, month, micros in spend_rows:
         for channel in ("all", _channel_of(campaign_type or "")):
-            spend[channel, month] += Decimal(cents) / 100
+            spend[channel, month] += Decimal(micros) / MICROS
     customers: dict[tuple[str, date], list[Decimal]] = defaultdict(list)
     for month, lead_source, amount in first_deals:
         for channel in ("all", _channel_of(lead_source)):
@@ -137,20 +139,20 @@ def test_monthly_spend_new_customers_and_cac_match_the_export(built: Built) -> N
         checked_cac += m_cac is not None
 
     assert checked_cac >= 20, "CAC should be defined in most months of the sample"
-    # Every cent of every campaign is in some month: the months in the mart, or days after the data ends.
+    # Every millionth of every campaign is in some month: the months in the mart, or days after the data ends.
     mart_months = {month for channel, month, *_ in marts if channel == "all"}
     in_mart = sum(spend["all", m] for m in mart_months)
-    after_data = sum(Decimal(c) / 100 for _, _, month, c in spend_rows if month > max(mart_months))
-    total_cost = sum(Decimal(c) / 100 for *_, c in spend_rows)
+    after_data = sum(Decimal(c) / MICROS for _, _, month, c in spend_rows if month > max(mart_months))
+    total_cost = sum(Decimal(c) / MICROS for *_, c in spend_rows)
     assert in_mart + after_data == total_cost and in_mart > 0
 
 
 def test_one_campaign_month_matches_the_export(built: Built) -> None:
-    """The campaign-month with spend that won the most revenue: its spend and revenue to the cent."""
+    """The campaign-month with spend that won the most revenue: its spend and revenue, exactly."""
     with duckdb.connect() as con:
         revenue_rows = con.execute(CAMPAIGN_REVENUE_BY_MONTH, [str(built.export_dir / "Opportunity.csv")]).fetchall()
         spend_rows = con.execute(CAMPAIGN_SPEND_BY_MONTH, [str(built.export_dir / "Campaign.csv")]).fetchall()
-    spend = {(campaign_id, month): Decimal(cents) / 100 for campaign_id, _, month, cents in spend_rows}
+    spend = {(campaign_id, month): Decimal(micros) / MICROS for campaign_id, _, month, micros in spend_rows}
     with_spend = [row for row in revenue_rows if spend.get((row[0], row[1]), 0) > 0]
     assert with_spend, "some campaign should win deals in a month it spends in"
     campaign_id, month, deals_won, revenue = max(with_spend, key=lambda row: (row[3], row[0]))
@@ -192,7 +194,8 @@ prior_buyers as (
 select
     (select sum(amount) from won, bounds where close_date <= period_end) as lifetime_revenue,
     (select count(distinct account_id) from won, bounds where close_date <= period_end) as customers,
-    (select sum(amount) / count(*) from window_deals) as avg_deal_size,
+    (select sum(amount) from window_deals) as window_revenue,
+    (select count(*) from window_deals) as window_deals,
     (select count(*) / count(distinct account_id) from window_deals) as deals_per_customer,
     (select count(*) from prior_buyers) as churn_base,
     (select count(*) from prior_buyers where account_id not in (select account_id from window_deals)) as churned
@@ -203,7 +206,7 @@ def test_unit_economics_year_matches_the_export(built: Built) -> None:
     """Historical CLV, the window's average deal and purchase frequency, and churn for the year 2025."""
     lookback = int(yaml.safe_load(DBT_PROJECT_YML.read_text())["vars"]["clv_lookback_months"])
     with duckdb.connect() as con:
-        lifetime, customers, avg_deal, per_customer, base, churned = con.execute(
+        lifetime, customers, window_revenue, window_deals, per_customer, base, churned = con.execute(
             CLV_INPUTS_FOR_PERIOD,
             {"path": str(built.export_dir / "Opportunity.csv"), "period_end": "2025-12-31", "lookback": lookback},
         ).fetchone()
@@ -216,7 +219,7 @@ def test_unit_economics_year_matches_the_export(built: Built) -> None:
     assert row is not None, "year 2025 missing from marts.unit_economics"
     m_clv, m_customers, m_avg_deal, m_frequency, m_base, m_churned, m_churn = row
     assert m_customers == customers and m_clv == _half_up(lifetime, customers)
-    assert m_avg_deal == Decimal(avg_deal).quantize(CENT, rounding=ROUND_HALF_UP)
+    assert m_avg_deal == _half_up(window_revenue, window_deals)
     assert abs(m_frequency - float(per_customer) * 12 / lookback) < 1e-9
     assert (m_base, m_churned) == (base, churned) and base > 0
     assert abs(m_churn - churned / base) < 1e-12

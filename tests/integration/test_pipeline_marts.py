@@ -140,8 +140,8 @@ def test_as_of_dates_and_weighted_amount(built: Built) -> None:
         expected_weighted = dict(
             con.execute(
                 "select coalesce(nullif(trim(\"OwnerId\"), ''), 'unknown') || '|' || lower(trim(\"StageName\")), "
-                "round(sum(coalesce(cast(nullif(\"Amount\", '') as decimal(18, 2)), 0) "
-                '* cast(cast("Probability" as decimal(9, 4)) / 100 as decimal(9, 6))), 2) '
+                "cast(sum(coalesce(cast(nullif(\"Amount\", '') as decimal(18, 2)), 0) "
+                '* cast(cast("Probability" as decimal(9, 4)) / 100 as decimal(9, 6))) as decimal(38, 6)) '
                 "from read_csv(?, all_varchar = true, header = true) where lower(\"IsClosed\") = 'false' group by 1",
                 [str(built.export_dir / "Opportunity.csv")],
             ).fetchall()

@@ -20,7 +20,7 @@ with quotas as (
         q."QuotaOwnerId" as rep_id,
         cast(p."StartDate" as date) as quota_start,
         cast(p."EndDate" as date) as quota_end,
-        cast(q."QuotaAmount" as decimal(18, 2)) as amount
+        cast(q."QuotaAmount" as decimal(38, 6)) as amount
     from read_csv($quota, all_varchar = true) as q
     inner join read_csv($period, all_varchar = true) as p on p."Id" = q."PeriodId"
 ),
@@ -32,9 +32,9 @@ quota_by_rep_month as (
     select
         rep_id,
         month_start,
-        cast(round(sum(amount * (date_diff('day', greatest(quota_start, month_start),
-                                           least(quota_end, last_day(month_start))) + 1)
-                       / (date_diff('day', quota_start, quota_end) + 1)), 2) as decimal(18, 2)) as quota
+        cast(sum(amount * (date_diff('day', greatest(quota_start, month_start),
+                                     least(quota_end, last_day(month_start))) + 1)
+                 / (date_diff('day', quota_start, quota_end) + 1)) as decimal(38, 6)) as quota
     from quotas
     inner join months on quota_start <= last_day(month_start) and quota_end >= month_start
     group by all

@@ -160,3 +160,21 @@ def test_people_formats() -> None:
         "0.0%",
         "–",
     )
+
+
+def test_money_cells_hold_the_exact_value_under_a_cents_format(tmp_path: Path) -> None:
+    # The marts keep money exact (DECIMAL(38,6)): the workbook shows cents by its number format only, so a SUM
+    # of the cells in Excel adds the exact values, not rows rounded to the cent (1,000.13 + 2,000.00 ≠ 3,000.13).
+    reps = [
+        {"rep_id": "r1", "rep_name": "Ann", "revenue": Decimal("1000.125500")},
+        {"rep_id": "r2", "rep_name": "Bob", "revenue": Decimal("2000.004400")},
+    ]
+    data = Frozen([kpi("company", "company", "Company", "revenue", "3000.129900")], {"rep_performance": reps})
+    book = openpyxl.load_workbook(write_workbook(tmp_path / "book.xlsx", data, **META))
+    sheet = book["Rep performance"]
+    header = [c.value for c in sheet[1]]
+    cells = [line[header.index("revenue")] for line in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == [1000.1255, 2000.0044]
+    assert {c.number_format for c in cells} == {'"$"#,##0.00'}
+    actual = book["KPIs"]["H2"]
+    assert (actual.value, actual.number_format) == (3000.1299, '"$"#,##0.00')

@@ -1,7 +1,7 @@
 {#
     A breakdown mart partitions the company's deals: per grain x period its rows add up to sales_by_period.
-    Revenue to the cent, allowing each part's half-cent rounding (money_parts_differ: amounts carry four
-    decimals until the marts round them), and the named counts exactly. A period on one side only fails.
+    Revenue exactly (money is exact DECIMAL(38,6) in every mart, never rounded per row), and the named counts
+    exactly. A period on one side only fails.
     Returns the periods that do not add up.
 #}
 {% test sums_to_sales_by_period(model, counts=[]) %}
@@ -16,7 +16,6 @@ parts as (
     select
         grain,
         period_start,
-        count(case when revenue <> 0 then 1 end) as revenue_parts,
         {%- for count in counts %}
         sum({{ count }}) as {{ count }},
         {%- endfor %}
@@ -35,7 +34,7 @@ full outer join parts
     on sales.grain = parts.grain
     and sales.period_start = parts.period_start
 where sales.grain is null
-    or {{ money_parts_differ('parts.revenue', 'sales.revenue', 'parts.revenue_parts') }}
+    or coalesce(parts.revenue, 0) <> sales.revenue
     {%- for count in counts %}
     or coalesce(parts.{{ count }}, 0) <> sales.{{ count }}
     {%- endfor %}

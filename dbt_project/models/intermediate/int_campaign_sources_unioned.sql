@@ -1,7 +1,7 @@
 {#
     Campaigns from every source in one shape: the Salesforce Campaign export and campaigns of mapped exports
-    (canonical campaigns). Canonical campaigns carry no status; their actual cost may have 4 decimals (the
-    daily spread rounds it to the cent first).
+    (canonical campaigns). Canonical campaigns carry no status; their actual cost may have 4 decimals (kept
+    exact: money is DECIMAL(38,6)).
 #}
 with
 
@@ -21,7 +21,7 @@ salesforce_renamed as (
         status,
         start_date,
         end_date,
-        cast(actual_cost as decimal(18, 4)) as actual_cost,
+        cast(actual_cost as decimal(38, 6)) as actual_cost,
         'salesforce' as _source_name
     from salesforce_campaigns
 ),
@@ -34,7 +34,7 @@ canonical_renamed as (
         cast(null as {{ dbt.type_string() }}) as status,
         start_date,
         end_date,
-        cast(actual_cost as decimal(18, 4)) as actual_cost,
+        cast(actual_cost as decimal(38, 6)) as actual_cost,
         _source_name
     from canonical_campaigns
 ),

@@ -1,9 +1,10 @@
 {#
-    Each campaign's actual cost spread evenly over its days, start_date..end_date inclusive, in whole cents
-    that add up exactly to the cost. Rounding is largest-remainder: every day gets the cost / days floored to
-    the cent, and the leftover cents (fewer than the number of days) go one each to the campaign's first
-    days; as every day's exact share is the same, the tie goes to the earliest days. E.g. 100.00 over 3 days
-    is 33.34, 33.33, 33.33; 1,000.00 over 10 days is 100.00 a day.
+    Each campaign's actual cost spread evenly over its days, start_date..end_date inclusive, in millionths
+    (the 6th decimal of DECIMAL(38,6) money) that add up exactly to the cost. Rounding is largest-remainder:
+    every day gets the cost / days floored to the millionth, and the leftover millionths (fewer than the number
+    of days) go one each to the campaign's first days; as every day's exact share is the same, the tie goes to
+    the earliest days. E.g. 100.00 over 3 days is 33.333334, 33.333333, 33.333333; 1,000.00 over 10 days is
+    100.00 a day.
     A campaign without an end date (or one before its start) is a one-day campaign on its start date. A
     campaign without a start date or without an actual cost (planned ones) has no spend to spread.
 #}
@@ -26,7 +27,7 @@ dated_campaigns as (
             when end_date is null or end_date < start_date then start_date
             else end_date
         end as end_date,
-        cast(round(actual_cost * 100) as {{ dbt.type_bigint() }}) as cost_cents
+        cast({{ money('actual_cost') }} * 1000000 as hugeint) as cost_micros
     from campaigns
     where start_date is not null
         and actual_cost is not null
@@ -36,7 +37,7 @@ campaign_days as (
     select
         campaign_id,
         start_date,
-        cost_cents,
+        cost_micros,
         {{ dbt.datediff('start_date', 'end_date', 'day') }} + 1 as campaign_days
     from dated_campaigns
 ),
@@ -46,8 +47,8 @@ daily_shares as (
         campaign_id,
         start_date,
         campaign_days,
-        cost_cents,
-        cast(floor(cast(cost_cents as double precision) / campaign_days) as {{ dbt.type_bigint() }}) as base_cents
+        cost_micros,
+        cost_micros // campaign_days as base_micros
     from campaign_days
 ),
 
@@ -57,12 +58,12 @@ spread as (
         {{ add_days('numbers.generated_number - 1', 'daily_shares.start_date') }} as spend_date,
         numbers.generated_number as day_number,
         daily_shares.campaign_days,
-        daily_shares.base_cents
+        daily_shares.base_micros
         + case
-            when numbers.generated_number <= daily_shares.cost_cents - daily_shares.base_cents * daily_shares.campaign_days
+            when numbers.generated_number <= daily_shares.cost_micros - daily_shares.base_micros * daily_shares.campaign_days
                 then 1
             else 0
-        end as spend_cents
+        end as spend_micros
     from daily_shares
     inner join numbers
         on numbers.generated_number <= daily_shares.campaign_days
@@ -74,7 +75,7 @@ final as (
         spend_date,
         cast(day_number as {{ dbt.type_bigint() }}) as day_number,
         cast(campaign_days as {{ dbt.type_bigint() }}) as campaign_days,
-        {{ money('cast(spend_cents as decimal(18, 2)) * 0.01') }} as spend
+        {{ money('cast(spend_micros as decimal(38, 0)) * cast(0.000001 as decimal(7, 6))') }} as spend
     from spread
 )
 

@@ -27,8 +27,8 @@ final as (
         period_start,
         account_id,
         cast(count(*) as {{ dbt.type_bigint() }}) as deals_won,
-        {#- Kept at the amounts' precision: the marts round their own sums to the cent. -#}
-        cast(coalesce(sum(amount), 0) as decimal(18, 4)) as revenue,
+        {#- Exact (DECIMAL(38,6)): nothing in the warehouse rounds money to the cent. -#}
+        cast(coalesce(sum(amount), 0) as decimal(38, 6)) as revenue,
         {#- The account's first won deal (earliest close_date, ties by id) closed in this period. -#}
         {{ dbt.bool_or('is_first_won_deal') }} as is_new_customer
     from ({{ rows_per_grain('won_deals', 'close_date') }}) as won_deals_per_grain

@@ -1,6 +1,6 @@
 {#
     Fixed costs spread evenly over their days, like quotas: a period gets cost x overlapping days / cost
-    days, summed per period and rounded to the cent once. A quarter's 9,100 puts 3,100 on a 31-day month.
+    days, summed per period and cast once to DECIMAL(38,6) (never rounded to the cent). A quarter's 9,100 puts 3,100 on a 31-day month.
 #}
 with
 
@@ -36,7 +36,7 @@ final as (
         grain,
         period_start,
         period_end,
-        {{ money('round(sum(fixed_cost * overlap_days / cost_days), 2)') }} as fixed_costs
+        {{ money('sum(fixed_cost * overlap_days / cost_days)') }} as fixed_costs
     from cost_period_overlaps
     group by grain, period_start, period_end
 )

@@ -37,11 +37,11 @@ deal_size_percentiles as (
 deal_size_thresholds as (
     select
         coalesce(
-            cast({{ 'null' if small_max is none else small_max }} as decimal(18, 2)),
+            cast({{ 'null' if small_max is none else small_max }} as decimal(38, 6)),
             won_amount_p33
         ) as small_max,
         coalesce(
-            cast({{ 'null' if large_min is none else large_min }} as decimal(18, 2)),
+            cast({{ 'null' if large_min is none else large_min }} as decimal(38, 6)),
             won_amount_p67
         ) as large_min
     from deal_size_percentiles

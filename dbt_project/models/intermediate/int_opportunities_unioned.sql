@@ -1,6 +1,6 @@
 {#
     Opportunities from every source in canonical columns: the Salesforce Opportunity export and the canonical
-    opportunities of mapped exports. Amounts at DECIMAL(18,4).
+    opportunities of mapped exports. Amounts at DECIMAL(38,6), exact.
     Order-style exports (Northwind) have no deal amount: a canonical opportunity without an amount whose lines
     are known gets the sum of its lines' total_price (quantity x unit_price where a line has no total).
 #}
@@ -38,7 +38,7 @@ salesforce_renamed as (
         close_date,
         stage,
         status,
-        cast(amount as decimal(18, 4)) as amount,
+        cast(amount as decimal(38, 6)) as amount,
         probability,
         lead_source,
         type,
@@ -62,7 +62,7 @@ canonical_renamed as (
         canonical_opportunities.stage,
         canonical_opportunities.status,
         cast(
-            coalesce(canonical_opportunities.amount, line_totals.lines_total) as decimal(18, 4)
+            coalesce(canonical_opportunities.amount, line_totals.lines_total) as decimal(38, 6)
         ) as amount,
         canonical_opportunities.probability,
         canonical_opportunities.lead_source,

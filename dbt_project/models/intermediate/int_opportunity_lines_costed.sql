@@ -1,8 +1,8 @@
 {#
     Cost of goods sold per line = the line's own cost where the export gives one, else quantity x the
-    product's unit cost (Product2.Unit_Cost__c), rounded to the cent per line so every total built from lines
-    adds up the same way; NULL when the unit cost is unknown. Prices and line totals stay at DECIMAL(18,4)
-    (order-style exports have 4-decimal line totals); the marts round their sums to the cent.
+    product's unit cost (Product2.Unit_Cost__c), exact (never rounded to the cent per line: a year of lines
+    rounded one by one misses the true cost); NULL when the unit cost is unknown. Money is DECIMAL(38,6)
+    (order-style exports have 4-decimal line totals); nothing is rounded to the cent in the warehouse.
     List price: the line's own, else the catalogue's. Discount = (list price - sold unit price) x quantity,
     NULL where no list price is known.
 #}
@@ -42,10 +42,10 @@ final as (
         quantity,
         unit_price,
         list_price,
-        cast(total_price as decimal(18, 4)) as total_price,
+        cast(total_price as decimal(38, 6)) as total_price,
         unit_cost,
-        {{ money('coalesce(line_cost, round(quantity * unit_cost, 2))') }} as cost,
-        cast((list_price - unit_price) * quantity as decimal(18, 4)) as discount_amount,
+        {{ money('coalesce(line_cost, quantity * unit_cost)') }} as cost,
+        cast((list_price - unit_price) * quantity as decimal(38, 6)) as discount_amount,
         _source_file,
         _source_line
     from lines_joined_to_products

@@ -1,7 +1,7 @@
 {#
     Opportunity lines from every source in canonical columns: the Salesforce OpportunityLineItem export and
-    the canonical lines of mapped exports. Money at DECIMAL(18,4): order-style exports have line totals with
-    4 decimals (unit price x quantity x (1 - discount)), rounded to the cent only in the marts' sums.
+    the canonical lines of mapped exports. Money at DECIMAL(38,6), exact: order-style exports have line totals
+    with 4 decimals (unit price x quantity x (1 - discount)), never rounded to the cent in the warehouse.
 #}
 with
 
@@ -19,10 +19,10 @@ salesforce_renamed as (
         opportunity_id,
         product_id,
         cast(quantity as decimal(18, 4)) as quantity,
-        cast(unit_price as decimal(18, 4)) as unit_price,
-        cast(list_price as decimal(18, 4)) as list_price,
-        cast(total_price as decimal(18, 4)) as total_price,
-        cast(null as decimal(18, 4)) as cost,
+        cast(unit_price as decimal(38, 6)) as unit_price,
+        cast(list_price as decimal(38, 6)) as list_price,
+        cast(total_price as decimal(38, 6)) as total_price,
+        cast(null as decimal(38, 6)) as cost,
         'salesforce' as _source_name,
         _source_file,
         _source_line

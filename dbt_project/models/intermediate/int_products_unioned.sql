@@ -16,8 +16,8 @@ salesforce_renamed as (
         product_code,
         product_family,
         is_active,
-        cast(list_price as decimal(18, 4)) as list_price,
-        cast(unit_cost as decimal(18, 4)) as unit_cost,
+        cast(list_price as decimal(38, 6)) as list_price,
+        cast(unit_cost as decimal(38, 6)) as unit_cost,
         'salesforce' as _source_name,
         _source_file,
         _source_line

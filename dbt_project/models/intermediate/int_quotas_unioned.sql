@@ -27,7 +27,7 @@ salesforce_renamed as (
             salesforce_periods.end_date,
             {{ add_days(-1, dbt.dateadd('month', 1, 'salesforce_quotas.start_date')) }}
         ) as period_end,
-        cast(salesforce_quotas.quota_amount as decimal(18, 4)) as quota_amount,
+        cast(salesforce_quotas.quota_amount as decimal(38, 6)) as quota_amount,
         'salesforce' as _source_name
     from salesforce_quotas
     left join salesforce_periods

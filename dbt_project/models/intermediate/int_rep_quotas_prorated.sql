@@ -1,7 +1,7 @@
 {#
     A quota is spread evenly over its days: a period gets quota x overlapping days / quota days, so a
     quarterly quota of 90,000 over 91 days gives a 30-day month 90,000 x 30 / 91. The shares are summed per
-    rep and period first and rounded to the cent once.
+    rep and period first and cast once to DECIMAL(38,6) (never rounded to the cent).
 #}
 with
 
@@ -38,7 +38,7 @@ final as (
         grain,
         period_start,
         rep_id,
-        {{ money('round(sum(quota_amount * overlap_days / quota_days), 2)') }} as quota
+        {{ money('sum(quota_amount * overlap_days / quota_days)') }} as quota
     from quota_period_overlaps
     group by grain, period_start, rep_id
 )

@@ -1,5 +1,5 @@
 {#
-    Revenue of won deals split by product, so product revenue sums to company revenue to the cent: each
+    Revenue of won deals split by product, so product revenue sums to company revenue exactly: each
     line's total_price goes to its product, and whatever the lines do not explain (a won deal without lines,
     or a deal amount that differs from its lines' total) goes to product `unknown`.
 #}
@@ -54,8 +54,8 @@ unallocated_remainders as (
         'unknown' as product_id,
         cast(0 as decimal(18, 4)) as units,
         won_deals.amount - coalesce(line_totals.lines_total, 0) as revenue,
-        cast(null as decimal(18, 2)) as cost,
-        cast(null as decimal(18, 4)) as discount_amount,
+        cast(null as decimal(38, 6)) as cost,
+        cast(null as decimal(38, 6)) as discount_amount,
         true as is_unallocated
     from won_deals
     left join line_totals
@@ -77,7 +77,7 @@ final as (
         close_date,
         product_id,
         units,
-        cast(revenue as decimal(18, 4)) as revenue,
+        cast(revenue as decimal(38, 6)) as revenue,
         cost,
         discount_amount,
         is_unallocated

@@ -91,7 +91,7 @@ break_even as (
         fixed_costs.fixed_costs,
         case
             when sales_by_period.gross_margin_pct > 0
-                then round(fixed_costs.fixed_costs / sales_by_period.gross_margin_pct, 2)
+                then {{ money("fixed_costs.fixed_costs / sales_by_period.gross_margin_pct") }}
         end as break_even_revenue,
         sales_by_period.revenue
     from fixed_costs

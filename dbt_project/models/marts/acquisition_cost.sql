@@ -4,10 +4,10 @@
     channel its campaign type maps to under the same map, and a new customer to the channel its first won
     deal's lead source maps to. Channel `all` is every campaign's spend and every new customer, so it equals
     the sum of the channels and sales_by_period's new_customers. Every channel gets every period (zeros).
-    cac is rounded half up to the cent in whole-cent integer arithmetic (floor((2 x cents + n) / 2n)),
-    so a half-cent tie never rounds the wrong way through a binary double. cac is NULL, never 0.00, when the
-    data holds no placeable marketing spend at all (no campaign with a cost and a start date): the customers
-    did cost something, the data just does not say what; cac_null_reason says why cac is NULL.
+    cac is the exact quotient to six decimals, half away from zero, in integer arithmetic (divide_money), so a
+    tie never rounds the wrong way through a binary double; it is not rounded to the cent. cac is NULL, never
+    0.00, when the data holds no placeable marketing spend at all (no campaign with a cost and a start date):
+    the customers did cost something, the data just does not say what; cac_null_reason says why cac is NULL.
 #}
 {%- set acquisition_grains = ['month', 'quarter', 'year'] %}
 
@@ -162,7 +162,7 @@ final as (
         cast(new_customers as {{ dbt.type_bigint() }}) as new_customers,
         case
             when new_customers = 0 or not spend_recorded.has_spend then null
-            else {{ money('floor((2 * cast(marketing_spend * 100 as ' ~ dbt.type_bigint() ~ ') + new_customers) / cast(2 * new_customers as double precision)) / 100.0') }}
+            else {{ divide_money('marketing_spend', 'new_customers') }}
         end as cac,
         case
             when new_customers = 0 then 'no new customers in the period'

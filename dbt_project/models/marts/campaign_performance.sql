@@ -1,6 +1,6 @@
 {#
     Per campaign and grain x period. Spend is the campaign's actual cost spread evenly over its days
-    (int_campaign_spend_daily, exact to the cent); leads count on their created_date, opportunities on
+    (int_campaign_spend_daily, exact); leads count on their created_date, opportunities on
     created_date, won deals and revenue on close_date, each credited to the opportunity's campaign, else its
     originating lead's (int_campaign_opportunities_attributed).
     Rows: every campaign gets every period of the calendar from the one holding its first date (its start
@@ -9,8 +9,8 @@
     Campaigns that start after the last date of the data (planned) have no rows yet, at any grain. Spend is
     counted on every day of a period, so a week, quarter or year still running holds the remaining planned
     days of a running campaign; spend on days outside every period (after the last one) is in none.
-    cost_per_sale is rounded half up to the cent in whole-cent integer arithmetic (floor((2 x cents + n) / 2n)),
-    so a half-cent tie never rounds the wrong way through a binary double.
+    cost_per_sale is the exact quotient to six decimals, half away from zero, in integer arithmetic
+    (divide_money), so a tie never rounds the wrong way through a binary double; it is not rounded to the cent.
 #}
 with
 
@@ -175,10 +175,7 @@ final as (
         cast(opportunities as {{ dbt.type_bigint() }}) as opportunities,
         cast(deals_won as {{ dbt.type_bigint() }}) as deals_won,
         {{ money('revenue') }} as revenue,
-        case
-            when deals_won = 0 then null
-            else {{ money('floor((2 * cast(spend * 100 as ' ~ dbt.type_bigint() ~ ') + deals_won) / cast(2 * deals_won as double precision)) / 100.0') }}
-        end as cost_per_sale,
+        {{ divide_money('spend', 'deals_won') }} as cost_per_sale,
         {{ safe_divide('revenue - spend', 'spend') }} as roi
     from campaign_periods_joined
 )

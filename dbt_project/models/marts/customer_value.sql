@@ -170,13 +170,9 @@ final as (
         cast(annual_churn_rate as double precision) as company_annual_churn_rate,
         cast(expected_lifetime_years as double precision) as expected_lifetime_years,
         case when gross_margin_pct is null then 'revenue' else 'gross_margin' end as clv_basis,
-        cast(round(
-            avg_deal_size
-            * annual_purchase_frequency
-            * coalesce(gross_margin_pct, 1)
-            * expected_lifetime_years,
-            2
-        ) as decimal(18, 2)) as predicted_clv
+        {{ money(
+            'avg_deal_size * annual_purchase_frequency * coalesce(gross_margin_pct, 1) * expected_lifetime_years'
+        ) }} as predicted_clv
     from accounts_joined
 )
 

@@ -38,8 +38,8 @@ inferred_products as (
         cast(null as {{ dbt.type_string() }}) as product_code,
         case when referenced_product_ids.product_id = 'unknown' then 'unknown' end as product_family,
         cast(null as boolean) as is_active,
-        cast(null as decimal(18, 4)) as list_price,
-        cast(null as decimal(18, 4)) as unit_cost,
+        cast(null as decimal(38, 6)) as list_price,
+        cast(null as decimal(38, 6)) as unit_cost,
         true as is_inferred
     from referenced_product_ids
     left join products

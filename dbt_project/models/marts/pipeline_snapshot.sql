@@ -191,7 +191,7 @@ quota_in_next_period as (
     select
         as_of_dates.as_of_date,
         quotas.rep_id,
-        round(sum(
+        cast(sum(
             quotas.quota_amount
             * ({{ dbt.datediff(
                 'greatest(quotas.period_start, as_of_dates.next_period_start)',
@@ -199,7 +199,7 @@ quota_in_next_period as (
                 'day'
             ) }} + 1)
             / quotas.period_days
-        ), 2) as quota
+        ) as decimal(38, 6)) as quota
     from quotas
     inner join as_of_dates
         on quotas.period_start <= as_of_dates.next_period_end
@@ -269,18 +269,18 @@ final as (
         stage,
         cast(open_opportunities as {{ dbt.type_bigint() }}) as open_opportunities,
         {{ money('open_amount') }} as open_amount,
-        {{ money('round(weighted_amount, 2)') }} as weighted_amount,
+        {{ money('weighted_amount') }} as weighted_amount,
         cast(stale_opportunities as {{ dbt.type_bigint() }}) as stale_opportunities,
         cast(overdue_opportunities as {{ dbt.type_bigint() }}) as overdue_opportunities,
         cast(avg_age_days as double precision) as avg_age_days,
         next_period_start,
         next_period_end,
-        {{ money('round(next_period_weighted_amount, 2)') }} as next_period_weighted_amount,
+        {{ money('next_period_weighted_amount') }} as next_period_weighted_amount,
         {{ money('next_period_quota') }} as next_period_quota,
         {{ money('next_period_quota_remaining') }} as next_period_quota_remaining,
         case
             when next_period_quota_remaining > 0
-                then {{ safe_divide('round(next_period_weighted_amount, 2)', 'next_period_quota_remaining') }}
+                then {{ safe_divide('next_period_weighted_amount', 'next_period_quota_remaining') }}
         end as pipeline_coverage
     from joined
 )

@@ -179,7 +179,7 @@ inputs as (
 rates as (
     select
         inputs.*,
-        {{ safe_divide('window_revenue', 'window_deals') }} as avg_deal_size,
+        {{ divide_money('window_revenue', 'window_deals') }} as avg_deal_size,
         {{ safe_divide('window_deals', 'window_customers') }} * 12.0 / {{ lookback_months }}
             as annual_purchase_frequency,
         {{ safe_divide('window_revenue - window_known_cost', 'window_revenue') }} as gross_margin_pct,
@@ -207,7 +207,7 @@ final as (
         {{ money('lifetime_revenue') }} as lifetime_revenue,
         cast(customers_acquired as {{ dbt.type_bigint() }}) as customers_acquired,
         {{ divide_money('lifetime_revenue', 'customers_acquired') }} as historical_clv,
-        cast(round(avg_deal_size, 2) as decimal(18, 2)) as avg_deal_size,
+        avg_deal_size,
         cast(annual_purchase_frequency as double precision) as annual_purchase_frequency,
         cast(gross_margin_pct as double precision) as gross_margin_pct,
         clv_basis,
@@ -215,9 +215,9 @@ final as (
         cast(churned_customers as {{ dbt.type_bigint() }}) as churned_customers,
         cast(annual_churn_rate as double precision) as annual_churn_rate,
         cast(expected_lifetime_years as double precision) as expected_lifetime_years,
-        cast(round(annual_value_per_customer * expected_lifetime_years, 2) as decimal(18, 2)) as predicted_clv,
+        {{ money('annual_value_per_customer * expected_lifetime_years') }} as predicted_clv,
         cac,
-        {{ safe_divide('round(annual_value_per_customer * expected_lifetime_years, 2)', 'cac') }} as ltv_to_cac,
+        {{ safe_divide('annual_value_per_customer * expected_lifetime_years', 'cac') }} as ltv_to_cac,
         {{ safe_divide('cac', 'annual_value_per_customer / 12.0') }} as cac_payback_months
     from lifetimes
 )

@@ -1,8 +1,8 @@
 {#
     At every month end, pipeline_snapshot summed over stages gives, per rep, rep_performance's open,
     overdue and open-amount figures for that month (grain month, read at period_end): the two marts share
-    one definition of "open". Amounts may differ by each part's rounding to the cent (amounts carry four
-    decimals until the marts). Returns the rep-months where they differ.
+    one definition of "open". Amounts agree exactly (money is never rounded in the marts). Returns the
+    rep-months where they differ.
 #}
 with
 
@@ -46,5 +46,5 @@ compared as (
 select *
 from compared
 where rep_performance_open <> pipeline_open
-    or {{ money_parts_differ('pipeline_amount', 'rep_performance_amount', 'stage_rows') }}
+    or pipeline_amount <> rep_performance_amount
     or rep_performance_overdue <> pipeline_overdue

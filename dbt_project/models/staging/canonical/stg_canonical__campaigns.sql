@@ -11,7 +11,7 @@ renamed as (
         {{ text_or_null('channel') }} as channel,
         {{ parse_date('start_date') }} as start_date,
         {{ parse_date('end_date') }} as end_date,
-        {{ parse_decimal('actual_cost', 18, 4) }} as actual_cost,
+        {{ parse_money('actual_cost') }} as actual_cost,
         _source_name,
         _source_file,
         _source_line

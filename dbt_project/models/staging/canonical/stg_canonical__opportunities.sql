@@ -1,5 +1,5 @@
 {#
-    Amounts stay at 4 decimals (DECIMAL(18,4)): sums are rounded to the cent only in the marts.
+    Amounts are DECIMAL(38,6), as num() reads them: exact, never rounded to the cent in the warehouse.
     Probability becomes a 0..1 fraction whatever the source's scale (macros/probability_fraction.sql).
 #}
 with
@@ -17,7 +17,7 @@ renamed as (
         {{ parse_date('close_date') }} as close_date,
         {{ text_or_null('stage') }} as stage,
         lower({{ text_or_null('status') }}) as status,
-        {{ parse_decimal('amount', 18, 4) }} as amount,
+        {{ parse_money('amount') }} as amount,
         {{ probability_fraction(
             parse_decimal('probability', 9, 4), source('canonical', 'canonical__opportunities')
         ) }} as probability,

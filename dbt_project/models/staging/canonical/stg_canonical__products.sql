@@ -9,8 +9,8 @@ renamed as (
         {{ text_or_null('product_id') }} as product_id,
         {{ text_or_null('product_name') }} as product_name,
         {{ text_or_null('product_family') }} as product_family,
-        {{ parse_decimal('unit_cost', 18, 4) }} as unit_cost,
-        {{ parse_decimal('list_price', 18, 4) }} as list_price,
+        {{ parse_money('unit_cost') }} as unit_cost,
+        {{ parse_money('list_price') }} as list_price,
         _source_name,
         _source_file,
         _source_line

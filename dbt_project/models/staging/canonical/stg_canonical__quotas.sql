@@ -9,7 +9,7 @@ renamed as (
         {{ text_or_null('rep_id') }} as rep_id,
         {{ parse_date('period_start') }} as period_start,
         {{ parse_date('period_end') }} as period_end,
-        {{ parse_decimal('quota_amount', 18, 4) }} as quota_amount,
+        {{ parse_money('quota_amount') }} as quota_amount,
         _source_name,
         _source_file,
         _source_line

@@ -12,7 +12,7 @@ renamed as (
     select
         {{ parse_date('period_start') }} as period_start,
         {{ parse_date('period_end') }} as period_end,
-        {{ parse_decimal('fixed_cost', 18, 2) }} as fixed_cost,
+        {{ parse_money('fixed_cost') }} as fixed_cost,
         {{ text_or_null('description') }} as description,
         _source_file,
         _source_line

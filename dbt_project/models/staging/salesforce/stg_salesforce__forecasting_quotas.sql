@@ -10,7 +10,7 @@ renamed as (
         {{ text_or_null('"QuotaOwnerId"') }} as rep_id,
         {{ text_or_null('"PeriodId"') }} as period_id,
         {{ parse_date('"StartDate"') }} as start_date,
-        {{ parse_decimal('"QuotaAmount"') }} as quota_amount,
+        {{ parse_money('"QuotaAmount"') }} as quota_amount,
         {{ text_or_null('"CurrencyIsoCode"') }} as currency_iso_code,
         {{ text_or_null('"ForecastingTypeId"') }} as forecasting_type_id,
         _source_file,

@@ -37,7 +37,7 @@ renamed as (
             when is_closed_flag then 'lost'
             else 'open'
         end as status,
-        {{ parse_decimal('"Amount"') }} as amount,
+        {{ parse_money('"Amount"') }} as amount,
         {{ probability_fraction(
             parse_decimal('"Probability"', 9, 4), source('salesforce', 'salesforce__opportunity')
         ) }} as probability,

@@ -9,7 +9,7 @@ renamed as (
         {{ text_or_null('"Id"') }} as history_id,
         {{ text_or_null('"OpportunityId"') }} as opportunity_id,
         {{ text_or_null('"StageName"') }} as stage,
-        {{ parse_decimal('"Amount"') }} as amount,
+        {{ parse_money('"Amount"') }} as amount,
         {{ probability_fraction(
             parse_decimal('"Probability"', 9, 4), source('salesforce', 'salesforce__opportunity_history')
         ) }} as probability,

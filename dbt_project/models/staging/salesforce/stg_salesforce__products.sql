@@ -11,8 +11,8 @@ renamed as (
         {{ text_or_null('"ProductCode"') }} as product_code,
         {{ text_or_null('"Family"') }} as product_family,
         coalesce({{ parse_boolean('"IsActive"') }}, true) as is_active,
-        {{ parse_decimal('"List_Price__c"') }} as list_price,
-        {{ parse_decimal('"Unit_Cost__c"') }} as unit_cost,
+        {{ parse_money('"List_Price__c"') }} as list_price,
+        {{ parse_money('"Unit_Cost__c"') }} as unit_cost,
         {{ parse_timestamp('"CreatedDate"') }} as created_at,
         _source_file,
         _source_line
