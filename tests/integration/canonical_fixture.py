@@ -338,15 +338,21 @@ def write_export(
     (Prefixed: a file named like a Salesforce object, e.g. opportunity_lines.csv, is read as that object.)
     """
     folder.mkdir(parents=True, exist_ok=True)
-    files = {entity: {"pattern": f"crm_{entity}*.csv"} for entity in ENTITIES}
+    # one file key per file (two files matching one key would be refused as a conflicting claim); an entity with
+    # extra files is a list of blocks, one per file
+    names = [*rows, *(extra_files or {})]
+    files = {name: {"pattern": f"crm_{name}.csv"} for name in names}
+    entities: dict[str, list[dict]] = {}
+    for name in names:
+        entity = name.split("-", 1)[0]
+        entities.setdefault(entity, []).append(
+            {"from": name, "columns": {column: column for column in ENTITIES[entity]}}
+        )
     mapping = {
         "source": SOURCE,
         "description": "Test fixture: every canonical column mapped to the column of the same name.",
         "files": files,
-        "entities": {
-            entity: {"from": entity, "columns": {column: column for column in columns}}
-            for entity, columns in ENTITIES.items()
-        },
+        "entities": {entity: blocks[0] if len(blocks) == 1 else blocks for entity, blocks in entities.items()},
     }
     (folder / "mapping.yml").write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
     for name, entity_rows in {**rows, **(extra_files or {})}.items():

@@ -135,6 +135,12 @@ def spoiled(tmp_path_factory: pytest.TempPathFactory, config_env: None) -> tuple
     # one deal in two exports of the same object: each file is fine on its own, staging keeps one
     rows["opportunities"].append({**rows["opportunities"][0], "opportunity_id": "X-TWICE", "amount": "10"})
     extra = {"opportunities-2": [{**rows["opportunities"][0], "opportunity_id": "X-TWICE", "amount": "20"}]}
+    # valid but extreme: the company sells at a loss (a line that cost far more than it sold for), so gross margin,
+    # and with it predicted CLV, is negative (a deal a year earlier gives the churn, and so the lifetime, that
+    # predicted CLV needs)
+    rows["opportunity_lines"].append({**rows["opportunity_lines"][0], "line_id": "X-LOSS", "cost": "1000000"})
+    old_deal = {"opportunity_id": "X-A1-2025", "created_date": "2025-02-01", "close_date": "2025-03-14"}
+    rows["opportunities"].append({**rows["opportunities"][0], **old_deal})
     root = tmp_path_factory.mktemp("spoiled")
     write_salesforce_twins(root / "inbox" / "salesforce")
     return run_pipeline(root, rows, extra), cases
@@ -212,6 +218,17 @@ def test_every_spoiled_column_is_quarantined_with_its_rule_or_accepted_and_dbt_p
     assert sum(c.spoilage == "blank" for c in cases) == sum(len(columns) for columns in ENTITIES.values())
     assert sum(c.spoilage == "duplicate" for c in cases) == 2 * len(ID_COLUMNS)
     assert len(cases) > 150
+
+
+def test_a_company_selling_at_a_loss_has_a_negative_predicted_clv_and_dbt_passes(
+    spoiled: tuple[Run, list[Case]],
+) -> None:
+    run, _ = spoiled
+    assert run.failure is None
+    [(margin_pct,)] = run.query("select distinct company_gross_margin_pct from marts.customer_value")
+    assert margin_pct < 0
+    clvs = run.query("select predicted_clv from marts.customer_value where predicted_clv is not null")
+    assert clvs and all(clv <= 0 for (clv,) in clvs) and any(clv < 0 for (clv,) in clvs)
 
 
 def test_an_id_in_two_exports_is_staged_once(spoiled: tuple[Run, list[Case]]) -> None:
