@@ -34,3 +34,22 @@ def test_another_transform_failure_claims_nothing_it_does_not_know() -> None:
     assert text == f"The run stopped during transform. database is locked (Run log: {LOG}.)"
     text = run_failure_paragraph(RunFailed("something odd"), LOG)
     assert text == f"The run stopped. something odd (Run log: {LOG}.)"
+
+
+def test_a_dbt_test_that_only_warns_is_not_named_as_a_failure() -> None:
+    import dagster as dg
+
+    from pipelines.lib.runner import _failure
+
+    @dg.asset(
+        group_name="transform",
+        check_specs=[dg.AssetCheckSpec("warns", asset="model"), dg.AssetCheckSpec("fails", asset="model")],
+    )
+    def model():  # a generator asset standing in for the dbt build
+        yield dg.AssetCheckResult(check_name="warns", passed=False, severity=dg.AssetCheckSeverity.WARN)
+        yield dg.AssetCheckResult(check_name="fails", passed=False)
+        raise RuntimeError("dbt build failed")
+
+    failure = _failure(dg.materialize([model], raise_on_error=False))
+    assert failure.stage == "transform"
+    assert [name for _kind, name, _model in failure.dbt_nodes] == ["fails"]

@@ -102,9 +102,13 @@ rebuilt_entries_after_history as (
 ),
 
 candidate_entries as (
+    {#- Only deals that reached the model: the history of a deal the audit quarantined (or that no export holds)
+        has no deal to belong to. -#}
     select * from history_entries
+    where opportunity_id in (select opportunity_id from opportunities)
     union all
     select * from rebuilt_entries_after_history
+    where opportunity_id in (select opportunity_id from opportunities)
 ),
 
 candidates_ordered as (
