@@ -128,7 +128,7 @@ def test_two_quotas_for_one_rep_and_start_in_one_file_are_quarantined(tmp_path: 
     ]
     verdict = audit(tmp_path, "quotas", rows)
     assert quarantined(tmp_path, "quotas") == [
-        (4, "rep_id__unique_per_period_start", "R2 2026-01-01"),
-        (5, "rep_id__unique_per_period_start", "R2 2026-01-01"),
+        (4, "rep_id__unique_per_period_start", "R2 2026-01-01 (also line 5)"),
+        (5, "rep_id__unique_per_period_start", "R2 2026-01-01 (also line 4)"),
     ]
     assert verdict.accepted and verdict.quarantined_rows == 2

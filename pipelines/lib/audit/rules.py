@@ -39,8 +39,12 @@ class Spec:
     # case) is one of the labels must have that status; rule <stage>__agrees_with_status
     stage_status: tuple[str, str, dict[str, str]] | None = None
     # columns that together identify a record of an object without an id (staging keeps one row per key):
-    # rule <first>__unique_per_<others>, like an id's __unique
+    # rule <first>__unique_per_<others>; every line of a key found twice in one file is quarantined, naming
+    # the other lines. The key compares what staging compares: dates parsed, set and case_insensitive columns
+    # lower-cased, text trimmed, a blank optional column as ''; key_expressions replace a column's part.
     unique_key: tuple[str, ...] = ()
+    case_insensitive: tuple[str, ...] = ()
+    key_expressions: dict[str, str] = field(default_factory=dict)
 
 
 SPECS: dict[str, Spec] = {
@@ -105,18 +109,29 @@ SPECS: dict[str, Spec] = {
         amounts=("QuotaAmount",),
         references={"QuotaOwnerId": "User", "PeriodId": "Period"},
     ),
+    # The company's own files: staging keeps one row per key (the latest export's), so two lines of one file
+    # for the same key are a mistake the audit cannot settle: both are quarantined.
     "targets": Spec(
         id=None,
         required=("kpi", "scope", "grain", "period_start"),
         dates=("period_start",),
         numbers=("target_value", "growth_rate"),
         sets={"scope": ("company", "team", "rep"), "grain": ("day", "week", "month", "quarter", "year")},
+        # a team or rep target names its team or rep; a company target's scope_id is ignored
+        required_when={"scope_id": ("scope", ("team", "rep"), "team_or_rep")},
+        unique_key=("kpi", "scope", "scope_id", "grain", "period_start"),
+        case_insensitive=("kpi",),
+        key_expressions={
+            "scope_id": "case when lower(trim(\"scope\")) = 'company' then '' else coalesce(trim(\"scope_id\"), '') end"
+        },
     ),
     "benchmarks": Spec(
         id=None,
         required=("kpi", "benchmark_value"),
         numbers=("benchmark_value",),
         sets={"grain": ("day", "week", "month", "quarter", "year")},
+        unique_key=("kpi", "grain"),  # an empty grain (every grain) is a key of its own
+        case_insensitive=("kpi",),
     ),
     "fixed_costs": Spec(
         id=None,
@@ -124,6 +139,7 @@ SPECS: dict[str, Spec] = {
         dates=("period_start", "period_end"),
         amounts=("fixed_cost",),
         ordered=(("period_end", "period_start"),),
+        unique_key=("period_start", "period_end"),  # one line per period: costs of one period added up
     ),
 }
 
@@ -182,9 +198,21 @@ def typed_columns(spec: Spec, present: set[str]) -> list[str]:
         if c in present:
             items.append(f"{trimmed(c)} as {q(c + '__trimmed')}")
     if spec.unique_key and set(spec.unique_key) <= present:
-        parts = [trimmed(c) for c in spec.unique_key]
+        parts, needed = [], []
+        for c in spec.unique_key:
+            if c in spec.key_expressions:
+                part = spec.key_expressions[c]
+            elif c in spec.dates:
+                part = f"cast(try_cast({trimmed(c)} as date) as varchar)"  # 2026-7-1 is 2026-07-01
+            elif c in spec.sets or c in spec.case_insensitive:
+                part = f"lower({trimmed(c)})"
+            else:
+                part = trimmed(c)
+            if c in spec.required or c == spec.id:
+                needed.append(part)
+            parts.append(f"coalesce({part}, '')")
         items.append(
-            f"case when {' and '.join(p + ' is not null' for p in parts)} "
+            f"case when {' and '.join(p + ' is not null' for p in dict.fromkeys(needed)) or 'true'} "
             f"then {' || chr(31) || '.join(parts)} end as {q(unique_key_column(spec))}"
         )
     if spec.stage_status and {spec.stage_status[0], spec.stage_status[1]} <= present:
@@ -233,7 +261,11 @@ def row_rules(obj: ExportObject, spec: Spec, present: set[str], config: AuditCon
             spec.unique_key[0],
             gxe.ExpectColumnValuesToBeUnique(column=unique_key_column(spec)),
             f"{k} in (select {k} from {view} group by {k} having count(*) > 1)",
-            f"replace({k}, chr(31), ' ')",
+            # the key's parts (blank ones left out) and the file's other lines with the key; v is the failing
+            # row in the quarantine query
+            f"trim(regexp_replace(v.{k}, chr(31) || '+', ' ', 'g')) || ' (also line ' || (select string_agg("
+            f"cast(o._source_line as varchar), ', ' order by o._source_line) from {view} o where o.{k} = v.{k} "
+            "and o._source_line <> v._source_line) || ')'",
         )
     for c in spec.required:
         if c in present:

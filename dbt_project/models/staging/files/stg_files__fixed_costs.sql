@@ -1,11 +1,12 @@
 {#
-    fixed_costs.csv has no id column: a cost is identified by its period, and the latest export of that
-    period wins.
+    fixed_costs.csv has no id column: a cost is identified by its period (the dates' values: 2026-04-01T00:00:00
+    is 2026-04-01), and the latest export of that period wins. Two lines of one file for the same period are
+    quarantined by the audit (period_start__unique_per_period_end); overlapping periods add up.
 #}
 with
 
 source as (
-    {{ latest_export_rows(source('files', 'files__fixed_costs'), ['trim(period_start)', 'trim(period_end)']) }}
+    {{ latest_export_rows(source('files', 'files__fixed_costs'), [parse_date('period_start'), parse_date('period_end')]) }}
 ),
 
 renamed as (
