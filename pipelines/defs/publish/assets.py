@@ -9,6 +9,8 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.resources import WAREHOUSE_POOL, PublishResource
 from pipelines.lib.config import load_publish_config
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
+from pipelines.lib.publish.scorecard import SOURCE as SCORECARD_SOURCE
+from pipelines.lib.publish.sections import SECTION_MARTS
 from pipelines.lib.publish.snapshots import PublishRefused, period_label, publish_period
 from pipelines.lib.publish.workbook import workbook_name
 
@@ -19,15 +21,10 @@ weekly_partitions = dg.WeeklyPartitionsDefinition(
 monthly_partitions = dg.MonthlyPartitionsDefinition(
     start_date=PUBLISH.start_date.isoformat(), timezone=PUBLISH.timezone
 )
-MARTS = [
-    dg.AssetKey(["marts", name])
-    for name in (
-        "sales_by_period",
-        "rep_performance",
-        "funnel_by_source",
-        "product_performance",
-        "region_performance",
-    )
+# What a publication reads, from the code that reads it: the scorecard's source and every section's mart.
+MARTS_READ = [
+    dg.AssetKey(table.split("."))
+    for table in dict.fromkeys([SCORECARD_SOURCE, *(f"marts.{mart}" for mart in SECTION_MARTS)])
 ]
 
 
@@ -35,7 +32,7 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
     @dg.asset(
         key=["snapshots", f"kpi_{grain}"],
         partitions_def=partitions,
-        deps=MARTS,
+        deps=MARTS_READ,
         group_name="publish",
         kinds={"duckdb", "parquet", "csv"},
         pool=WAREHOUSE_POOL,
