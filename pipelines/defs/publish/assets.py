@@ -58,15 +58,50 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
         for p in publications:
             verb = "published" if p.created else "unchanged, already published as"
             context.log.info(f"{p.period}: {verb} version {p.version} ({p.rows} rows) → {p.folder}")
+        pages = [p.folder / "index.html" for p in publications]
+        workbooks = [p.folder / workbook_name(p.grain, p.period, p.version) for p in publications]
+        latest = publications[-1] if publications else None
         return dg.MaterializeResult(
             metadata={
                 "periods": [p.period for p in publications],
                 "new_versions": [p.snapshot_id for p in publications if p.created],
                 "unchanged": [p.snapshot_id for p in publications if not p.created],
                 "folders": [str(p.folder) for p in publications],
-                "pages": [str(p.folder / "index.html") for p in publications],
-                "workbooks": [str(p.folder / workbook_name(p.grain, p.period, p.version)) for p in publications],
-                "index_page": str(publish.root / "index.html"),
+                "pages": [str(page) for page in pages],
+                "workbooks": [str(book) for book in workbooks],
+                # The latest period's files as paths (copy button) and as file:// links.
+                "dashboard_page": dg.MetadataValue.path(str(pages[-1]) if pages else ""),
+                "dashboard_link": dg.MetadataValue.url(pages[-1].as_uri() if pages else ""),
+                "workbook": dg.MetadataValue.path(str(workbooks[-1]) if workbooks else ""),
+                "manifest": dg.MetadataValue.path(str(latest.folder / "manifest.json") if latest else ""),
+                "index_page": dg.MetadataValue.path(str(publish.root / "index.html")),
+                "publications": dg.MetadataValue.table(
+                    records=[
+                        dg.TableRecord(
+                            {
+                                "period": p.period,
+                                "version": p.version,
+                                "new": p.created,
+                                "rows": p.rows,
+                                "page": str(page),
+                                "workbook": str(book),
+                            }
+                        )
+                        for p, page, book in zip(publications, pages, workbooks, strict=True)
+                    ],
+                    schema=dg.TableSchema(
+                        columns=[
+                            dg.TableColumn("period", "string"),
+                            dg.TableColumn("version", "int"),
+                            dg.TableColumn("new", "bool"),
+                            dg.TableColumn("rows", "int"),
+                            dg.TableColumn("page", "string"),
+                            dg.TableColumn("workbook", "string"),
+                        ]
+                    ),
+                ),
+                "dagster/table_name": f"snapshots.kpi_{grain}",
+                "rows_frozen": sum(p.rows for p in publications),
                 "source": publications[0].source if publications else "",
                 "analyst_copy_tables": len(copied),
             }

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
@@ -38,6 +39,22 @@ def nothing_new(warehouse: DuckDBResource) -> bool:
     return built is not None and (newest is None or newest <= built)
 
 
+def with_table_metadata(
+    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, events: list[Any]
+) -> Iterator[Any]:
+    """Each built model's output with its table name and row count (dbt's own timing is already there)."""
+    tables = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+    for event in events:
+        if isinstance(event, dg.Output):
+            path = tuple(context.asset_key_for_output(event.output_name).path)
+            if path in tables:
+                rows = con.execute(f'select count(*) from "{path[0]}"."{path[1]}"').fetchone()[0]
+                # Dagster's standard keys: the asset page shows them as the table name and the row count.
+                table = {"dagster/table_name": ".".join(path), "dagster/row_count": dg.MetadataValue.int(rows)}
+                event = event.with_metadata({**event.metadata, **table})
+        yield event
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=SalesDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
@@ -54,7 +71,18 @@ def sales_dbt_models(
     os.environ["SALES_WAREHOUSE"] = str(Path(warehouse.database).expanduser().resolve())
     # dbt unit tests pin the SQL's logic on hand-made rows, not the data: CI runs them
     # (tests/integration/test_dbt_unit_tests.py); every data test runs here, on every build.
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    # dbt holds the warehouse's write lock until it exits: the events are held back, then given each table's row
+    # count (on failure, what was built is still reported, without counts).
+    events = []
+    try:
+        for event in dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream():
+            events.append(event)
+    except BaseException:
+        yield from events
+        raise
+    with warehouse.get_connection() as con:
+        annotated = list(with_table_metadata(context, con, events))
+    yield from annotated
     # Reached only when dbt succeeded: publication checks this to refuse marts older than the data.
     with warehouse.get_connection() as con:
         con.execute(
