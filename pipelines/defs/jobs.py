@@ -8,7 +8,7 @@ import dagster as dg
 
 from pipelines.defs.publish.assets import PUBLISH, monthly_partitions, weekly_partitions
 from pipelines.defs.resources import InboxResource
-from pipelines.defs.transform.assets import SKIP_IF_UNCHANGED_TAG
+from pipelines.defs.transform.assets import SKIP_IF_UNCHANGED_TAG, sales_dbt_models
 
 ingest_exports_job = dg.define_asset_job(
     name="ingest_exports_job",
@@ -18,7 +18,7 @@ ingest_exports_job = dg.define_asset_job(
 
 refresh_warehouse_job = dg.define_asset_job(
     name="refresh_warehouse_job",
-    selection=dg.AssetSelection.groups("ingest", "transform"),
+    selection=dg.AssetSelection.groups("ingest") | dg.AssetSelection.assets(sales_dbt_models),
     description="Ingest and audit every new export, then rebuild and test the dbt models (staging → marts).",
 )
 

@@ -157,7 +157,9 @@ def test_every_asset_check_schedule_and_sensor_is_listed(ui: RunningUI) -> None:
     # Every stage is there: ingest (with its blocking audit check), dbt models and tests, publication.
     assert listed["raw/salesforce__opportunity"] == "ingest"
     assert "raw/salesforce__opportunity:salesforce__opportunity__passes_audit" in checks
-    assert listed["staging/stg_salesforce__opportunities"] == listed["marts/kpi_scorecard"] == "transform"
+    assert listed["staging/stg_salesforce__opportunities"] == "staging"
+    assert listed["intermediate/int_opportunities_attributed"] == "intermediate"
+    assert listed["marts/kpi_scorecard"] == "marts"
     assert any(c.startswith("marts/kpi_scorecard:") for c in checks - {"marts/kpi_scorecard:"})
     assert listed["snapshots/kpi_weekly"] == listed["snapshots/kpi_monthly"] == "publish"
     assert len([g for g in listed.values() if g == "ingest"]) >= 10
@@ -187,3 +189,64 @@ def test_dagster_dev_finds_dbt_without_the_virtualenv_on_path(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == str(VENV_BIN / "dbt")
     assert (ROOT / "dbt_project" / "target" / "manifest.json").is_file()
+
+
+RUNS = """{ runsOrError { ... on Runs { results { runId jobName status tags { key value } } } } }"""
+
+
+def test_runs_of_the_command_line_appear_in_the_ui_run_history(ui: RunningUI) -> None:
+    """`salesmetrics` with the same DAGSTER_HOME records its runs where the UI reads them (here a refusal)."""
+    done = subprocess.run(
+        [str(VENV_BIN / "salesmetrics"), "publish", "monthly", "--period", "2026-06"],
+        cwd=ROOT,
+        env=ui.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1 and "nothing has been ingested yet" in done.stderr, done.stderr
+    runs = graphql(ui.url, RUNS)["runsOrError"]["results"]
+    [run] = [r for r in runs if r["jobName"] == "publish_monthly_snapshot_job"]
+    assert run["status"] == "FAILURE"
+    assert {"key": "dagster/partition", "value": "2026-06-01"} in run["tags"]
+
+
+# Text the UI shows when it cannot show something: a code location's error, an empty graph, a missing page.
+# ("Failed" alone may be a run's status: the command line's refused publication above is one.)
+TROUBLE = ("View error", "error occurred", "Error loading", "Empty graph", "PythonError", "not found", "Unable to")
+PAGES = {
+    "locations": ("/locations", ["salesmetrics", "Loaded"]),
+    "runs": ("/runs", ["publish_monthly_snapshot_job"]),
+    "lineage": ("/asset-groups", ["ingest", "staging", "intermediate", "marts", "publish"]),
+    "asset-kpi_monthly": ("/assets/snapshots/kpi_monthly", ["marts / kpi_scorecard", "publish_monthly_snapshot_job"]),
+    "automation": ("/automation", ["inbox_sensor", "publish_monthly_snapshot_job_schedule"]),
+}
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium; .ci/run does)"
+)
+def test_pages_show_no_error_and_are_saved_as_screenshots(ui: RunningUI) -> None:
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[*flags, "--disable-sync"])
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            for name, (path, expected) in PAGES.items():
+                page.goto(f"{ui.url}{path}")
+                page.wait_for_load_state("networkidle")
+                skip = page.get_by_role("button", name="Skip")  # the first visit's "Join the community" dialog
+                if skip.count():
+                    skip.first.click()
+                for text in expected:
+                    page.get_by_text(text, exact=False).first.wait_for(timeout=60_000)
+                shot = ARTIFACTS / f"{name}.png"
+                page.screenshot(path=str(shot))
+                print(f"screenshot: {shot}")
+                shown = page.locator("body").inner_text()
+                trouble = (*TROUBLE, "Failed") if name == "locations" else TROUBLE
+                assert [t for t in trouble if t in shown] == [], f"{path} shows a problem; see {shot}"
+        finally:
+            browser.close()

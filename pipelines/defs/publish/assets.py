@@ -38,10 +38,11 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
         pool=WAREHOUSE_POOL,
         backfill_policy=dg.BackfillPolicy.single_run(),
         description=(
-            f"Freezes each closed {grain[:-2]} period's KPI scorecard into snapshots.kpi_{grain} (append-only "
-            f"versions, is_current on the latest) and data/published/{grain}/<period>/v<n>/ (Parquet, CSV, "
-            "manifest with checksums). Same inputs → no new version. Refuses when the latest audit failed or "
-            "the marts are older than the newest accepted export. A backfill publishes all periods in one run."
+            f"Freezes each closed {grain[:-2]} period's KPI scorecard into `snapshots.kpi_{grain}` (append-only "
+            f"versions, is_current on the latest) and `data/published/{grain}/<period>/v<n>/` (Parquet, CSV, "
+            "manifest with checksums, the dashboard page and the workbook). Same inputs → no new version. "
+            "Refuses when the latest audit failed or the marts are older than the newest accepted export. "
+            "A backfill publishes all periods in one run."
         ),
     )
     def _publish(

@@ -20,7 +20,7 @@ SKIP_IF_UNCHANGED_TAG = "salesmetrics/skip_transform_if_unchanged"
 
 
 class SalesDbtTranslator(DagsterDbtTranslator):
-    """Models are keyed by their schema (``marts/sales_by_period``) and grouped under ``transform``."""
+    """Models are keyed and grouped by their schema: ``marts/sales_by_period`` in the group ``marts``."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] in ("model", "snapshot", "seed"):
@@ -29,7 +29,9 @@ class SalesDbtTranslator(DagsterDbtTranslator):
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return "transform"
+        # The layer is the schema (staging, intermediate, marts, history): the global lineage reads
+        # ingest → staging → intermediate → marts → publish, group by group.
+        return self.get_asset_key(dbt_resource_props).path[0]
 
 
 def nothing_new(warehouse: DuckDBResource) -> bool:
