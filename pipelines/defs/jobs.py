@@ -9,11 +9,15 @@ import dagster as dg
 from pipelines.defs.publish.assets import PUBLISH, monthly_partitions, weekly_partitions
 from pipelines.defs.resources import InboxResource
 from pipelines.defs.transform.assets import SKIP_IF_UNCHANGED_TAG, sales_dbt_models
+from pipelines.defs.transform.freshness import marts_include_newest_export
 
 ingest_exports_job = dg.define_asset_job(
     name="ingest_exports_job",
-    selection=dg.AssetSelection.groups("ingest"),
-    description="Land and audit every new export file (files already loaded are skipped).",
+    selection=dg.AssetSelection.groups("ingest") | dg.AssetSelection.checks(marts_include_newest_export),
+    description=(
+        "Land and audit every new export file (files already loaded are skipped); then say whether the marts "
+        "are now older than the newest accepted export."
+    ),
 )
 
 refresh_warehouse_job = dg.define_asset_job(
