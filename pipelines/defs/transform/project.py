@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -37,9 +38,17 @@ class SalesDbtPreparer(DagsterDbtProjectPreparer):
         dbt.cli(["deps", "--quiet"], target_path=project.target_path).wait()
 
     def _prepare_manifest(self, project: DbtProject) -> None:
-        dbt = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
-        dbt.cli(self._prepare_project_cli_args, target_path=project.target_path).wait()
-        self._invalidate_seeds_in_partial_parse(project)
+        # dbt parse writes into a folder of its own; the manifest is then swapped in whole, so a process loading
+        # the definitions meanwhile (a test, a run) never reads half a file.
+        scratch = DbtProject(
+            project_dir=project.project_dir, profiles_dir=project.profiles_dir, target_path=project.target_path / "dev"
+        )
+        dbt = DbtCliResource(project_dir=scratch, dbt_executable=DBT_EXECUTABLE)
+        dbt.cli(self._prepare_project_cli_args, target_path=scratch.target_path).wait()
+        self._invalidate_seeds_in_partial_parse(scratch)
+        partial = project.manifest_path.with_name(f".{project.manifest_path.name}.{os.getpid()}.partial")
+        shutil.copyfile(scratch.manifest_path, partial)
+        os.replace(partial, project.manifest_path)
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
