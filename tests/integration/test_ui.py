@@ -89,6 +89,12 @@ def location_state(url: str) -> tuple[str, str] | None:
     return entry["loadStatus"], "\n".join(e.strip() for e in errors if e)
 
 
+def default_signals() -> None:
+    """A shell or CI runner may start us with SIGINT/SIGTERM ignored; `make ui` must still stop when told."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningUI]:
     root = tmp_path_factory.mktemp("ui")
@@ -105,6 +111,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningUI]:
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: the webserver, daemon and code server stop with it
+            preexec_fn=default_signals,
         )
     try:
         state = None
@@ -120,13 +127,24 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningUI]:
         print(f"make ui: code location loaded after {startup:.1f}s on {url}")
         yield RunningUI(url=url, env=env, log=log, startup_seconds=startup)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+        stop_group(process)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """Stop every process of the group (make, dagster dev, webserver, daemon, code server): TERM, then KILL."""
+    for sig, grace in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            process.poll()  # reap make
             try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.5)
 
 
 def test_code_location_loads_without_errors(ui: RunningUI) -> None:
@@ -250,3 +268,18 @@ def test_pages_show_no_error_and_are_saved_as_screenshots(ui: RunningUI) -> None
                 assert [t for t in trouble if t in shown] == [], f"{path} shows a problem; see {shot}"
         finally:
             browser.close()
+
+
+def test_every_asset_and_check_has_a_description() -> None:
+    """What a check page shows under "About": dbt tests without one of their own say what they test and where."""
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    assert [k.to_user_string() for k in graph.get_all_asset_keys() if not graph.get(k).description] == []
+    specs = {key: graph.get_check_spec(key) for key in graph.asset_check_keys}
+    assert [str(key) for key, spec in specs.items() if not spec.description] == []
+    relationship = next(s for k, s in specs.items() if k.name.startswith("relationships_kpi_scorecard_kpi"))
+    assert relationship.description == (
+        "dbt test relationships on kpi (to: ref('kpi_catalogue'), field: kpi), models/marts/_scorecard.yml; "
+        "severity error."
+    )

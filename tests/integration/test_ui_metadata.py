@@ -1,6 +1,6 @@
 """What each asset and check page of the UI shows: the metadata of a real run on a small sample.
 
-dbt models: dbt's timing, the table name and row count; the audit check: the quarantine table, the query that
+dbt models: dbt's timing and the row count; the audit check: the quarantine table, the query that
 shows this run's quarantined rows, and the first of them; a publication: its page, workbook and manifest as paths.
 """
 
@@ -57,7 +57,7 @@ def test_dbt_models_show_timing_table_and_row_count(runs) -> None:
         }
     for name, rows in counts.items():
         metadata = materialization(refreshed, ["marts", name])
-        assert metadata["dagster/table_name"].value == f"marts.{name}"
+        assert metadata["unique_id"].value == f"model.salesmetrics.{name}"
         assert metadata["dagster/row_count"].value == rows > 0
         assert metadata["Execution Duration"].value > 0
 

@@ -28,10 +28,33 @@ class SalesDbtTranslator(DagsterDbtTranslator):
             return dg.AssetKey([schema, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetCheckSpec | None:
+        """dbt tests as checks, each with a description (the test's own, else what it tests and where)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=describe_dbt_test(manifest["nodes"].get(unique_id, {})))
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         # The layer is the schema (staging, intermediate, marts, history): the global lineage reads
         # ingest → staging → intermediate → marts → publish, group by group.
         return self.get_asset_key(dbt_resource_props).path[0]
+
+
+def describe_dbt_test(test: Mapping[str, Any]) -> str:
+    """ "dbt test accepted_values on scope (values: [...]), models/marts/_scorecard.yml; severity error"."""
+    if test.get("description"):
+        return test["description"]
+    meta = test.get("test_metadata") or {}
+    kwargs = {k: v for k, v in (meta.get("kwargs") or {}).items() if k != "model" and v not in (None, "")}
+    column = kwargs.pop("column_name", None)
+    what = f"dbt test {meta['name']}" if meta.get("name") else f"dbt singular test {test.get('name', '')}"
+    on = f" on {column}" if column else ""
+    arguments = f" ({', '.join(f'{k}: {v}' for k, v in kwargs.items())})" if kwargs else ""
+    severity = str((test.get("config") or {}).get("severity") or "error").lower()
+    return f"{what}{on}{arguments}, {test.get('original_file_path', '')}; severity {severity}."
 
 
 def nothing_new(warehouse: DuckDBResource) -> bool:
@@ -44,16 +67,15 @@ def nothing_new(warehouse: DuckDBResource) -> bool:
 def with_table_metadata(
     context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, events: list[Any]
 ) -> Iterator[Any]:
-    """Each built model's output with its table name and row count (dbt's own timing is already there)."""
+    """Each built model's output with its row count (dbt's timing and the table name are already there)."""
     tables = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
     for event in events:
         if isinstance(event, dg.Output):
             path = tuple(context.asset_key_for_output(event.output_name).path)
             if path in tables:
                 rows = con.execute(f'select count(*) from "{path[0]}"."{path[1]}"').fetchone()[0]
-                # Dagster's standard keys: the asset page shows them as the table name and the row count.
-                table = {"dagster/table_name": ".".join(path), "dagster/row_count": dg.MetadataValue.int(rows)}
-                event = event.with_metadata({**event.metadata, **table})
+                # Dagster's standard key: the asset page shows it as "Row count" (dagster-dbt names the table).
+                event = event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(rows)})
         yield event
 
 
