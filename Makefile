@@ -12,6 +12,8 @@ export SALES_PUBLISH_DIR ?= $(CURDIR)/data/published
 export SALES_REJECTED_DIR ?= $(CURDIR)/data/rejected
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+UI_HOST ?= 127.0.0.1
+UI_PORT ?= 3000
 
 .PHONY: setup run test ui bench lint clean
 
@@ -39,8 +41,11 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+# dagster dev runs dagster-dbt's prepare_if_dev (dbt parse): the venv's tools come first on PATH, and the dbt
+# executable is also resolved beside the Python (pipelines/defs/transform/project.py) however dagster starts.
+ui: export PATH := $(CURDIR)/$(BIN):$(PATH)
 ui: setup
-	$(BIN)/dagster dev --workspace workspace.yaml
+	$(BIN)/dagster dev --workspace workspace.yaml --host $(UI_HOST) --port $(UI_PORT)
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py

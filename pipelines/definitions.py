@@ -8,10 +8,11 @@ from pipelines.defs.jobs import jobs, schedules, sensors
 from pipelines.defs.publish.assets import publish_assets
 from pipelines.defs.resources import build_resources
 from pipelines.defs.transform.assets import sales_dbt_models
+from pipelines.defs.transform.freshness import freshness_checks
 
 defs = dg.Definitions(
     assets=[*ingest_assets, sales_dbt_models, *publish_assets],
-    asset_checks=audit_checks,
+    asset_checks=[*audit_checks, *freshness_checks],
     jobs=jobs,
     schedules=schedules,
     sensors=sensors,

@@ -1,23 +1,28 @@
 """Jobs over the asset graph (<verb>_<object>_job), their schedules and the inbox sensor."""
 
 import hashlib
+import json
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines.defs.publish.assets import PUBLISH, monthly_partitions, weekly_partitions
 from pipelines.defs.resources import InboxResource
-from pipelines.defs.transform.assets import SKIP_IF_UNCHANGED_TAG
+from pipelines.defs.transform.assets import SKIP_IF_UNCHANGED_TAG, sales_dbt_models
+from pipelines.defs.transform.freshness import marts_include_newest_export
 
 ingest_exports_job = dg.define_asset_job(
     name="ingest_exports_job",
-    selection=dg.AssetSelection.groups("ingest"),
-    description="Land and audit every new export file (files already loaded are skipped).",
+    selection=dg.AssetSelection.groups("ingest") | dg.AssetSelection.checks(marts_include_newest_export),
+    description=(
+        "Land and audit every new export file (files already loaded are skipped); then say whether the marts "
+        "are now older than the newest accepted export."
+    ),
 )
 
 refresh_warehouse_job = dg.define_asset_job(
     name="refresh_warehouse_job",
-    selection=dg.AssetSelection.groups("ingest", "transform"),
+    selection=dg.AssetSelection.groups("ingest") | dg.AssetSelection.assets(sales_dbt_models),
     description="Ingest and audit every new export, then rebuild and test the dbt models (staging → marts).",
 )
 
@@ -60,32 +65,50 @@ publish_monthly_snapshot_job_schedule = dg.build_schedule_from_partitioned_job(
 )
 
 
-def inbox_listing(root: Path) -> str:
-    """A fingerprint of what is in the inbox: file paths, sizes and modification times."""
-    entries = (
-        sorted(
-            f"{p.relative_to(root)}|{p.stat().st_size}|{p.stat().st_mtime_ns}" for p in root.rglob("*") if p.is_file()
-        )
-        if root.exists()
-        else []
-    )
-    return hashlib.sha256("\n".join(entries).encode()).hexdigest() if entries else ""
+def inbox_entries(root: Path) -> set[str]:
+    """One short digest per file of the inbox (path, size, modification time).
+
+    Left out: what the pipeline itself writes there, the archives it unpacks (``<archive>.unzipped/``).
+    """
+    if not root.exists():
+        return set()
+    entries = set()
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if not path.is_file() or any(part.endswith(".unzipped") for part in relative.parts[:-1]):
+            continue
+        stat = path.stat()
+        entry = f"{relative.as_posix()}|{stat.st_size}|{stat.st_mtime_ns}"
+        entries.add(hashlib.sha256(entry.encode()).hexdigest()[:16])
+    return entries
+
+
+def _seen(cursor: str | None) -> set[str]:
+    try:
+        return set(json.loads(cursor)) if cursor else set()
+    except (ValueError, TypeError):  # a cursor of an earlier version: treat everything as new, once
+        return set()
 
 
 @dg.sensor(
     name="inbox_sensor",
     job=refresh_warehouse_job,
     minimum_interval_seconds=60,
-    description="Starts refresh_warehouse_job when files appear or change in the inbox.",
+    description=(
+        "Starts refresh_warehouse_job when a file appears or changes in the inbox, and for nothing else: files "
+        "removed or moved out (a rejected export) and the archives the pipeline unpacks start no run."
+    ),
 )
 def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult | dg.SkipReason:
-    listing = inbox_listing(inbox.root)
-    if not listing:
-        return dg.SkipReason(f"The inbox {inbox.root} is empty.")
-    if listing == context.cursor:
-        return dg.SkipReason("Nothing new in the inbox.")
+    entries, seen = inbox_entries(inbox.root), _seen(context.cursor)
+    cursor = json.dumps(sorted(entries))
+    if entries == seen:
+        return dg.SkipReason("Nothing new in the inbox." if entries else f"The inbox {inbox.root} is empty.")
+    if not entries - seen:  # only removals or the pipeline's own files: remember the state, start nothing
+        return dg.SensorResult(skip_reason="No new or changed file in the inbox.", cursor=cursor)
+    run_key = hashlib.sha256(cursor.encode()).hexdigest()
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=listing, tags={SKIP_IF_UNCHANGED_TAG: "true"})], cursor=listing
+        run_requests=[dg.RunRequest(run_key=run_key, tags={SKIP_IF_UNCHANGED_TAG: "true"})], cursor=cursor
     )
 
 

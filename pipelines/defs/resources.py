@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +12,7 @@ import duckdb
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.transform.project import dbt_project
+from pipelines.defs.transform.project import DBT_EXECUTABLE, dbt_project
 
 # Every asset that writes the warehouse runs in this pool; DuckDB allows one writer process at a time.
 WAREHOUSE_POOL = "warehouse"
@@ -76,5 +75,5 @@ def build_resources() -> dict[str, object]:
         "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX"), rejected_path=dg.EnvVar("SALES_REJECTED_DIR")),
         "publish": PublishResource(path=dg.EnvVar("SALES_PUBLISH_DIR")),
         # The dbt installed beside this Python, so nothing depends on an activated virtualenv.
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     }

@@ -10,6 +10,7 @@ from pipelines.lib.audit.verdict import FileVerdict, audit_pending
 from pipelines.lib.canonical import CANONICAL_OBJECTS
 from pipelines.lib.config import load_audit_config
 from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
+from pipelines.lib.warehouse import quarantine_table
 
 
 def _plain(value: object) -> object:
@@ -27,6 +28,33 @@ def _file_metadata(verdict: FileVerdict) -> dict:
         "decision": "accepted" if verdict.accepted else f"rejected, moved to {verdict.moved_to}",
         "problems": verdict.problems,
         "warnings": verdict.warnings,
+    }
+
+
+QUARANTINE_SAMPLE = 20
+
+
+def _quarantine_metadata(warehouse: DuckDBResource, obj: ExportObject, hashes: list[str]) -> dict[str, object]:
+    """Where the quarantined rows are (the table, and the query for these files) and the first of them."""
+    table = f"quarantine.{obj.table}"
+    where = f"_source_sha256 in ({', '.join(repr(h) for h in hashes)})" if hashes else "false"
+    query = f"select * from {table} where {where} order by _source_file, _source_line"
+    with warehouse.get_connection() as con:
+        rows = con.execute(
+            f"select _source_file, _source_line, rule, column_name, offending_value from {quarantine_table(obj)} "
+            f"where {where} order by _source_file, _source_line limit {QUARANTINE_SAMPLE}"
+        ).fetchall()
+    columns = [("file", "string"), ("line", "int"), ("rule", "string"), ("column", "string"), ("value", "string")]
+    return {
+        "quarantine_table": dg.MetadataValue.text(table),
+        "quarantine_query": dg.MetadataValue.md(
+            f"```sql\n{query};\n```\nOpen the warehouse with `duckdb -readonly {warehouse.database}`."
+        ),
+        "warehouse": dg.MetadataValue.path(str(warehouse.database)),
+        "quarantined_rows_sample": dg.MetadataValue.table(
+            records=[dg.TableRecord(dict(zip([c for c, _ in columns], row, strict=True))) for row in rows],
+            schema=dg.TableSchema(columns=[dg.TableColumn(name, kind) for name, kind in columns]),
+        ),
     }
 
 
@@ -57,7 +85,11 @@ def build_audit_check(obj: ExportObject) -> dg.AssetChecksDefinition:
             passed=not rejected,
             severity=dg.AssetCheckSeverity.ERROR,
             description=" ".join(f"{v.file} was rejected: {' '.join(v.problems)}" for v in rejected) or None,
-            metadata={**summary, "files": {v.file: _file_metadata(v) for v in verdicts}},
+            metadata={
+                **summary,
+                **_quarantine_metadata(warehouse, obj, [v.sha256 for v in verdicts]),
+                "files": {v.file: _file_metadata(v) for v in verdicts},
+            },
         )
 
     return _check

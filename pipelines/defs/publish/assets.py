@@ -9,6 +9,8 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.resources import WAREHOUSE_POOL, PublishResource
 from pipelines.lib.config import load_publish_config
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
+from pipelines.lib.publish.scorecard import SOURCE as SCORECARD_SOURCE
+from pipelines.lib.publish.sections import SECTION_MARTS
 from pipelines.lib.publish.snapshots import PublishRefused, period_label, publish_period
 from pipelines.lib.publish.workbook import workbook_name
 
@@ -19,15 +21,10 @@ weekly_partitions = dg.WeeklyPartitionsDefinition(
 monthly_partitions = dg.MonthlyPartitionsDefinition(
     start_date=PUBLISH.start_date.isoformat(), timezone=PUBLISH.timezone
 )
-MARTS = [
-    dg.AssetKey(["marts", name])
-    for name in (
-        "sales_by_period",
-        "rep_performance",
-        "funnel_by_source",
-        "product_performance",
-        "region_performance",
-    )
+# What a publication reads, from the code that reads it: the scorecard's source and every section's mart.
+MARTS_READ = [
+    dg.AssetKey(table.split("."))
+    for table in dict.fromkeys([SCORECARD_SOURCE, *(f"marts.{mart}" for mart in SECTION_MARTS)])
 ]
 
 
@@ -35,16 +32,17 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
     @dg.asset(
         key=["snapshots", f"kpi_{grain}"],
         partitions_def=partitions,
-        deps=MARTS,
+        deps=MARTS_READ,
         group_name="publish",
         kinds={"duckdb", "parquet", "csv"},
         pool=WAREHOUSE_POOL,
         backfill_policy=dg.BackfillPolicy.single_run(),
         description=(
-            f"Freezes each closed {grain[:-2]} period's KPI scorecard into snapshots.kpi_{grain} (append-only "
-            f"versions, is_current on the latest) and data/published/{grain}/<period>/v<n>/ (Parquet, CSV, "
-            "manifest with checksums). Same inputs → no new version. Refuses when the latest audit failed or "
-            "the marts are older than the newest accepted export. A backfill publishes all periods in one run."
+            f"Freezes each closed {grain[:-2]} period's KPI scorecard into `snapshots.kpi_{grain}` (append-only "
+            f"versions, is_current on the latest) and `data/published/{grain}/<period>/v<n>/` (Parquet, CSV, "
+            "manifest with checksums, the dashboard page and the workbook). Same inputs → no new version. "
+            "Refuses when the latest audit failed or the marts are older than the newest accepted export. "
+            "A backfill publishes all periods in one run."
         ),
     )
     def _publish(
@@ -61,15 +59,50 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
         for p in publications:
             verb = "published" if p.created else "unchanged, already published as"
             context.log.info(f"{p.period}: {verb} version {p.version} ({p.rows} rows) → {p.folder}")
+        pages = [p.folder / "index.html" for p in publications]
+        workbooks = [p.folder / workbook_name(p.grain, p.period, p.version) for p in publications]
+        latest = publications[-1] if publications else None
         return dg.MaterializeResult(
             metadata={
                 "periods": [p.period for p in publications],
                 "new_versions": [p.snapshot_id for p in publications if p.created],
                 "unchanged": [p.snapshot_id for p in publications if not p.created],
                 "folders": [str(p.folder) for p in publications],
-                "pages": [str(p.folder / "index.html") for p in publications],
-                "workbooks": [str(p.folder / workbook_name(p.grain, p.period, p.version)) for p in publications],
-                "index_page": str(publish.root / "index.html"),
+                "pages": [str(page) for page in pages],
+                "workbooks": [str(book) for book in workbooks],
+                # The latest period's files as paths (copy button) and as file:// links.
+                "dashboard_page": dg.MetadataValue.path(str(pages[-1]) if pages else ""),
+                "dashboard_link": dg.MetadataValue.url(pages[-1].as_uri() if pages else ""),
+                "workbook": dg.MetadataValue.path(str(workbooks[-1]) if workbooks else ""),
+                "manifest": dg.MetadataValue.path(str(latest.folder / "manifest.json") if latest else ""),
+                "index_page": dg.MetadataValue.path(str(publish.root / "index.html")),
+                "publications": dg.MetadataValue.table(
+                    records=[
+                        dg.TableRecord(
+                            {
+                                "period": p.period,
+                                "version": p.version,
+                                "new": p.created,
+                                "rows": p.rows,
+                                "page": str(page),
+                                "workbook": str(book),
+                            }
+                        )
+                        for p, page, book in zip(publications, pages, workbooks, strict=True)
+                    ],
+                    schema=dg.TableSchema(
+                        columns=[
+                            dg.TableColumn("period", "string"),
+                            dg.TableColumn("version", "int"),
+                            dg.TableColumn("new", "bool"),
+                            dg.TableColumn("rows", "int"),
+                            dg.TableColumn("page", "string"),
+                            dg.TableColumn("workbook", "string"),
+                        ]
+                    ),
+                ),
+                "dagster/table_name": f"snapshots.kpi_{grain}",
+                "rows_frozen": sum(p.rows for p in publications),
                 "source": publications[0].source if publications else "",
                 "analyst_copy_tables": len(copied),
             }

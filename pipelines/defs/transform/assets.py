@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
@@ -19,7 +20,7 @@ SKIP_IF_UNCHANGED_TAG = "salesmetrics/skip_transform_if_unchanged"
 
 
 class SalesDbtTranslator(DagsterDbtTranslator):
-    """Models are keyed by their schema (``marts/sales_by_period``) and grouped under ``transform``."""
+    """Models are keyed and grouped by their schema: ``marts/sales_by_period`` in the group ``marts``."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] in ("model", "snapshot", "seed"):
@@ -27,8 +28,33 @@ class SalesDbtTranslator(DagsterDbtTranslator):
             return dg.AssetKey([schema, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetCheckSpec | None:
+        """dbt tests as checks, each with a description (the test's own, else what it tests and where)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=describe_dbt_test(manifest["nodes"].get(unique_id, {})))
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return "transform"
+        # The layer is the schema (staging, intermediate, marts, history): the global lineage reads
+        # ingest → staging → intermediate → marts → publish, group by group.
+        return self.get_asset_key(dbt_resource_props).path[0]
+
+
+def describe_dbt_test(test: Mapping[str, Any]) -> str:
+    """ "dbt test accepted_values on scope (values: [...]), models/marts/_scorecard.yml; severity error"."""
+    if test.get("description"):
+        return test["description"]
+    meta = test.get("test_metadata") or {}
+    kwargs = {k: v for k, v in (meta.get("kwargs") or {}).items() if k != "model" and v not in (None, "")}
+    column = kwargs.pop("column_name", None)
+    what = f"dbt test {meta['name']}" if meta.get("name") else f"dbt singular test {test.get('name', '')}"
+    on = f" on {column}" if column else ""
+    arguments = f" ({', '.join(f'{k}: {v}' for k, v in kwargs.items())})" if kwargs else ""
+    severity = str((test.get("config") or {}).get("severity") or "error").lower()
+    return f"{what}{on}{arguments}, {test.get('original_file_path', '')}; severity {severity}."
 
 
 def nothing_new(warehouse: DuckDBResource) -> bool:
@@ -36,6 +62,21 @@ def nothing_new(warehouse: DuckDBResource) -> bool:
     with warehouse.get_connection() as con:
         newest, built = newest_export_and_build(con)
     return built is not None and (newest is None or newest <= built)
+
+
+def with_table_metadata(
+    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, events: list[Any]
+) -> Iterator[Any]:
+    """Each built model's output with its row count (dbt's timing and the table name are already there)."""
+    tables = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+    for event in events:
+        if isinstance(event, dg.Output):
+            path = tuple(context.asset_key_for_output(event.output_name).path)
+            if path in tables:
+                rows = con.execute(f'select count(*) from "{path[0]}"."{path[1]}"').fetchone()[0]
+                # Dagster's standard key: the asset page shows it as "Row count" (dagster-dbt names the table).
+                event = event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(rows)})
+        yield event
 
 
 @dbt_assets(
@@ -54,7 +95,18 @@ def sales_dbt_models(
     os.environ["SALES_WAREHOUSE"] = str(Path(warehouse.database).expanduser().resolve())
     # dbt unit tests pin the SQL's logic on hand-made rows, not the data: CI runs them
     # (tests/integration/test_dbt_unit_tests.py); every data test runs here, on every build.
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    # dbt holds the warehouse's write lock until it exits: the events are held back, then given each table's row
+    # count (on failure, what was built is still reported, without counts).
+    events = []
+    try:
+        for event in dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream():
+            events.append(event)
+    except BaseException:
+        yield from events
+        raise
+    with warehouse.get_connection() as con:
+        annotated = list(with_table_metadata(context, con, events))
+    yield from annotated
     # Reached only when dbt succeeded: publication checks this to refuse marts older than the data.
     with warehouse.get_connection() as con:
         con.execute(

@@ -1,11 +1,56 @@
-"""The dbt project as Dagster sees it."""
+"""The dbt project as Dagster sees it, and the one dbt executable every dbt command uses."""
 
 from __future__ import annotations
 
-from dagster_dbt import DbtProject
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DagsterDbtProjectPreparer, DbtCliResource, DbtProject
 
 from pipelines.lib.settings import DBT_PROJECT_DIR
 
+
+def find_dbt_executable() -> str:
+    """The dbt installed beside this Python (the virtualenv's bin), else the one on PATH.
+
+    Nothing may depend on an activated virtualenv: `make ui` does not put .venv/bin on PATH, and dagster-dbt's
+    default (`dbt` looked up on PATH) made the code location fail to load under `dagster dev`.
+    """
+    beside = Path(sys.executable).parent / "dbt"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("dbt") or str(beside)
+
+
+DBT_EXECUTABLE = find_dbt_executable()
+
+
+class SalesDbtPreparer(DagsterDbtProjectPreparer):
+    """dagster-dbt's preparer (dbt deps / dbt parse under `dagster dev`), run with DBT_EXECUTABLE.
+
+    Its own builds a default DbtCliResource, whose executable is looked up on PATH.
+    """
+
+    def _prepare_packages(self, project: DbtProject) -> None:
+        dbt = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
+        dbt.cli(["deps", "--quiet"], target_path=project.target_path).wait()
+
+    def _prepare_manifest(self, project: DbtProject) -> None:
+        # dbt parse writes into a folder of its own; the manifest is then swapped in whole, so a process loading
+        # the definitions meanwhile (a test, a run) never reads half a file.
+        scratch = DbtProject(
+            project_dir=project.project_dir, profiles_dir=project.profiles_dir, target_path=project.target_path / "dev"
+        )
+        dbt = DbtCliResource(project_dir=scratch, dbt_executable=DBT_EXECUTABLE)
+        dbt.cli(self._prepare_project_cli_args, target_path=scratch.target_path).wait()
+        self._invalidate_seeds_in_partial_parse(scratch)
+        partial = project.manifest_path.with_name(f".{project.manifest_path.name}.{os.getpid()}.partial")
+        shutil.copyfile(scratch.manifest_path, partial)
+        os.replace(partial, project.manifest_path)
+
+
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # Under `dagster dev` the manifest is (re)built from the models on load; `make` builds it otherwise.
-dbt_project.prepare_if_dev()
+SalesDbtPreparer().prepare_if_dev(dbt_project)

@@ -197,6 +197,9 @@ PIPELINE_BY_REP = Section(
     _in_period("rep_performance", "open_pipeline_amount desc, rep_name"),
 )
 
+# Every mart the sections read (fallback included): with the scorecard, the publish assets' upstream in Dagster.
+SECTION_MARTS: tuple[str, ...] = tuple(dict.fromkeys(s.mart for s in (*SECTIONS, PIPELINE_BY_REP)))
+
 
 def mart_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     rows = con.execute(
