@@ -53,3 +53,22 @@ def test_a_dbt_test_that_only_warns_is_not_named_as_a_failure() -> None:
     failure = _failure(dg.materialize([model], raise_on_error=False))
     assert failure.stage == "transform"
     assert [name for _kind, name, _model in failure.dbt_nodes] == ["fails"]
+
+
+def test_a_dbt_test_failure_in_any_layer_group_is_during_transform() -> None:
+    import dagster as dg
+
+    from pipelines.lib.runner import _failure
+
+    # dbt models are grouped by their layer in the UI (staging, history, intermediate, marts)
+    @dg.multi_asset(
+        specs=[dg.AssetSpec("stg", group_name="staging"), dg.AssetSpec("mart", group_name="marts")],
+        check_specs=[dg.AssetCheckSpec("not_null_mart_id", asset="mart")],
+    )
+    def dbt_models():  # a generator multi-asset standing in for the dbt build
+        yield dg.AssetCheckResult(asset_key="mart", check_name="not_null_mart_id", passed=False)
+        raise RuntimeError("dbt build failed")
+
+    failure = _failure(dg.materialize([dbt_models], raise_on_error=False))
+    assert failure.stage == "transform"
+    assert failure.dbt_nodes == (("test", "not_null_mart_id", "mart"),)
