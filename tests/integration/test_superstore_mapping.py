@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import duckdb
@@ -43,7 +43,6 @@ FAMILIES = {"FUR": ("Furniture", ["Bookcases", "Chairs", "Tables"]),
             "OFF": ("Office Supplies", ["Binders", "Paper", "Storage"]),
             "TEC": ("Technology", ["Phones", "Accessories", "Machines"])}  # fmt: skip
 SEEN_SALES = "261.96 731.94 14.62 957.5775 22.368 48.86 7.28 907.152 18.504 114.9 1706.184 911.424 15.552".split()
-CENT = Decimal("0.01")
 
 
 def us_date(day: date) -> str:
@@ -173,16 +172,6 @@ def write_inbox(folder: Path, lines: list[dict[str, str]]) -> None:
     (folder / "mapping.yml").write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
 
 
-def half_even(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
-
-
-def mart_cents(value: Decimal) -> Decimal:
-    """To the cent as the marts round today (DuckDB's cast: half away from zero). The fixture has one exact tie:
-    product FUR-BO-10001666 sold 571.445 in 2024, which the mart shows as 571.45 (half-even would give 571.44)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def test_superstore_order_lines_through_the_example_mapping(built: Built) -> None:
     lines = built.lines
     # Independent figures from the fixture, exact decimals.
@@ -226,10 +215,11 @@ def test_superstore_order_lines_through_the_example_mapping(built: Built) -> Non
                 "select year(period_start), revenue from marts.sales_by_period where grain = 'year' and revenue <> 0"
             ).fetchall()
         )
-        assert yearly == {year: mart_cents(value) for year, value in by_year.items()}
-        # product_performance has one row per product and year, each rounded to the cent: every row is the
-        # exact product-year sum rounded, so a family's total is the sum of its products' rounded rows, within
-        # half a cent per row of the exact family total.
+        assert yearly == dict(by_year)  # exact: marts keep money unrounded (docs/metrics.md, Money policy)
+        # Any roll-up an analyst writes over mart rows is exact, at every grain: Σ rows = the fixture's total.
+        for mart in ("sales_by_period", "product_performance", "region_performance", "rep_performance"):
+            sums = dict(con.execute(f"select grain, sum(revenue) from marts.{mart} group by grain").fetchall())
+            assert sums == dict.fromkeys(("day", "week", "month", "quarter", "year"), total), mart
         product_years = {
             (product, year): revenue
             for product, year, revenue in con.execute(
@@ -237,23 +227,16 @@ def test_superstore_order_lines_through_the_example_mapping(built: Built) -> Non
                 "where grain = 'year' and revenue <> 0"
             ).fetchall()
         }
-        assert by_product_year[("FUR-BO-10001666", 2024)] == Decimal("571.445")  # the tie (see mart_cents)
-        assert product_years == {key: mart_cents(value) for key, value in by_product_year.items()}
+        assert by_product_year[("FUR-BO-10001666", 2024)] == Decimal("571.445")  # half a cent, kept
+        assert product_years == dict(by_product_year)
         families = dict(
             con.execute(
                 "select product_family, sum(revenue) from marts.product_performance where grain = 'year' "
                 "group by product_family having sum(revenue) <> 0"
             ).fetchall()
         )
-        family_of = {line["Product ID"]: line["Category"] for line in lines}
-        rounded_rows: dict[str, Decimal] = defaultdict(Decimal)
-        for (product, _), value in by_product_year.items():
-            rounded_rows[family_of[product]] += mart_cents(value)
-        assert families == rounded_rows
-        for family, value in by_family.items():
-            rows = sum(1 for product, _ in by_product_year if family_of[product] == family)
-            assert abs(families[family] - value) <= Decimal("0.005") * rows
-        # region_performance and rep_performance: one row per region (rep) and year, each the exact sum rounded
+        assert families == dict(by_family)
+        # region_performance and rep_performance: one row per region (rep) and year, each the exact sum
         regions = {
             (region, year): revenue
             for region, year, revenue in con.execute(
@@ -261,7 +244,7 @@ def test_superstore_order_lines_through_the_example_mapping(built: Built) -> Non
                 "where grain = 'year' and revenue <> 0"
             ).fetchall()
         }
-        assert regions == {key: mart_cents(value) for key, value in by_region_year.items()}
+        assert regions == dict(by_region_year)
         reps = {
             (rep, year): revenue
             for rep, year, revenue in con.execute(
@@ -269,10 +252,9 @@ def test_superstore_order_lines_through_the_example_mapping(built: Built) -> Non
                 "join marts.dim_reps d using (rep_id) where r.grain = 'year' and r.revenue <> 0"
             ).fetchall()
         }
-        assert reps == {key: mart_cents(value) for key, value in by_rep_year.items()}
+        assert reps == dict(by_rep_year)
         for name, exact in (*by_region.items(), *by_rep.items()):
-            rows = [v for (who, _), v in (*regions.items(), *reps.items()) if who == name]
-            assert abs(sum(rows) - exact) <= Decimal("0.005") * len(rows)
+            assert sum(v for (who, _), v in (*regions.items(), *reps.items()) if who == name) == exact
         accounts = con.execute("select count(*), count(distinct segment) from marts.dim_accounts").fetchone()
         assert accounts == (len({line["Customer ID"] for line in lines}), 3)
         products = con.execute("select count(*) from raw.canonical__products").fetchone()[0]
@@ -302,13 +284,8 @@ def test_superstore_order_lines_through_the_example_mapping(built: Built) -> Non
     assert built.metadata["canonical__campaigns"]["campaigns_without_dates"].value == notice
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="int_opportunity_lines_costed rounds each line's cost to the cent (money()) before the marts sum it, so "
-    "gross margin misses Σ Profit by up to half a cent per line; the money-types work makes it exact",
-)
 def test_superstore_gross_margin_is_the_sum_of_profit(built: Built) -> None:
-    """Gross margin per year = Σ Profit of the year's lines (cost = Sales − Profit), exact, rounded once."""
+    """Gross margin per year = Σ Profit of the year's lines (cost = Sales − Profit), exact (no line cost rounded)."""
     profit: dict[int, Decimal] = defaultdict(Decimal)
     for line in built.lines:
         profit[year_of(line)] += Decimal(line["Profit"])
@@ -319,4 +296,6 @@ def test_superstore_gross_margin_is_the_sum_of_profit(built: Built) -> None:
                 "where grain = 'year' and revenue <> 0"
             ).fetchall()
         )
-    assert margins == {year: half_even(value) for year, value in profit.items()}
+        sums = dict(con.execute("select grain, sum(gross_margin) from marts.sales_by_period group by grain").fetchall())
+    assert margins == dict(profit)
+    assert sums == dict.fromkeys(("day", "week", "month", "quarter", "year"), sum(profit.values()))
