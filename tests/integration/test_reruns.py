@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -67,5 +68,5 @@ def test_newer_export_supersedes_in_staging(small: Built) -> None:
         ).fetchall()
         total_staged = con.execute("select count(*) from staging.stg_salesforce__opportunities").fetchone()[0]
     assert raw_versions == 2
-    assert [(s[0], str(s[1]), s[2]) for s in staged] == [("won", "98765.43", 1)]
+    assert staged == [("won", Decimal("98765.43"), 1)]
     assert total_staged == len(rows)

@@ -50,7 +50,8 @@ def test_a_dbt_test_that_only_warns_is_not_named_as_a_failure() -> None:
         yield dg.AssetCheckResult(check_name="fails", passed=False)
         raise RuntimeError("dbt build failed")
 
-    failure = _failure(dg.materialize([model], raise_on_error=False))
+    with dg.instance_for_test() as instance:  # events are read while the run's instance is alive
+        failure = _failure(dg.materialize([model], instance=instance, raise_on_error=False))
     assert failure.stage == "transform"
     assert [name for _kind, name, _model in failure.dbt_nodes] == ["fails"]
 
@@ -69,6 +70,7 @@ def test_a_dbt_test_failure_in_any_layer_group_is_during_transform() -> None:
         yield dg.AssetCheckResult(asset_key="mart", check_name="not_null_mart_id", passed=False)
         raise RuntimeError("dbt build failed")
 
-    failure = _failure(dg.materialize([dbt_models], raise_on_error=False))
+    with dg.instance_for_test() as instance:
+        failure = _failure(dg.materialize([dbt_models], instance=instance, raise_on_error=False))
     assert failure.stage == "transform"
     assert failure.dbt_nodes == (("test", "not_null_mart_id", "mart"),)
