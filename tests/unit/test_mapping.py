@@ -646,8 +646,19 @@ def test_a_look_alike_with_too_few_of_the_objects_field_names_is_ignored_saying_
         "one: its header has only 2 of Opportunity's field names (Id, CreatedDate; a Data Export header has at least "
         "3) and not its required StageName, CloseDate; no mapping file applies to its folder and its header line is "
         "not recognised by a built-in source (hubspot, pipedrive, salesforce_report). A run does not read it. To read "
-        "it, claim it with a mapping: a mapping.yml beside it (or --mapping) whose pattern matches its name."
+        "it through a mapping, claim it: a mapping.yml beside it (or --mapping) whose pattern matches its name."
     )
+
+
+def test_a_data_export_file_under_another_name_is_ignored_naming_the_name_it_needs(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    path = write(inbox.mkdir() or inbox, "Opportunities.csv", f"{OPPORTUNITY_HEADER}\n{OPPORTUNITY_ROW}\n")
+    decision = decision_of(inbox, path)
+    assert decision.startswith(
+        "ignored: its header has the Salesforce Data Export columns of Opportunity (Id, StageName, CloseDate, "
+        "CreatedDate, …), but a Data Export file is known by its name: to load it as Opportunity, name it "
+        "Opportunity.csv (or Opportunity_<date>.csv); no mapping file applies to its folder"
+    ), decision
 
 
 def test_a_look_alike_name_with_a_built_in_sources_header_is_read_by_that_source(tmp_path: Path) -> None:

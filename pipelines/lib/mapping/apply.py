@@ -359,6 +359,24 @@ def _export_header(obj: ExportObject, header: list[str]) -> str | None:
     )
 
 
+def _unnamed_export(header: list[str], objects: tuple[ExportObject, ...]) -> str | None:
+    """For a file whose name is no object's: the hint that its header is a Data Export object's, if it is."""
+    shaped = [
+        (len(known), obj)
+        for obj in objects
+        if all(c in header for c in obj.required)
+        and len(known := [c for c in header if c in obj.columns]) >= EXPORT_SHAPE
+    ]
+    if not shaped:
+        return None
+    obj = max(shaped, key=lambda found: found[0])[1]
+    return (
+        f"its header has the Salesforce Data Export columns of {obj.name} ({', '.join(obj.required)}, …), but a Data "
+        f"Export file is known by its name: to load it as {obj.name}, name it {obj.file_name} (or "
+        f"{obj.name}_<date>.csv)"
+    )
+
+
 def is_mapping_file(path: Path) -> bool:
     name = path.name.lower()
     return name in MAPPING_NAMES or name.endswith((".mapping.yml", ".mapping.yaml"))
@@ -472,7 +490,7 @@ def _why_ignored(
         parts.append(f"its header line is not recognised by a built-in source ({builtin})")
     if look_alike:
         return (
-            f"{look_alike}; {' and '.join(parts)}. A run does not read it. To read it, claim it with a mapping: a "
+            f"{look_alike}; {' and '.join(parts)}. A run does not read it. To read it through a mapping, claim it: a "
             "mapping.yml beside it (or --mapping) whose pattern matches its name."
         )
     return " and ".join(parts) + ". A run does not read it."
@@ -528,6 +546,8 @@ def plan(
                 salesforce.append(ExportFile(path, obj))
             else:
                 look_alikes[path] = why_not
+        elif hint := _unnamed_export(header, objects):
+            look_alikes[path] = hint
     exported = {f.path for f in salesforce}
     ignored = [
         Ignored(p, _why_ignored(p, considered, builtins, look_alikes.get(p)))
