@@ -55,7 +55,10 @@ def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
 
 
 def find_exports(inbox: Path, obj: ExportObject) -> list[Path]:
-    """Every file under ``inbox`` that is an export of ``obj``, oldest export folder first.
+    """Every file under ``inbox`` named as an export of ``obj``, oldest export folder first.
+
+    By name only: what a run lands also depends on the header and on mapping claims, decided by
+    pipelines.lib.mapping.apply.plan (``Plan.exports``), which the ingest assets use.
 
     Sorting by path puts dated export folders (2026-06-23/, 2026-06-30/) in order, so a later export is
     loaded later and wins in staging.
@@ -163,7 +166,10 @@ def check_header(path: Path, obj: ExportObject, columns: list[str]) -> None:
             f"this {obj.name} export has no column {', '.join(missing)} (the header has "
             f"{', '.join(columns[:10])}{', …' if len(columns) > 10 else ''})."
         )
-        fix = "Export the object with its API field names (Data Export), or add a mapping for this layout."
+        fix = (
+            "Export the object with its API field names (Data Export); if the file is not a Salesforce export, "
+            "claim it with a mapping (a mapping.yml beside it whose pattern matches its name)."
+        )
     raise FileRejected(path, problem, fix, line=1)
 
 

@@ -83,3 +83,82 @@ def test_two_files_for_one_key_stop_the_run_naming_both(tmp_path: Path, shop_env
         ).fetchone()[0]
         rows = con.execute("select count(*) from raw.canonical__opportunities").fetchone()[0] if landed else 0
     assert rows == 0
+
+
+# ------------------------------------------------- a mapped file whose name looks like a Salesforce object
+
+CRM_MAPPING = """\
+source: crm
+files:
+  deals: {pattern: "opportunities.csv"}
+  lines: {pattern: "opportunity_lines.csv"}
+entities:
+  opportunities:
+    from: deals
+    columns:
+      opportunity_id: Deal ID
+      stage: Stage
+      status: {column: Stage, map: {Won: won, Lost: lost}, default: open}
+      amount: Value
+      close_date: Closed
+      created_date: Created
+  opportunity_lines:
+    from: lines
+    columns:
+      line_id: Line ID
+      opportunity_id: Deal ID
+      product_id: Product
+      quantity: Qty
+      unit_price: Unit Price
+      total_price: {expr: 'num("Qty") * num("Unit Price")'}
+"""
+CRM_DEALS = """\
+Deal ID,Stage,Value,Closed,Created
+D1,Won,1200.50,2026-01-15,2026-01-02
+D2,Won,300.25,2026-02-10,2026-01-20
+D3,Lost,999.00,2026-02-20,2026-02-01
+D4,Proposal,450.00,2026-04-30,2026-03-01
+D5,Won,80.00,2026-03-05,2026-02-25
+"""
+CRM_LINES = """\
+Line ID,Deal ID,Product,Qty,Unit Price
+L1,D1,P1,2,500.25
+L2,D1,P2,1,200.00
+L3,D2,P1,1,300.25
+L4,D3,P2,3,333.00
+L5,D4,P1,1,450.00
+L6,D5,P3,4,20.00
+"""
+
+
+def test_files_named_like_salesforce_objects_are_read_by_the_mapping_that_claims_them(
+    tmp_path: Path, shop_env: None
+) -> None:
+    """opportunity_lines.csv was taken for the Salesforce object Opportunity and refused ("no column Id") although
+    the mapping.yml beside it claims it; a look-alike no mapping claims (Opportunity_notes.csv) was refused too."""
+    folder = tmp_path / "inbox" / "crm"
+    folder.mkdir(parents=True)
+    (folder / "mapping.yml").write_text(CRM_MAPPING, encoding="utf-8")
+    (folder / "opportunities.csv").write_text(CRM_DEALS, encoding="utf-8")
+    (folder / "opportunity_lines.csv").write_text(CRM_LINES, encoding="utf-8")
+    (folder / "Opportunity_notes.csv").write_text("Deal ID,Note\nD1,call back\n", encoding="utf-8")
+    result = invoke_run(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "rejected").exists() or not any((tmp_path / "rejected").iterdir())
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        deals = con.execute(
+            "select count(*), sum(amount::decimal(18, 2)), min(_source_file), max(_source_file) "
+            "from raw.canonical__opportunities"
+        ).fetchone()
+        lines = con.execute(
+            "select count(*), sum(quantity::decimal(18, 2)), sum(total_price::decimal(18, 2)), min(_source_file), "
+            "max(_source_file) "
+            "from raw.canonical__opportunity_lines"
+        ).fetchone()
+        salesforce = con.execute("select count(*) from raw.salesforce__opportunity").fetchone()[0]
+        won = con.execute("select count(*), sum(amount) from marts.fct_opportunities where status = 'won'").fetchone()
+    assert deals == (5, Decimal("3029.75"), str(folder / "opportunities.csv"), str(folder / "opportunities.csv"))
+    lines_file = str(folder / "opportunity_lines.csv")
+    assert lines == (6, Decimal("12"), Decimal("3029.75"), lines_file, lines_file)
+    assert salesforce == 0
+    assert won == (3, Decimal("1580.75"))

@@ -156,7 +156,7 @@ def test_discover_prefers_the_folders_mapping_and_leaves_salesforce_files(tmp_pa
     write(inbox / "sheet", "mapping.yml", DEALS)
     write(inbox / "sheet", "deals_1.csv", CSV_EU)
     write(inbox / "sheet", "Opportunity.csv", "Id\n1\n")
-    found = discover(inbox, None, [], lambda name: name == "Opportunity.csv")
+    found = discover(inbox, None, [])
     assert [(m.path.name, m.key, m.found_by) for m in found] == [("deals_1.csv", "deals", "inbox mapping file")]
 
 
@@ -274,7 +274,7 @@ def test_discover_with_the_run_mapping_and_the_validate_command(
     inbox.mkdir()
     data = write(inbox, "deals_1.csv", CSV_EU)
     mapping = write(tmp_path, "crm.yml", DEALS)
-    found = discover(inbox, mapping, [], lambda name: False)
+    found = discover(inbox, mapping, [])
     assert [(m.path, m.key, m.found_by) for m in found] == [(data, "deals", "--mapping")]
 
     runner = CliRunner()
@@ -311,7 +311,7 @@ def test_patterns_are_relative_to_the_mappings_folder_not_any_sub_folder(tmp_pat
     good = write(inbox / "shop", "orders.csv", ORDERS_CSV)
     (inbox / "shop" / "backup").mkdir()
     write(inbox / "shop" / "backup", "orders.csv", "id,day,total\nA,2026-01-02,x\n")
-    found = discover(inbox, None, [], lambda name: False)
+    found = discover(inbox, None, [])
     assert [(m.path, m.key) for m in found] == [(good, "orders")]
 
 
@@ -324,7 +324,7 @@ def test_two_files_claiming_one_key_stop_the_run_naming_both(tmp_path: Path) -> 
     good = write(inbox / "shop", "orders.csv", ORDERS_CSV)
     copy = write(inbox / "shop" / "backup", "orders.csv", ORDERS_CSV)
     with pytest.raises(ClaimConflict) as caught:
-        discover(inbox, None, [], lambda name: False)
+        discover(inbox, None, [])
     message = str(caught.value)
     assert str(good) in message and str(copy) in message and "'orders'" in message
     assert str(inbox / "shop" / "mapping.yml") + ", line 3" in message
@@ -332,14 +332,14 @@ def test_two_files_claiming_one_key_stop_the_run_naming_both(tmp_path: Path) -> 
     copy.unlink()
     good.rename(inbox / "shop" / "orders_2026-02-01.csv")
     write(inbox / "shop" / "backup", "orders_2026-01-15.csv", ORDERS_CSV)
-    found = discover(inbox, None, [], lambda name: False)
+    found = discover(inbox, None, [])
     assert [m.path.relative_to(inbox).as_posix() for m in found] == [
         "shop/backup/orders_2026-01-15.csv", "shop/orders_2026-02-01.csv"
     ]  # fmt: skip
     # the same date twice is not a succession
     write(inbox / "shop", "orders_20260201.csv", ORDERS_CSV)
     with pytest.raises(ClaimConflict, match="orders_20260201.csv"):
-        discover(inbox, None, [], lambda name: False)
+        discover(inbox, None, [])
 
 
 def test_a_run_mapping_outside_the_inbox_anchors_at_the_inbox_root(tmp_path: Path) -> None:
@@ -348,9 +348,9 @@ def test_a_run_mapping_outside_the_inbox_anchors_at_the_inbox_root(tmp_path: Pat
     top = write(inbox, "orders.csv", ORDERS_CSV)
     write(inbox / "shop", "orders.csv", ORDERS_CSV)
     outside = write(tmp_path, "shop.yml", ORDERS)
-    assert [m.path for m in discover(inbox, outside, [], lambda name: False)] == [top]
+    assert [m.path for m in discover(inbox, outside, [])] == [top]
     inside = write(inbox / "shop", "shop.yml", ORDERS)  # not an inbox mapping file name, given with --mapping
-    assert [m.path for m in discover(inbox, inside, [], lambda name: False)] == [inbox / "shop" / "orders.csv"]
+    assert [m.path for m in discover(inbox, inside, [])] == [inbox / "shop" / "orders.csv"]
 
 
 def test_validate_reports_per_file_what_run_would_do_for_a_folder(
@@ -537,3 +537,193 @@ def test_validate_marks_files_claiming_one_key_as_the_run_would(
     assert result.exit_code == 1
     assert output.count("✗ rejected") == 2 and f"{copy}: a run stops here." in output
     assert f"{good}: a run stops here." in output and "2 files claim file key 'orders'" in output
+
+
+# ------------------------------------------------- names that look like a Salesforce Data Export object
+
+OPPORTUNITY_HEADER = (
+    "Id,AccountId,OwnerId,Name,StageName,Amount,Probability,CloseDate,CreatedDate,IsClosed,IsWon,LeadSource,Type"
+)
+OPPORTUNITY_ROW = "006A,001A,005A,Big deal,Closed Won,100.00,100,2026-02-01,2026-01-05,true,true,Web,New Business"
+OTHER_CRM = {  # the same kind of data from other systems: no Salesforce API field names
+    "opportunity_lines.csv": "Line ID,Deal ID,Product,Qty,Unit Price\nL1,D1,P1,2,10.50\n",
+    "Opportunities.csv": "Deal ID,Deal Stage,Value,Closed,Created,Owner\nD1,Won,10,2026-02-01,2026-01-01,Ann\n",
+    "opportunities.csv": "Deal ID,Deal Stage,Value,Closed,Created,Owner\nD1,Won,10,2026-02-01,2026-01-01,Ann\n",
+    "accounts.csv": "Company ID,Company,Country\nC1,Acme,DE\n",
+    "Account_export.csv": "Company ID,Company,Country\nC1,Acme,DE\n",
+    "users.csv": "User ID,Full Name,Team\nU1,Ann Lee,East\n",
+    "Leads 2026.csv": "Lead ID,Created,Source\nL1,2026-01-02,Web\n",
+    "Campaign.xlsx": "Campaign ID,Campaign,Spend\nK1,Spring,100\n",
+    "hubspot-crm-exports-all-deals-2026-12-01.csv": (
+        "Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner,Pipeline,Associated Company IDs\n"
+        "1,Big,closedwon,10,2026-02-01,2026-01-01,Ann,default,9\n"
+    ),
+}
+LOOK_ALIKES = {"opportunity_lines.csv": "Opportunity", "Account_export.csv": "Account"}
+
+
+def put(folder: Path, name: str, text: str) -> Path:
+    """A CSV, or for .xlsx a one-sheet workbook with the same rows."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not name.endswith(".xlsx"):
+        return write(folder, name, text)
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in text.splitlines():
+        book.active.append(row.split(","))
+    book.save(folder / name)
+    return folder / name
+
+
+def claiming(*names: str) -> str:
+    files = "".join(f"  f{i}: {{pattern: {name!r}}}\n" for i, name in enumerate(names))
+    return (
+        f"source: mine\nfiles:\n{files}entities:\n  opportunities:\n    from: f0\n    columns: {{opportunity_id: x}}\n"
+    )
+
+
+def decision_of(inbox: Path, path: Path, mapping: Path | None = None) -> str:
+    """What the one plan() says a run does with ``path``, in a few words."""
+    from pipelines.lib.mapping.apply import BUILTIN_MAPPINGS, Conflict, Ignored, load_builtins, plan
+
+    found = plan(inbox, mapping, load_builtins(BUILTIN_MAPPINGS))
+    exported = next((f for f in found.salesforce if f.path == path), None)
+    if exported is not None:
+        return f"salesforce {exported.obj.name}"
+    decision = found.decision(path)
+    if isinstance(decision, MappedFile):
+        return f"read as {decision.key} of {decision.loaded.source} ({decision.found_by})"
+    if isinstance(decision, Ignored):
+        return f"ignored: {decision.reason}"
+    assert not isinstance(decision, Conflict), decision
+    return f"nothing: {decision}"
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_CRM))
+def test_a_file_a_mapping_beside_it_claims_is_read_by_that_mapping(tmp_path: Path, name: str) -> None:
+    """opportunity_lines.csv was read as the Salesforce object Opportunity and refused ("no column Id")."""
+    inbox = tmp_path / "inbox"
+    path = put(inbox / "mine", name, OTHER_CRM[name])
+    write(inbox / "mine", "mapping.yml", claiming(name))
+    assert decision_of(inbox, path) == "read as f0 of mine (inbox mapping file)"
+
+
+@pytest.mark.parametrize("name", ["opportunity_lines.csv", "Account_export.csv"])
+def test_a_file_the_run_mapping_claims_is_read_by_it(tmp_path: Path, name: str) -> None:
+    inbox = tmp_path / "inbox"
+    path = put(inbox, name, OTHER_CRM[name])
+    mapping = write(tmp_path, "mine.yml", claiming(name))
+    assert decision_of(inbox, path, mapping) == "read as f0 of mine (--mapping)"
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_CRM))
+def test_without_a_mapping_another_crms_file_is_recognised_or_ignored_with_its_true_reason(
+    tmp_path: Path, name: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    path = put(inbox, name, OTHER_CRM[name])
+    decision = decision_of(inbox, path)
+    if name.startswith("hubspot"):
+        assert decision == "read as deals of hubspot (recognised built-in source)"
+        return
+    assert decision.startswith("ignored: "), decision
+    assert "has no column" not in decision and "no mapping file applies to its folder" in decision
+    assert "is not recognised by a built-in source (hubspot, pipedrive, salesforce_report)" in decision
+    if name in LOOK_ALIKES:
+        obj = LOOK_ALIKES[name]
+        assert f"its name looks like the Salesforce Data Export object {obj} ({obj}*.csv), but" in decision
+        assert f"its header has none of {obj}'s required columns" in decision
+
+
+def test_a_look_alike_with_too_few_of_the_objects_field_names_is_ignored_saying_so(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    path = write(
+        inbox.mkdir() or inbox, "Opportunity lines.csv", "Id,OpportunityId,Item,CreatedDate\nL1,D1,P,2026-01-02\n"
+    )
+    assert decision_of(inbox, path) == (
+        "ignored: its name looks like the Salesforce Data Export object Opportunity (Opportunity*.csv), but it is not "
+        "one: its header has only 2 of Opportunity's field names (Id, CreatedDate; a Data Export header has at least "
+        "3) and not its required StageName, CloseDate; no mapping file applies to its folder and its header line is "
+        "not recognised by a built-in source (hubspot, pipedrive, salesforce_report). A run does not read it. To read "
+        "it through a mapping, claim it: a mapping.yml beside it (or --mapping) whose pattern matches its name."
+    )
+
+
+def test_a_data_export_file_under_another_name_is_ignored_naming_the_name_it_needs(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    path = write(inbox.mkdir() or inbox, "Opportunities.csv", f"{OPPORTUNITY_HEADER}\n{OPPORTUNITY_ROW}\n")
+    decision = decision_of(inbox, path)
+    assert decision.startswith(
+        "ignored: its header has the Salesforce Data Export columns of Opportunity (Id, StageName, CloseDate, "
+        "CreatedDate, …), but a Data Export file is known by its name: to load it as Opportunity, name it "
+        "Opportunity.csv (or Opportunity_<date>.csv); no mapping file applies to its folder"
+    ), decision
+
+
+def test_a_look_alike_name_with_a_built_in_sources_header_is_read_by_that_source(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    path = put(inbox, "Opportunity_hubspot.csv", OTHER_CRM["hubspot-crm-exports-all-deals-2026-12-01.csv"])
+    assert decision_of(inbox, path) == "read as deals of hubspot (recognised built-in source)"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "obj"),
+    [
+        # the Data Export itself, by name and header
+        ("Opportunity.csv", f"{OPPORTUNITY_HEADER}\n{OPPORTUNITY_ROW}\n", "Opportunity"),
+        ("opportunity_2026-06-30.csv", f"{OPPORTUNITY_HEADER}\n{OPPORTUNITY_ROW}\n", "Opportunity"),
+        ("Account_export.csv", '"Id","Name","Type","Industry"\n"001A","Acme","Customer","Retail"\n', "Account"),
+        ("targets.csv", "kpi,scope,scope_id,grain,period_start,target_value\nrevenue,company,,month,2026-01-01,5\n",
+         "targets"),
+        # damaged Data Export files stay Salesforce files, so landing refuses them with their true reason
+        ("Opportunity.csv", f"{OPPORTUNITY_HEADER.removeprefix('Id,')}\n{OPPORTUNITY_ROW[5:]}\n", "Opportunity"),
+        ("Opportunity.csv", f"{OPPORTUNITY_HEADER.replace(',StageName', '')}\n006A\n", "Opportunity"),
+        ("Opportunity.csv", "", "Opportunity"),
+        ("Opportunity.csv", "Id^AccountId^OwnerId^Name^StageName\n006A^001A^005A^x^Won\n", "Opportunity"),
+    ],
+)  # fmt: skip
+def test_salesforce_export_files_stay_salesforce_files(tmp_path: Path, name: str, text: str, obj: str) -> None:
+    inbox = tmp_path / "inbox"
+    path = write(inbox.mkdir() or inbox, name, text)
+    assert decision_of(inbox, path) == f"salesforce {obj}"
+
+
+def test_a_salesforce_file_without_id_is_refused_for_that(tmp_path: Path) -> None:
+    from pipelines.lib.files import FileRejected
+    from pipelines.lib.loader import land_file
+    from pipelines.lib.salesforce import by_name
+
+    path = write(tmp_path, "Opportunity.csv", f"{OPPORTUNITY_HEADER.removeprefix('Id,')}\n{OPPORTUNITY_ROW[5:]}\n")
+    with duckdb.connect() as con, pytest.raises(FileRejected) as caught:
+        land_file(con, by_name("Opportunity"), path, tmp_path / "cache")
+    assert "this Opportunity export has no column Id (the header has AccountId, OwnerId, Name," in str(caught.value)
+
+
+def test_validate_says_what_run_does_with_a_look_alike_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    monkeypatch.setenv("SALES_MAPPING", "")
+    inbox = tmp_path / "inbox"
+    lines = put(inbox, "opportunity_lines.csv", OTHER_CRM["opportunity_lines.csv"])
+    result = CliRunner().invoke(app, ["validate", str(inbox)])
+    output = result.output.replace("\n", "")
+    assert result.exit_code == 0, result.output
+    assert f"– ignored {lines}: its name looks like the Salesforce Data Export object Opportunity" in output
+    assert "has no column" not in output
+    write(
+        inbox,
+        "mapping.yml",
+        claiming("opportunity_lines.csv").replace(
+            "{opportunity_id: x}", "{opportunity_id: Deal ID, status: {const: won}}"
+        ),
+    )
+    result = CliRunner().invoke(app, ["validate", str(inbox)])
+    output = result.output.replace("\n", "")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"✓ accepted {lines} (opportunities, read as 'f0' of {inbox / 'mapping.yml'} (inbox mapping file)): 1 rows"
+        in output
+    )

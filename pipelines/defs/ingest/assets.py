@@ -9,14 +9,14 @@ from pipelines.defs.resources import WAREHOUSE_POOL, InboxResource
 from pipelines.lib.archives import unpack_archives
 from pipelines.lib.canonical import CANONICAL_OBJECTS
 from pipelines.lib.files import FileRejected
-from pipelines.lib.loader import find_exports, land_file, record_rejection
+from pipelines.lib.loader import land_file, record_rejection
 from pipelines.lib.mapping.apply import (
     BUILTIN_MAPPINGS,
     ClaimConflict,
     discover,
-    is_salesforce_export,
     land_mapped,
     load_builtins,
+    plan,
 )
 from pipelines.lib.mapping.load import MappingError
 from pipelines.lib.mapping.notices import landed_undated
@@ -39,8 +39,9 @@ def build_ingest_asset(obj: ExportObject) -> dg.AssetsDefinition:
         kinds={"duckdb", "csv"},
         pool=WAREHOUSE_POOL,
         description=(
-            f"{obj.description} Lands every new `{obj.name}*.csv` under the inbox in "
-            f"`landing.{obj.table}` with source file, sha256, line number and load time; the audit check "
+            f"{obj.description} Lands every new `{obj.name}*.csv` under the inbox that no mapping pattern claims "
+            f"and whose header is this object's (its API field names) in `landing.{obj.table}` with source file, "
+            "sha256, line number and load time; the audit check "
             f"then moves good rows to `raw.{obj.table}` and bad ones to `quarantine.{obj.table}`. A file "
             "already loaded (same checksum) is skipped; a file that cannot be read as this object is "
             "moved to the rejected folder with its reason and stops the run."
@@ -50,7 +51,10 @@ def build_ingest_asset(obj: ExportObject) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: DuckDBResource, inbox: InboxResource
     ) -> dg.MaterializeResult:
         _unpack(inbox)
-        files = find_exports(inbox.root, obj)
+        try:  # the run's one decision (pipelines.lib.mapping.apply.plan): a file a mapping claims is not ours
+            files = plan(inbox.root, inbox.mapping_file, load_builtins(BUILTIN_MAPPINGS)).exports(obj)
+        except MappingError as problem:
+            raise dg.Failure(description=f"{problem} Fix the mapping file and run again.") from None
         cache = Path(warehouse.database).expanduser().resolve().parent / ".transcoded"
         landed, skipped, rejected = [], [], []
         with warehouse.get_connection() as con:
@@ -110,7 +114,7 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
         _unpack(inbox)
         cache = Path(warehouse.database).expanduser().resolve().parent / ".transcoded"
         try:
-            files = discover(inbox.root, inbox.mapping_file, load_builtins(BUILTIN_MAPPINGS), _is_salesforce)
+            files = discover(inbox.root, inbox.mapping_file, load_builtins(BUILTIN_MAPPINGS))
         except MappingError as problem:
             raise dg.Failure(description=f"{problem} Fix the mapping file and run again.") from None
         except ClaimConflict as conflict:
@@ -159,9 +163,6 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
         )
 
     return _ingest
-
-
-_is_salesforce = is_salesforce_export  # Data Export files (Opportunity.csv, …) and targets.csv: their own path
 
 
 ingest_assets = [build_ingest_asset(obj) for obj in ALL_OBJECTS] + [

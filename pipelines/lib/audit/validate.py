@@ -33,15 +33,22 @@ def object_for(path: Path) -> ExportObject | None:
     return next((obj for obj in ALL_OBJECTS if obj.matches(path.name)), None)
 
 
-def validate_files(paths: list[Path], config: AuditConfig | None = None, examples: int = 5) -> list[FileReport]:
-    """Parents first (Account before Opportunity), so references between the given files resolve."""
+def validate_files(
+    paths: list[Path],
+    config: AuditConfig | None = None,
+    examples: int = 5,
+    objects: dict[Path, ExportObject] | None = None,
+) -> list[FileReport]:
+    """Parents first (Account before Opportunity), so references between the given files resolve. ``objects``:
+    the object of each file as the run decided it (pipelines.lib.mapping.apply.plan); default: by file name."""
     config = config or load_audit_config()
     order = {obj.name: i for i, obj in enumerate(ALL_OBJECTS)}
-    reports = [FileReport(path, obj.name if (obj := object_for(path)) else None) for path in paths]
+    chosen = {path: (objects or {}).get(path) or object_for(path) for path in paths}
+    reports = [FileReport(path, obj.name if (obj := chosen[path]) else None) for path in paths]
     with tempfile.TemporaryDirectory(prefix="salesmetrics-validate-") as scratch:
         database = str(Path(scratch) / "validate.duckdb")
         for report in sorted(reports, key=lambda r: order.get(r.object or "", -1)):
-            obj = object_for(report.path)
+            obj = chosen[report.path]
             if obj is None:
                 names = ", ".join(o.file_name for o in ALL_OBJECTS)
                 report.refusal = f"{report.path}: the file name matches no known export ({names})."

@@ -266,14 +266,21 @@ def _unpivot(
 #   folder, `**/` crosses folders (`**/orders.csv`, `*/deals.csv`). The anchor of a mapping.yml /
 #   *.mapping.yml of the inbox is its folder; the anchor of `--mapping` is its folder when the file lies in
 #   the inbox, else the inbox root.
-# - A file is read by the nearest inbox mapping file whose pattern matches it, else by --mapping, else by a
-#   built-in source that recognises its header line.
+# - A file is read by the nearest inbox mapping file whose pattern matches it, else by --mapping (a claim by
+#   a pattern wins over everything below, also over a name like Opportunity_lines.csv); else it is a Salesforce
+#   Data Export object (or targets/benchmarks/fixed_costs) when its name is the object's (Opportunity.csv,
+#   opportunity_2026-06-30.csv) and its header has every required column of the object; else by a built-in
+#   source that recognises its header line; else, with the object's name, it is still that object when its
+#   header cannot be judged (empty, binary, one column) or has the Salesforce shape (at least EXPORT_SHAPE of
+#   the object's API field names): a damaged export is refused when landed, with its true reason. Any other
+#   file is ignored, with the reason.
 # - One file key, one file, unless the files are clearly successive exports: each carries a date in its path
 #   below the anchor (year first: 2026-01-31, 2026_01_31, 20260131, 2026-01) and no two the same date. They
 #   then load oldest date first, so the latest export wins in staging. Anything else stops the run
 #   (ClaimConflict) naming every file and the fix: nothing is silently stacked or replaced.
 
 MAPPING_NAMES = ("mapping.yml", "mapping.yaml")
+EXPORT_SHAPE = 3  # API field names of the object (Id, AccountId, StageName…) that make a header a Data Export's
 BUILTIN_MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])(?:[-_.]?(0[1-9]|[12]\d|3[01]))?(?!\d)")
@@ -296,6 +303,14 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class ExportFile:
+    """A file landed by the ingest asset of a Salesforce Data Export object (or targets, benchmarks, fixed_costs)."""
+
+    path: Path
+    obj: ExportObject
+
+
+@dataclass(frozen=True)
 class Plan:
     """What a run does with the inbox: the files read (in landing order), the ones ignored and why, and the
     conflicts that stop the run."""
@@ -303,20 +318,69 @@ class Plan:
     read: list[MappedFile]
     ignored: list[Ignored]
     conflicts: list[Conflict]
-    salesforce: list[Path]
+    salesforce: list[ExportFile]
 
-    def decision(self, path: Path) -> MappedFile | Ignored | Conflict | None:
-        """What the run does with one file (None: a Salesforce Data Export file, or not a readable file)."""
+    def decision(self, path: Path) -> MappedFile | Ignored | Conflict | ExportFile | None:
+        """What the run does with one file (None: not a readable file)."""
         return (
             next((c for c in self.conflicts if path in c.paths), None)
             or next((m for m in self.read if m.path == path), None)
+            or next((f for f in self.salesforce if f.path == path), None)
             or next((i for i in self.ignored if i.path == path), None)
         )
 
+    def exports(self, obj: ExportObject) -> list[Path]:
+        """The files the ingest asset of ``obj`` lands, oldest export folder first (sorted by path)."""
+        return sorted(f.path for f in self.salesforce if f.obj.name == obj.name)
 
-def is_salesforce_export(file_name: str) -> bool:
-    """Data Export files (Opportunity.csv, …) and targets.csv stay on their own path."""
-    return any(obj.matches(file_name) for obj in ALL_OBJECTS)
+
+def named_object(path: Path, objects: tuple[ExportObject, ...] = ALL_OBJECTS) -> ExportObject | None:
+    """The object whose Data Export file name ``path`` has (Opportunity.csv, opportunity_2026-06-30.csv)."""
+    return next((obj for obj in objects if obj.matches(path.name)), None)
+
+
+def _export_header(obj: ExportObject, header: list[str]) -> str | None:
+    """None when a file named like ``obj`` with this header line is ``obj``'s export, possibly damaged (landing
+    then refuses it with its reason); else why it is not.
+
+    Data Export headers are the object's API field names, exactly as Salesforce writes them. A header that cannot
+    be judged (empty, binary, one column: a delimiter that is not , ; tab |) is the object's, so landing names the
+    true problem. A header with fewer than EXPORT_SHAPE of the object's field names is another system's file.
+    """
+    if len(header) <= 1:
+        return None
+    known = [c for c in header if c in obj.columns]
+    if len(known) >= EXPORT_SHAPE or all(c in header for c in obj.required):
+        return None
+    missing = [c for c in obj.required if c not in header]
+    has = (
+        f"only {len(known)} of {obj.name}'s field names ({', '.join(known)}; a Data Export header has at least "
+        f"{EXPORT_SHAPE}) and not its required {', '.join(missing)}"
+        if known
+        else f"none of {obj.name}'s required columns ({', '.join(obj.required)}) nor any other of its field names"
+    )
+    return (
+        f"its name looks like the Salesforce Data Export object {obj.name} ({obj.name}*.csv), but it is not one: "
+        f"its header has {has}"
+    )
+
+
+def _unnamed_export(header: list[str], objects: tuple[ExportObject, ...]) -> str | None:
+    """For a file whose name is no object's: the hint that its header is a Data Export object's, if it is."""
+    shaped = [
+        (len(known), obj)
+        for obj in objects
+        if all(c in header for c in obj.required)
+        and len(known := [c for c in header if c in obj.columns]) >= EXPORT_SHAPE
+    ]
+    if not shaped:
+        return None
+    obj = max(shaped, key=lambda found: found[0])[1]
+    return (
+        f"its header has the Salesforce Data Export columns of {obj.name} ({', '.join(obj.required)}, …), but a Data "
+        f"Export file is known by its name: to load it as {obj.name}, name it {obj.file_name} (or "
+        f"{obj.name}_<date>.csv)"
+    )
 
 
 def is_mapping_file(path: Path) -> bool:
@@ -402,7 +466,9 @@ def _claim(loaded: LoadedMapping, path: Path, anchor: Path, found_by: str) -> Ma
     return None
 
 
-def _why_ignored(path: Path, considered: list[tuple[LoadedMapping, Path]], builtins: list[LoadedMapping]) -> str:
+def _why_ignored(
+    path: Path, considered: list[tuple[LoadedMapping, Path]], builtins: list[LoadedMapping], look_alike: str | None
+) -> str:
     """Why no mapping reads ``path``, naming the pattern that would, were it anchored elsewhere."""
     for loaded, anchor in considered:
         relative = _relative(path, anchor)
@@ -421,18 +487,27 @@ def _why_ignored(path: Path, considered: list[tuple[LoadedMapping, Path]], built
     parts = [f"it matches no file pattern of {mappings}" if mappings else "no mapping file applies to its folder"]
     if builtins:
         parts.append(f"its header line is not recognised by a built-in source ({builtin})")
+    if look_alike:
+        return (
+            f"{look_alike}; {' and '.join(parts)}. A run does not read it. To read it through a mapping, claim it: a "
+            "mapping.yml beside it (or --mapping) whose pattern matches its name."
+        )
     return " and ".join(parts) + ". A run does not read it."
 
 
-def plan(inbox: Path, mapping_file: Path | None, builtins: list[LoadedMapping], is_salesforce: object) -> Plan:
+def plan(
+    inbox: Path,
+    mapping_file: Path | None,
+    builtins: list[LoadedMapping],
+    objects: tuple[ExportObject, ...] = ALL_OBJECTS,
+) -> Plan:
     """Every readable file under ``inbox`` and what a run does with it (the rules above)."""
     from pipelines.lib.mapping.load import load_mapping
 
     if not inbox.exists():
         return Plan([], [], [], [])
     everything = sorted(p for p in inbox.rglob("*") if p.is_file())
-    salesforce = [p for p in everything if is_salesforce(p.name)]  # type: ignore[operator]
-    candidates = [p for p in everything if p.suffix.lower() in READABLE_SUFFIXES and p not in salesforce]
+    candidates = [p for p in everything if p.suffix.lower() in READABLE_SUFFIXES]
     claimed: dict[Path, MappedFile] = {}
     considered: list[tuple[LoadedMapping, Path]] = []
     # the nearest inbox mapping file first (deepest folder), so a sub-folder's own mapping wins
@@ -450,13 +525,34 @@ def plan(inbox: Path, mapping_file: Path | None, builtins: list[LoadedMapping], 
         for path in candidates:
             if path not in claimed and (mapped := _claim(loaded, path, anchor, "--mapping")):
                 claimed[path] = mapped
+    salesforce: list[ExportFile] = []
+    look_alikes: dict[Path, str] = {}
     for path in candidates:
-        if path in claimed or not builtins:
+        if path in claimed:
             continue
-        found = formats.recognise(_first_line_headers(path), builtins)
+        obj = named_object(path, objects)
+        header = _first_line_headers(path) if obj is not None or builtins else []
+        if obj is not None and all(c in header for c in obj.required):
+            salesforce.append(ExportFile(path, obj))
+            continue
+        found = formats.recognise(header, builtins) if builtins else None
         if found:
             claimed[path] = MappedFile(path, found[0], found[1], "recognised built-in source", inbox)
-    ignored = [Ignored(p, _why_ignored(p, considered, builtins)) for p in candidates if p not in claimed]
+            continue
+        if obj is not None:
+            why_not = _export_header(obj, header)
+            if why_not is None:
+                salesforce.append(ExportFile(path, obj))
+            else:
+                look_alikes[path] = why_not
+        elif hint := _unnamed_export(header, objects):
+            look_alikes[path] = hint
+    exported = {f.path for f in salesforce}
+    ignored = [
+        Ignored(p, _why_ignored(p, considered, builtins, look_alikes.get(p)))
+        for p in candidates
+        if p not in claimed and p not in exported
+    ]
     read, conflicts = _order_claims(list(claimed.values()))
     return Plan(read, ignored, conflicts, salesforce)
 
@@ -504,10 +600,13 @@ def _order_claims(claims: list[MappedFile]) -> tuple[list[MappedFile], list[Conf
 
 
 def discover(
-    inbox: Path, mapping_file: Path | None, builtins: list[LoadedMapping], is_salesforce: object
+    inbox: Path,
+    mapping_file: Path | None,
+    builtins: list[LoadedMapping],
+    objects: tuple[ExportObject, ...] = ALL_OBJECTS,
 ) -> list[MappedFile]:
-    """The files a run reads, in landing order; ClaimConflict when several files claim one file key."""
-    found = plan(inbox, mapping_file, builtins, is_salesforce)
+    """The files mappings read, in landing order; ClaimConflict when several files claim one file key."""
+    found = plan(inbox, mapping_file, builtins, objects)
     if found.conflicts:
         raise ClaimConflict(" ".join(c.message for c in found.conflicts))
     return found.read
@@ -525,6 +624,7 @@ __all__ = [
     "BUILTIN_MAPPINGS",
     "ClaimConflict",
     "Conflict",
+    "ExportFile",
     "Ignored",
     "MappedFile",
     "MappedResult",
@@ -533,6 +633,6 @@ __all__ = [
     "discover",
     "land_mapped",
     "load_builtins",
+    "named_object",
     "plan",
-    "is_salesforce_export",
 ]

@@ -22,10 +22,10 @@ from pipelines.lib.files import FileRejected
 from pipelines.lib.mapping.apply import (
     BUILTIN_MAPPINGS,
     Conflict,
+    ExportFile,
     Ignored,
     MappedFile,
     Plan,
-    is_salesforce_export,
     land_mapped,
     load_builtins,
     plan,
@@ -72,21 +72,25 @@ def validate_paths(
             continue
         root = _inbox_for(path, inbox)
         if root not in plans:
-            plans[root] = plan(root, mapping, builtins, is_salesforce_export)
+            plans[root] = plan(root, mapping, builtins)
         found = plans[root]
         if path.is_dir():
-            inside = [*found.salesforce, *(m.path for m in found.read), *(i.path for i in found.ignored)]
+            inside = [
+                *(f.path for f in found.salesforce),
+                *(m.path for m in found.read),
+                *(i.path for i in found.ignored),
+            ]
             inside += [p for c in found.conflicts for p in c.paths]
             wanted.extend((p, found) for p in sorted(set(inside)) if p.is_relative_to(path))
         else:
             wanted.append((path, found))
-    salesforce = [p for p, found in wanted if p in found.salesforce]
+    salesforce: dict[Path, ExportFile] = {}
     mapped: list[MappedFile] = []
     for path, found in wanted:
-        if path in found.salesforce:
-            continue
         decision = found.decision(path)
-        if isinstance(decision, Conflict):
+        if isinstance(decision, ExportFile):
+            salesforce[path] = decision
+        elif isinstance(decision, Conflict):
             reports.append(ValidateReport(path, None, refusal=f"{path}: a run stops here. {decision.message}"))
         elif isinstance(decision, Ignored):
             reports.append(ValidateReport(path, None, ignored=decision.reason))
@@ -96,7 +100,7 @@ def validate_paths(
             reason = "it is not a .csv, .txt, .tsv or .xlsx file, so a run does not read it."
             reports.append(ValidateReport(path, None, ignored=reason))
     if salesforce:
-        reports.extend(validate_files(salesforce, config, examples))
+        reports.extend(validate_files(list(salesforce), config, examples, {p: f.obj for p, f in salesforce.items()}))
     reports.extend(_validate_mapped(mapped, config, examples))
     order = {p: i for i, (p, _) in enumerate(wanted)}
     return sorted(reports, key=lambda r: order.get(r.path, -1))
