@@ -717,7 +717,7 @@ def test_validate_says_what_run_does_with_a_look_alike_name(tmp_path: Path, monk
         inbox,
         "mapping.yml",
         claiming("opportunity_lines.csv").replace(
-            "{opportunity_id: x}", "{opportunity_id: Deal ID, status: {const: won}}"
+            "{opportunity_id: x}", "{opportunity_id: Deal ID, status: {const: open}}"
         ),
     )
     result = CliRunner().invoke(app, ["validate", str(inbox)])

@@ -50,7 +50,7 @@ def write(tmp_path: Path, data: bytes, name: str = "report1774051200000.csv") ->
 
 
 def land_report(tmp_path: Path, path: Path):
-    [mapped] = discover(tmp_path / "inbox", None, load_builtins(BUILTIN_DIR), lambda name: False)
+    [mapped] = discover(tmp_path / "inbox", None, load_builtins(BUILTIN_DIR))
     assert (mapped.path, mapped.loaded.source) == (path, "salesforce_report")
     block = mapped.loaded.mapping.blocks("opportunities")[0]
     database = tmp_path / "wh.duckdb"
