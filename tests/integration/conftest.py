@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.lib.runner import refresh_warehouse
 from pipelines.lib.sample import generate
-from pipelines.lib.settings import export_paths, resolve_paths
+from pipelines.lib.settings import Paths, export_paths, resolve_paths
 
 SAMPLE_END = date(2026, 6, 30)
 
@@ -47,14 +47,24 @@ def isolated_env() -> Iterator[None]:
             os.environ[key] = value
 
 
+def export_root(root: Path) -> Paths:
+    """The paths of a run under ``root`` (``inbox/``, ``warehouse.duckdb``, ``published/``, ``rejected/``), exported
+    to the environment, where the job and the command line read them."""
+    paths = resolve_paths(
+        inbox=root / "inbox",
+        warehouse=root / "warehouse.duckdb",
+        publish_dir=root / "published",
+        rejected_dir=root / "rejected",
+    )
+    export_paths(paths)
+    return paths
+
+
 def build_warehouse(root: Path, *, scale: int, seed: int) -> Built:
     inbox = root / "inbox"
     export_dir = inbox / "salesforce" / SAMPLE_END.isoformat()
     generate(export_dir, scale=scale, seed=seed, end_date=SAMPLE_END)
-    paths = resolve_paths(
-        inbox=inbox, warehouse=root / "warehouse.duckdb", publish_dir=root / "published", rejected_dir=root / "rejected"
-    )
-    export_paths(paths)
+    paths = export_root(root)
     refresh_warehouse()
     return Built(inbox=inbox, warehouse=paths.warehouse, export_dir=export_dir)
 

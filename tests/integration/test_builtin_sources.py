@@ -21,6 +21,7 @@ from pipelines.lib.files import detect_encoding
 from pipelines.lib.formats import recognise
 from pipelines.lib.mapping import load_mapping
 from pipelines.mappings import builtin_paths
+from tests.integration.conftest import export_root
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "exports"
 
@@ -99,16 +100,12 @@ def test_other_exports_are_not_recognised() -> None:
 @pytest.fixture(scope="module", params=sorted(EXPECTED))
 def warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, isolated_env: None):
     from pipelines.lib.runner import refresh_warehouse
-    from pipelines.lib.settings import export_paths, resolve_paths
 
     source = request.param
     root = tmp_path_factory.mktemp(source)
     inbox = root / "inbox"
     shutil.copytree(FIXTURES / source, inbox / source)
-    paths = resolve_paths(
-        inbox=inbox, warehouse=root / "warehouse.duckdb", publish_dir=root / "published", rejected_dir=root / "rejected"
-    )
-    export_paths(paths)
+    paths = export_root(root)
     refresh_warehouse()
     return source, paths.warehouse
 
@@ -155,19 +152,12 @@ def _csv_to_xlsx(source: Path, target: Path) -> None:
 @pytest.mark.integration
 def test_hubspot_xlsx_exports_are_recognised_and_give_the_same_figures(tmp_path: Path, isolated_env: None) -> None:
     from pipelines.lib.runner import refresh_warehouse
-    from pipelines.lib.settings import export_paths, resolve_paths
 
     inbox = tmp_path / "inbox" / "hubspot"
     inbox.mkdir(parents=True)
     for csv_file in sorted((FIXTURES / "hubspot").glob("*.csv")):
         _csv_to_xlsx(csv_file, inbox / f"{csv_file.stem}.xlsx")
-    paths = resolve_paths(
-        inbox=tmp_path / "inbox",
-        warehouse=tmp_path / "warehouse.duckdb",
-        publish_dir=tmp_path / "published",
-        rejected_dir=tmp_path / "rejected",
-    )
-    export_paths(paths)
+    paths = export_root(tmp_path)
     refresh_warehouse()
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         rows = con.execute(

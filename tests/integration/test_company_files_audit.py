@@ -23,8 +23,7 @@ import pytest
 
 from pipelines.lib.runner import RunFailed, refresh_warehouse
 from pipelines.lib.sample import generate
-from pipelines.lib.settings import export_paths, resolve_paths
-from tests.integration.conftest import SAMPLE_END
+from tests.integration.conftest import SAMPLE_END, export_root
 
 # Small files: a few bad lines are a large share of them; the later targets.csv restates two targets only
 CONFIG = "audit:\n  quarantine_max_share: 0.5\n  row_count_min_ratio: 0\n"
@@ -119,10 +118,7 @@ def run(tmp_path_factory: pytest.TempPathFactory, config_env: None) -> Run:
     )
     (root / "salesmetrics.yml").write_text(CONFIG)
     os.environ["SALES_CONFIG"] = str(root / "salesmetrics.yml")
-    paths = resolve_paths(
-        inbox=inbox, warehouse=root / "warehouse.duckdb", publish_dir=root / "published", rejected_dir=root / "rejected"
-    )
-    export_paths(paths)
+    paths = export_root(root)
     try:
         refresh_warehouse()
     except RunFailed as failure:

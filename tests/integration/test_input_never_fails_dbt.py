@@ -30,8 +30,8 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 from pipelines.lib.canonical import BOOLEAN, CANONICAL_SPECS, DATE, DATETIME, ENTITIES, MONEY, NUMBER
 from pipelines.lib.runner import RunFailed, refresh_warehouse
-from pipelines.lib.settings import export_paths, resolve_paths
 from tests.integration.canonical_fixture import ID_COLUMNS, base_rows, spoiled_rows, write_export
+from tests.integration.conftest import export_root
 
 CONFIG = "audit:\n  quarantine_max_share: 1.0\n  row_count_min_ratio: 0\n"  # spoiled rows: most of each file
 
@@ -100,13 +100,7 @@ def run_pipeline(root: Path, rows: dict[str, list[dict[str, str]]], extra: dict 
     write_export(root / "inbox" / "crm", rows, extra)
     (root / "salesmetrics.yml").write_text(CONFIG)
     os.environ["SALES_CONFIG"] = str(root / "salesmetrics.yml")
-    paths = resolve_paths(
-        inbox=root / "inbox",
-        warehouse=root / "warehouse.duckdb",
-        publish_dir=root / "published",
-        rejected_dir=root / "rejected",
-    )
-    export_paths(paths)
+    paths = export_root(root)
     try:
         refresh_warehouse()
     except RunFailed as failure:

@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from pipelines.lib.runner import refresh_warehouse
-from pipelines.lib.settings import export_paths, resolve_paths
+from tests.integration.conftest import export_root
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 
@@ -225,11 +225,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> I
     saved = os.environ.get("SALES_CONFIG")
     os.environ["SALES_CONFIG"] = str(config)
     try:
-        paths = resolve_paths(
-            inbox=root / "inbox", warehouse=root / "warehouse.duckdb", publish_dir=root / "published",
-            rejected_dir=root / "rejected",
-        )  # fmt: skip
-        export_paths(paths)
+        paths = export_root(root)
         refresh_warehouse()
     finally:
         if saved is None:

@@ -20,7 +20,8 @@ import duckdb
 import pytest
 
 from pipelines.lib.runner import refresh_warehouse
-from pipelines.lib.settings import PROJECT_ROOT, export_paths, resolve_paths
+from pipelines.lib.settings import PROJECT_ROOT
+from tests.integration.conftest import export_root
 
 REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
 NORTHWIND = REALDATA / "northwind"
@@ -56,11 +57,7 @@ def run_inbox(root: Path, files: list[Path], mapping: Path, min_date: str = "199
     config = root / "salesmetrics.yml"
     config.write_text(f"audit:\n  min_date: {min_date}\n", encoding="utf-8")
     os.environ["SALES_CONFIG"] = str(config)
-    paths = resolve_paths(
-        inbox=root / "inbox", warehouse=root / "warehouse.duckdb", publish_dir=root / "published",
-        rejected_dir=root / "rejected",
-    )  # fmt: skip
-    export_paths(paths)
+    paths = export_root(root)
     refresh_warehouse()
     return paths.warehouse
 

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from pipelines.lib.runner import refresh_warehouse
-from pipelines.lib.settings import export_paths, resolve_paths
+from tests.integration.conftest import export_root
 
 NA = "#N/A"
 
@@ -70,11 +70,7 @@ def write_org_export(folder: Path) -> None:
 def warehouse(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("org_export")
     write_org_export(root / "inbox" / "salesforce" / "2026-06-30")
-    paths = resolve_paths(
-        inbox=root / "inbox", warehouse=root / "warehouse.duckdb", publish_dir=root / "published",
-        rejected_dir=root / "rejected",
-    )  # fmt: skip
-    export_paths(paths)
+    paths = export_root(root)
     refresh_warehouse()
     return paths.warehouse, root / "rejected"
 

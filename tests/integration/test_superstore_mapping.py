@@ -26,7 +26,8 @@ import pytest
 import yaml
 
 from pipelines.lib.runner import refresh_warehouse
-from pipelines.lib.settings import PROJECT_ROOT, export_paths, resolve_paths
+from pipelines.lib.settings import PROJECT_ROOT
+from tests.integration.conftest import export_root
 
 MAPPING = PROJECT_ROOT / "examples" / "mappings" / "superstore.yml"
 HEADER = ["Row ID", "Order ID", "Order Date", "Ship Date", "Ship Mode", "Customer ID", "Customer Name", "Segment",
@@ -125,11 +126,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Itera
     config = root / "salesmetrics.yml"
     config.write_text("audit:\n  min_date: 2000-01-01\n", encoding="utf-8")
     os.environ["SALES_CONFIG"] = str(config)
-    paths = resolve_paths(
-        inbox=root / "inbox", warehouse=root / "warehouse.duckdb", publish_dir=root / "published",
-        rejected_dir=root / "rejected",
-    )  # fmt: skip
-    export_paths(paths)
+    paths = export_root(root)
     result = refresh_warehouse()
     metadata = {
         event.asset_key.path[-1]: event.materialization.metadata for event in result.get_asset_materialization_events()

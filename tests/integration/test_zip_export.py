@@ -10,8 +10,7 @@ import duckdb
 
 from pipelines.lib.runner import refresh_warehouse
 from pipelines.lib.sample import generate
-from pipelines.lib.settings import export_paths, resolve_paths
-from tests.integration.conftest import SAMPLE_END
+from tests.integration.conftest import SAMPLE_END, export_root
 
 
 def test_a_zipped_data_export_gives_the_same_revenue(tmp_path: Path, isolated_env: None) -> None:
@@ -22,13 +21,7 @@ def test_a_zipped_data_export_gives_the_same_revenue(tmp_path: Path, isolated_en
     with zipfile.ZipFile(inbox / "WE_00D5g000004abcd_1.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         for csv in sorted(export.glob("*.csv")):
             zf.write(csv, csv.name)
-    paths = resolve_paths(
-        inbox=tmp_path / "inbox",
-        warehouse=tmp_path / "warehouse.duckdb",
-        publish_dir=tmp_path / "published",
-        rejected_dir=tmp_path / "rejected",
-    )
-    export_paths(paths)
+    paths = export_root(tmp_path)
     refresh_warehouse()
     with duckdb.connect() as con:
         expected = con.execute(
