@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,27 +25,34 @@ class Built:
     export_dir: Path
 
 
+@contextmanager
+def restored_env(*keys: str) -> Iterator[None]:
+    """Environment variables ``keys`` as they were before the block, whatever the block set or removed."""
+    saved = {key: os.environ.get(key) for key in keys}
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 @pytest.fixture(scope="session")
 def isolated_env() -> Iterator[None]:
-    saved = {
-        k: os.environ.get(k)
-        for k in (
-            "SALES_INBOX",
-            "SALES_WAREHOUSE",
-            "SALES_PUBLISH_DIR",
-            "SALES_REJECTED_DIR",
-            "SALES_MAPPING",
-            "DAGSTER_HOME",
-        )
-    }
-    os.environ.pop("DAGSTER_HOME", None)
-    os.environ.pop("SALES_MAPPING", None)
-    yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    keys = (
+        "SALES_INBOX",
+        "SALES_WAREHOUSE",
+        "SALES_PUBLISH_DIR",
+        "SALES_REJECTED_DIR",
+        "SALES_MAPPING",
+        "DAGSTER_HOME",
+    )
+    with restored_env(*keys):
+        os.environ.pop("DAGSTER_HOME", None)
+        os.environ.pop("SALES_MAPPING", None)
+        yield
 
 
 def export_root(root: Path) -> Paths:

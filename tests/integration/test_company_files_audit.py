@@ -23,7 +23,7 @@ import pytest
 
 from pipelines.lib.runner import RunFailed, refresh_warehouse
 from pipelines.lib.sample import generate
-from tests.integration.conftest import SAMPLE_END, export_root
+from tests.integration.conftest import SAMPLE_END, export_root, restored_env
 
 # Small files: a few bad lines are a large share of them; the later targets.csv restates two targets only
 CONFIG = "audit:\n  quarantine_max_share: 0.5\n  row_count_min_ratio: 0\n"
@@ -61,12 +61,8 @@ def sample_line(path: Path, **match: str) -> int:
 
 @pytest.fixture(scope="module")
 def config_env(isolated_env: None) -> Iterator[None]:
-    saved = os.environ.get("SALES_CONFIG")
-    yield
-    if saved is None:
-        os.environ.pop("SALES_CONFIG", None)
-    else:
-        os.environ["SALES_CONFIG"] = saved
+    with restored_env("SALES_CONFIG"):
+        yield
 
 
 @pytest.fixture(scope="module")

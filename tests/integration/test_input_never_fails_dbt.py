@@ -31,7 +31,7 @@ from pipelines.cli import app
 from pipelines.lib.canonical import BOOLEAN, CANONICAL_SPECS, DATE, DATETIME, ENTITIES, MONEY, NUMBER
 from pipelines.lib.runner import RunFailed, refresh_warehouse
 from tests.integration.canonical_fixture import ID_COLUMNS, base_rows, spoiled_rows, write_export
-from tests.integration.conftest import export_root
+from tests.integration.conftest import export_root, restored_env
 
 CONFIG = "audit:\n  quarantine_max_share: 1.0\n  row_count_min_ratio: 0\n"  # spoiled rows: most of each file
 
@@ -110,12 +110,8 @@ def run_pipeline(root: Path, rows: dict[str, list[dict[str, str]]], extra: dict 
 
 @pytest.fixture(scope="module")
 def config_env(isolated_env: None) -> Iterator[None]:
-    saved = os.environ.get("SALES_CONFIG")
-    yield
-    if saved is None:
-        os.environ.pop("SALES_CONFIG", None)
-    else:
-        os.environ["SALES_CONFIG"] = saved
+    with restored_env("SALES_CONFIG"):
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ as a newer export of the same file; two files for one file key stop the run, nam
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from tests.integration.conftest import restored_env
 
 MAPPING = """\
 source: shop
@@ -27,13 +27,8 @@ entities:
 
 @pytest.fixture
 def shop_env(isolated_env: None) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ("SALES_MAPPING", "SALES_CONFIG")}
-    yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with restored_env("SALES_MAPPING", "SALES_CONFIG"):
+        yield
 
 
 def shop_inbox(root: Path, pattern: str) -> tuple[Path, Path, Path]:

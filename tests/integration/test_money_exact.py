@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from pipelines.lib.runner import refresh_warehouse
-from tests.integration.conftest import export_root
+from tests.integration.conftest import export_root, restored_env
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 
@@ -222,16 +222,10 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> I
     write_export(root / "inbox" / "orders")
     config = root / "salesmetrics.yml"
     config.write_text("audit:\n  min_date: 2020-01-01\n", encoding="utf-8")
-    saved = os.environ.get("SALES_CONFIG")
-    os.environ["SALES_CONFIG"] = str(config)
-    try:
+    with restored_env("SALES_CONFIG"):
+        os.environ["SALES_CONFIG"] = str(config)
         paths = export_root(root)
         refresh_warehouse()
-    finally:
-        if saved is None:
-            os.environ.pop("SALES_CONFIG", None)
-        else:
-            os.environ["SALES_CONFIG"] = saved
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         yield con
 

@@ -21,7 +21,7 @@ import pytest
 
 from pipelines.lib.runner import refresh_warehouse
 from pipelines.lib.settings import PROJECT_ROOT
-from tests.integration.conftest import export_root
+from tests.integration.conftest import export_root, restored_env
 
 REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
 NORTHWIND = REALDATA / "northwind"
@@ -37,14 +37,9 @@ def cents(value: Decimal) -> Decimal:
 
 @pytest.fixture
 def mapped_env(isolated_env: None) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ("SALES_MAPPING", "SALES_CONFIG")}
-    os.environ.pop("SALES_MAPPING", None)
-    yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with restored_env("SALES_MAPPING", "SALES_CONFIG"):
+        os.environ.pop("SALES_MAPPING", None)
+        yield
 
 
 def run_inbox(root: Path, files: list[Path], mapping: Path, min_date: str = "1990-01-01") -> Path:

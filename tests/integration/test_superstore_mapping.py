@@ -27,7 +27,7 @@ import yaml
 
 from pipelines.lib.runner import refresh_warehouse
 from pipelines.lib.settings import PROJECT_ROOT
-from tests.integration.conftest import export_root
+from tests.integration.conftest import export_root, restored_env
 
 MAPPING = PROJECT_ROOT / "examples" / "mappings" / "superstore.yml"
 HEADER = ["Row ID", "Order ID", "Order Date", "Ship Date", "Ship Mode", "Customer ID", "Customer Name", "Segment",
@@ -118,25 +118,21 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Iterator[Built]:
     """The fixture through examples/mappings/superstore.yml and refresh_warehouse_job, once for this file."""
-    saved = {k: os.environ.get(k) for k in ("SALES_MAPPING", "SALES_CONFIG")}
-    os.environ.pop("SALES_MAPPING", None)
-    root = tmp_path_factory.mktemp("superstore")
-    lines = superstore_lines()
-    write_inbox(root / "inbox" / "superstore", lines)
-    config = root / "salesmetrics.yml"
-    config.write_text("audit:\n  min_date: 2000-01-01\n", encoding="utf-8")
-    os.environ["SALES_CONFIG"] = str(config)
-    paths = export_root(root)
-    result = refresh_warehouse()
-    metadata = {
-        event.asset_key.path[-1]: event.materialization.metadata for event in result.get_asset_materialization_events()
-    }
-    yield Built(paths.warehouse, lines, metadata)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with restored_env("SALES_MAPPING", "SALES_CONFIG"):
+        os.environ.pop("SALES_MAPPING", None)
+        root = tmp_path_factory.mktemp("superstore")
+        lines = superstore_lines()
+        write_inbox(root / "inbox" / "superstore", lines)
+        config = root / "salesmetrics.yml"
+        config.write_text("audit:\n  min_date: 2000-01-01\n", encoding="utf-8")
+        os.environ["SALES_CONFIG"] = str(config)
+        paths = export_root(root)
+        result = refresh_warehouse()
+        metadata = {
+            event.asset_key.path[-1]: event.materialization.metadata
+            for event in result.get_asset_materialization_events()
+        }
+        yield Built(paths.warehouse, lines, metadata)
 
 
 def year_of(line: dict[str, str]) -> int:
