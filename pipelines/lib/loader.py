@@ -54,20 +54,6 @@ def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def find_exports(inbox: Path, obj: ExportObject) -> list[Path]:
-    """Every file under ``inbox`` named as an export of ``obj``, oldest export folder first.
-
-    By name only: what a run lands also depends on the header and on mapping claims, decided by
-    pipelines.lib.mapping.apply.plan (``Plan.exports``), which the ingest assets use.
-
-    Sorting by path puts dated export folders (2026-06-23/, 2026-06-30/) in order, so a later export is
-    loaded later and wins in staging.
-    """
-    if not inbox.exists():
-        return []
-    return sorted(p for p in inbox.rglob("*") if p.is_file() and obj.matches(p.name))
-
-
 def already_loaded(con: duckdb.DuckDBPyConnection, obj: ExportObject, sha256: str) -> bool:
     found = con.execute(
         f"select count(*) from {INGEST_LOG} where object = ? and sha256 = ? and status <> 'rejected'",

@@ -8,11 +8,17 @@ import duckdb
 import pytest
 
 from pipelines.lib.files import FileRejected
-from pipelines.lib.loader import find_exports, land_file, sha256_of
+from pipelines.lib.loader import land_file, sha256_of
+from pipelines.lib.mapping.apply import plan
 from pipelines.lib.salesforce import by_name
 
 OPPORTUNITY = by_name("Opportunity")
 HEADER = "Id,AccountId,StageName,Amount,CloseDate,CreatedDate\n"
+
+
+def find_exports(inbox: Path, obj) -> list[Path]:
+    """The files a run lands for ``obj`` (the run's own decision, pipelines.lib.mapping.apply.plan)."""
+    return plan(inbox, None, []).exports(obj)
 
 
 def write(path: Path, text: str) -> Path:
@@ -97,8 +103,9 @@ def test_missing_required_column_names_file_and_fix(tmp_path: Path, con) -> None
 
 
 def test_find_exports_does_not_confuse_similar_objects(tmp_path: Path) -> None:
-    for name in ["Opportunity.csv", "OpportunityLineItem.csv", "opportunity_2026-06-30.csv", "notes.txt"]:
+    for name in ["Opportunity.csv", "opportunity_2026-06-30.csv", "notes.txt"]:
         write(tmp_path / name, HEADER)
+    write(tmp_path / "OpportunityLineItem.csv", "Id,OpportunityId,Product2Id,Quantity,UnitPrice\n")
     found = [p.name for p in find_exports(tmp_path, OPPORTUNITY)]
     assert found == ["Opportunity.csv", "opportunity_2026-06-30.csv"]
     assert [p.name for p in find_exports(tmp_path, by_name("OpportunityLineItem"))] == ["OpportunityLineItem.csv"]
