@@ -10,8 +10,6 @@ import dagster as dg
 from pipelines.lib.settings import export_paths, resolve_paths
 
 STAGES = ("ingest", "audit", "transform", "publish")
-# The dbt assets are grouped by their layer (the UI's lineage reads ingest → staging → … → publish): all transform.
-LAYER_STAGES = {"staging": "transform", "history": "transform", "intermediate": "transform", "marts": "transform"}
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _DBT_LOG = re.compile(r"view the dbt debug log: (\S+?)\.?$", re.MULTILINE)
 _DBT_NODE = re.compile(r"(?:Failure|Error) in (test|model|snapshot|seed) (\S+) \(([^)]+)\)")
@@ -54,7 +52,10 @@ def _stage_of(job: dg.JobDefinition, event: dg.DagsterEvent) -> str | None:
         return None
     if not assets_def.keys and any(key.name.endswith("__passes_audit") for key in assets_def.check_keys):
         return "audit"
-    groups = {LAYER_STAGES.get(group, group) for group in assets_def.group_names_by_key.values()} & set(STAGES)
+    # dbt's assets are grouped by their layer (staging, history, intermediate, marts): they are the transform
+    if any("dbt" in spec.kinds for spec in assets_def.specs):
+        return "transform"
+    groups = set(assets_def.group_names_by_key.values()) & set(STAGES)
     return groups.pop() if len(groups) == 1 else None
 
 

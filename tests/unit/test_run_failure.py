@@ -63,7 +63,10 @@ def test_a_dbt_test_failure_in_any_layer_group_is_during_transform() -> None:
 
     # dbt models are grouped by their layer in the UI (staging, history, intermediate, marts)
     @dg.multi_asset(
-        specs=[dg.AssetSpec("stg", group_name="staging"), dg.AssetSpec("mart", group_name="marts")],
+        specs=[
+            dg.AssetSpec("stg", group_name="staging", kinds={"dbt"}),
+            dg.AssetSpec("mart", group_name="marts", kinds={"dbt"}),
+        ],
         check_specs=[dg.AssetCheckSpec("not_null_mart_id", asset="mart")],
     )
     def dbt_models():  # a generator multi-asset standing in for the dbt build
