@@ -61,7 +61,7 @@ def bench(scale: int) -> list[tuple[str, int, float, float]]:
     # The audit alone on the largest file: land + GX suite + quarantine, in a throwaway warehouse.
     seconds, peak = measure([str(BIN / "salesmetrics"), "validate", str(out / "Opportunity.csv")], env)
     stages.append(("validate", scale, seconds, peak))
-    ingest = "from pipelines.lib.runner import run_job; run_job('ingest_exports_job')"
+    ingest = "from pipelines.cli.runner import run_job; run_job('ingest_exports_job')"
     seconds, peak = measure([sys.executable, "-c", ingest], env)
     with duckdb.connect(env["SALES_WAREHOUSE"], read_only=True) as con:
         raw_rows = con.execute("select sum(rows) from raw._ingest_log").fetchone()[0]

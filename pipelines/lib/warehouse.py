@@ -13,7 +13,7 @@ from datetime import datetime
 
 import duckdb
 
-from pipelines.lib.salesforce import ExportObject
+from pipelines.lib.ingest.salesforce import ExportObject
 
 INGEST_LOG = "raw._ingest_log"
 TRANSFORM_LOG = "raw._transform_log"

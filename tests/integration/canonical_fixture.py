@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.lib.canonical import ENTITIES
+from pipelines.lib.ingest.canonical import ENTITIES
 
 SOURCE = "fixture"
 

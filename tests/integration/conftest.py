@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib.runner import refresh_warehouse
+from pipelines.cli.runner import refresh_warehouse
 from pipelines.lib.sample import generate
 from pipelines.lib.settings import Paths, export_paths, resolve_paths
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.files import detect_encoding
-from pipelines.lib.formats import recognise
-from pipelines.lib.mapping import load_mapping
+from pipelines.lib.ingest.files import detect_encoding
+from pipelines.lib.ingest.formats import recognise
+from pipelines.lib.ingest.mapping import load_mapping
 from pipelines.mappings import builtin_paths
 from tests.integration.conftest import export_root
 
@@ -99,7 +99,7 @@ def test_other_exports_are_not_recognised() -> None:
 
 @pytest.fixture(scope="module", params=sorted(EXPECTED))
 def warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, isolated_env: None):
-    from pipelines.lib.runner import refresh_warehouse
+    from pipelines.cli.runner import refresh_warehouse
 
     source = request.param
     root = tmp_path_factory.mktemp(source)
@@ -151,7 +151,7 @@ def _csv_to_xlsx(source: Path, target: Path) -> None:
 
 @pytest.mark.integration
 def test_hubspot_xlsx_exports_are_recognised_and_give_the_same_figures(tmp_path: Path, isolated_env: None) -> None:
-    from pipelines.lib.runner import refresh_warehouse
+    from pipelines.cli.runner import refresh_warehouse
 
     inbox = tmp_path / "inbox" / "hubspot"
     inbox.mkdir(parents=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.runner import RunFailed, refresh_warehouse
+from pipelines.cli.runner import RunFailed, refresh_warehouse
 from pipelines.lib.sample import generate
 from tests.integration.conftest import SAMPLE_END, export_root, restored_env
 

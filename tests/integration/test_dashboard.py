@@ -19,11 +19,11 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.cli.runner import refresh_warehouse
 from pipelines.lib.publish.charts import CHARTS
 from pipelines.lib.publish.dashboard import HEADLINE, write_page
 from pipelines.lib.publish.formats import fmt, kpi_kind
 from pipelines.lib.publish.sections import SECTIONS, mart_columns, resolve
-from pipelines.lib.runner import refresh_warehouse
 from pipelines.lib.sample import generate
 from pipelines.lib.settings import export_paths, resolve_paths
 from tests.integration.conftest import SAMPLE_END, Built

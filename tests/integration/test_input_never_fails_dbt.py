@@ -28,8 +28,8 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from pipelines.lib.canonical import BOOLEAN, CANONICAL_SPECS, DATE, DATETIME, ENTITIES, MONEY, NUMBER
-from pipelines.lib.runner import RunFailed, refresh_warehouse
+from pipelines.cli.runner import RunFailed, refresh_warehouse
+from pipelines.lib.ingest.canonical import BOOLEAN, CANONICAL_SPECS, DATE, DATETIME, ENTITIES, MONEY, NUMBER
 from tests.integration.canonical_fixture import ID_COLUMNS, base_rows, spoiled_rows, write_export
 from tests.integration.conftest import export_root, restored_env
 

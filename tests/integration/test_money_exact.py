@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.runner import refresh_warehouse
+from pipelines.cli.runner import refresh_warehouse
 from tests.integration.conftest import export_root, restored_env
 
 GRAINS = ("day", "week", "month", "quarter", "year")

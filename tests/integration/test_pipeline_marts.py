@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.runner import refresh_warehouse
+from pipelines.cli.runner import refresh_warehouse
 from tests.integration.conftest import SAMPLE_END, Built, build_warehouse
 
 MONTH_END = date(2026, 3, 31)

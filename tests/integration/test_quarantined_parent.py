@@ -15,7 +15,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from pipelines.lib.runner import refresh_warehouse
+from pipelines.cli.runner import refresh_warehouse
 from pipelines.lib.sample import generate
 from pipelines.lib.settings import export_paths, resolve_paths
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.runner import refresh_warehouse
+from pipelines.cli.runner import refresh_warehouse
 from pipelines.lib.settings import PROJECT_ROOT
 from tests.integration.conftest import export_root, restored_env
 

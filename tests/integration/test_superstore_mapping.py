@@ -25,7 +25,7 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.lib.runner import refresh_warehouse
+from pipelines.cli.runner import refresh_warehouse
 from pipelines.lib.settings import PROJECT_ROOT
 from tests.integration.conftest import export_root, restored_env
 
@@ -267,7 +267,7 @@ def test_superstore_order_lines_through_the_example_mapping(built: Built) -> Non
         ).fetchone()
         assert cac[0] > 0 and cac[1] == 0 and "no marketing spend" in cac[2]
 
-    from pipelines.lib.mapping.notices import unplaced_campaigns
+    from pipelines.lib.ingest.mapping.notices import unplaced_campaigns
 
     notice = unplaced_campaigns(built.warehouse)
     assert notice == (

@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.lib.runner import refresh_warehouse, run_job
+from pipelines.cli.runner import refresh_warehouse, run_job
 from pipelines.lib.sample import generate
 from pipelines.lib.settings import export_paths, resolve_paths
 from tests.integration.conftest import SAMPLE_END

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.runner import refresh_warehouse
+from pipelines.cli.runner import refresh_warehouse
 from pipelines.lib.sample import generate
 from tests.integration.conftest import SAMPLE_END, export_root
 

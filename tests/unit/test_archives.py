@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from pipelines.lib.archives import unpack_archives, unpacked_folder
+from pipelines.lib.ingest.archives import unpack_archives, unpacked_folder
 
 
 def test_an_export_zip_is_unpacked_once_beside_itself(tmp_path: Path) -> None:

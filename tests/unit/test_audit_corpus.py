@@ -11,9 +11,9 @@ import pytest
 
 from pipelines.lib.audit.verdict import FileVerdict, audit_pending
 from pipelines.lib.config import AuditConfig
-from pipelines.lib.files import FileRejected
-from pipelines.lib.loader import land_file, record_rejection
-from pipelines.lib.salesforce import by_name
+from pipelines.lib.ingest.files import FileRejected
+from pipelines.lib.ingest.loader import land_file, record_rejection
+from pipelines.lib.ingest.salesforce import by_name
 
 OPPORTUNITY = by_name("Opportunity")
 COLUMNS = [

@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from pipelines.lib.audit.verdict import FileVerdict, audit_pending
-from pipelines.lib.canonical import ENTITIES, canonical_object
 from pipelines.lib.config import AuditConfig
-from pipelines.lib.mapping import load_mapping
-from pipelines.lib.mapping.apply import MappedFile, land_mapped
+from pipelines.lib.ingest.canonical import ENTITIES, canonical_object
+from pipelines.lib.ingest.mapping import load_mapping
+from pipelines.lib.ingest.mapping.apply import MappedFile, land_mapped
 
 CONFIG = AuditConfig(quarantine_max_share=1.0, row_count_min_ratio=0)
 

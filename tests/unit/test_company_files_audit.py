@@ -10,8 +10,8 @@ import duckdb
 
 from pipelines.lib.audit.verdict import FileVerdict, audit_pending
 from pipelines.lib.config import AuditConfig
-from pipelines.lib.loader import land_file
-from pipelines.lib.salesforce import by_name
+from pipelines.lib.ingest.loader import land_file
+from pipelines.lib.ingest.salesforce import by_name
 
 CONFIG = AuditConfig(quarantine_max_share=1.0, row_count_min_ratio=0)
 

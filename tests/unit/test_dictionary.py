@@ -6,14 +6,14 @@ import csv
 
 import pytest
 
-from pipelines.lib import dictionary
+from pipelines.lib.transform import dictionary
 
 
 def test_the_checked_in_dictionary_is_current() -> None:
     if not dictionary.MANIFEST.exists():
         pytest.skip("no dbt manifest: run `make setup` (dbt parse) first")
     assert dictionary.PAGE.read_text(encoding="utf-8") == dictionary.render(), (
-        "docs/metric_dictionary.md is stale: run `python -m pipelines.lib.dictionary`"
+        "docs/metric_dictionary.md is stale: run `python -m pipelines.lib.transform.dictionary`"
     )
 
 

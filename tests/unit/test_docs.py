@@ -1,7 +1,7 @@
 """The project carries its own reference: docs/inputs.md and docs/metrics.md, nothing outside the clone.
 
 A clone has no copy of the first product spec, so no tracked file may cite it; every relative link of the
-project's markdown must reach a file of the clone; every canonical column (pipelines/lib/canonical.py) is
+project's markdown must reach a file of the clone; every canonical column (pipelines/lib/ingest/canonical.py) is
 documented in docs/inputs.md and every model of dbt_project/models/marts in docs/metrics.md.
 Plain file reads (no project imports), so the test runs without the virtualenv.
 """
@@ -66,8 +66,8 @@ def test_relative_markdown_links_reach_a_file() -> None:
 
 
 def canonical_entities() -> dict[str, list[str]]:
-    """ENTITIES of pipelines/lib/canonical.py (entity → columns), read from the source without importing it."""
-    tree = ast.parse((ROOT / "pipelines" / "lib" / "canonical.py").read_text(encoding="utf-8"))
+    """ENTITIES of pipelines/lib/ingest/canonical.py (entity → columns), read from the source without importing it."""
+    tree = ast.parse((ROOT / "pipelines" / "lib" / "ingest" / "canonical.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.target.id == "ENTITIES":
             assert isinstance(node.value, ast.Dict)
@@ -76,7 +76,7 @@ def canonical_entities() -> dict[str, list[str]]:
                 for entity, columns in zip(node.value.keys, node.value.values, strict=True)
                 if isinstance(columns, ast.Dict)
             }
-    raise AssertionError("ENTITIES not found in pipelines/lib/canonical.py")
+    raise AssertionError("ENTITIES not found in pipelines/lib/ingest/canonical.py")
 
 
 def sections(page: Path) -> dict[str, str]:

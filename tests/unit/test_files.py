@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.files import FileRejected
-from pipelines.lib.loader import land_file
-from pipelines.lib.salesforce import by_name
+from pipelines.lib.ingest.files import FileRejected
+from pipelines.lib.ingest.loader import land_file
+from pipelines.lib.ingest.salesforce import by_name
 
 OPPORTUNITY = by_name("Opportunity")
 HEADER = ("Id", "AccountId", "StageName", "Amount", "CloseDate", "CreatedDate")
@@ -175,9 +175,9 @@ files:
 
 
 def land_deals(tmp_path: Path, data: bytes, pins: str = "", name: str = "deals_1.csv"):
-    from pipelines.lib.canonical import canonical_object
-    from pipelines.lib.mapping import load_mapping
-    from pipelines.lib.mapping.apply import MappedFile, land_mapped
+    from pipelines.lib.ingest.canonical import canonical_object
+    from pipelines.lib.ingest.mapping import load_mapping
+    from pipelines.lib.ingest.mapping.apply import MappedFile, land_mapped
 
     (tmp_path / "m.yml").write_text(MAPPING.format(pins=pins), encoding="utf-8")
     mapping = load_mapping(tmp_path / "m.yml")

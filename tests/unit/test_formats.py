@@ -12,8 +12,8 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from pipelines.lib.files import FileRejected
-from pipelines.lib.formats import (
+from pipelines.lib.ingest.files import FileRejected
+from pipelines.lib.ingest.formats import (
     NULL_TOKENS,
     NumberFormat,
     cell_text,

@@ -55,7 +55,7 @@ def test_what_the_pipeline_does_to_the_inbox_starts_nothing(tmp_path: Path) -> N
     (inbox / "crm" / "Lead.csv").write_text("Id\n1\n")
     sensor = Sensor(inbox)
     assert sensor.tick() == 1
-    # The run unpacks the archive beside it (pipelines/lib/archives.py) and moves a rejected file out.
+    # The run unpacks the archive beside it (pipelines/lib/ingest/archives.py) and moves a rejected file out.
     unpacked = inbox / "crm" / "Export-2026-06-30.unzipped"
     unpacked.mkdir()
     (unpacked / "Opportunity.csv").write_text("Id\n1\n")

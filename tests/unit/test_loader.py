@@ -7,17 +7,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.files import FileRejected
-from pipelines.lib.loader import land_file, sha256_of
-from pipelines.lib.mapping.apply import plan
-from pipelines.lib.salesforce import by_name
+from pipelines.lib.ingest.files import FileRejected
+from pipelines.lib.ingest.loader import land_file, sha256_of
+from pipelines.lib.ingest.mapping.apply import plan
+from pipelines.lib.ingest.salesforce import by_name
 
 OPPORTUNITY = by_name("Opportunity")
 HEADER = "Id,AccountId,StageName,Amount,CloseDate,CreatedDate\n"
 
 
 def find_exports(inbox: Path, obj) -> list[Path]:
-    """The files a run lands for ``obj`` (the run's own decision, pipelines.lib.mapping.apply.plan)."""
+    """The files a run lands for ``obj`` (the run's own decision, pipelines.lib.ingest.mapping.apply.plan)."""
     return plan(inbox, None, []).exports(obj)
 
 
@@ -129,7 +129,7 @@ NORTHWIND_VARIANT = REALDATA / "northwind" / "variant_neo4j_unquoted_commas" / "
 @pytest.mark.skipif(not NORTHWIND_VARIANT.exists(), reason="../shared/realdata (Northwind variant) is absent")
 def test_northwind_unquoted_commas_are_quarantined_at_their_own_lines(tmp_path: Path, con) -> None:
     """176 of 830 order lines carry an extra unquoted comma: each is quarantined, none shifted into raw."""
-    from pipelines.lib.salesforce import ExportObject
+    from pipelines.lib.ingest.salesforce import ExportObject
 
     header = NORTHWIND_VARIANT.read_text(encoding="utf-8").splitlines()[0].split(",")
     orders = ExportObject("orders", "northwind__orders", tuple(header), ("orderID",), "Northwind orders")

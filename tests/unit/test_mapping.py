@@ -9,10 +9,10 @@ import duckdb
 import pytest
 
 from pipelines.lib.audit.verdict import audit_pending
-from pipelines.lib.canonical import canonical_object
 from pipelines.lib.config import AuditConfig
-from pipelines.lib.mapping import MappingError, load_mapping
-from pipelines.lib.mapping.apply import MappedFile, discover, land_mapped
+from pipelines.lib.ingest.canonical import canonical_object
+from pipelines.lib.ingest.mapping import MappingError, load_mapping
+from pipelines.lib.ingest.mapping.apply import MappedFile, discover, land_mapped
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "mappings"
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
@@ -316,7 +316,7 @@ def test_patterns_are_relative_to_the_mappings_folder_not_any_sub_folder(tmp_pat
 
 
 def test_two_files_claiming_one_key_stop_the_run_naming_both(tmp_path: Path) -> None:
-    from pipelines.lib.mapping.apply import ClaimConflict
+    from pipelines.lib.ingest.mapping.apply import ClaimConflict
 
     inbox = tmp_path / "inbox"
     (inbox / "shop" / "backup").mkdir(parents=True)
@@ -585,7 +585,7 @@ def claiming(*names: str) -> str:
 
 def decision_of(inbox: Path, path: Path, mapping: Path | None = None) -> str:
     """What the one plan() says a run does with ``path``, in a few words."""
-    from pipelines.lib.mapping.apply import BUILTIN_MAPPINGS, Conflict, Ignored, load_builtins, plan
+    from pipelines.lib.ingest.mapping.apply import BUILTIN_MAPPINGS, Conflict, Ignored, load_builtins, plan
 
     found = plan(inbox, mapping, load_builtins(BUILTIN_MAPPINGS))
     exported = next((f for f in found.salesforce if f.path == path), None)
@@ -690,9 +690,9 @@ def test_salesforce_export_files_stay_salesforce_files(tmp_path: Path, name: str
 
 
 def test_a_salesforce_file_without_id_is_refused_for_that(tmp_path: Path) -> None:
-    from pipelines.lib.files import FileRejected
-    from pipelines.lib.loader import land_file
-    from pipelines.lib.salesforce import by_name
+    from pipelines.lib.ingest.files import FileRejected
+    from pipelines.lib.ingest.loader import land_file
+    from pipelines.lib.ingest.salesforce import by_name
 
     path = write(tmp_path, "Opportunity.csv", f"{OPPORTUNITY_HEADER.removeprefix('Id,')}\n{OPPORTUNITY_ROW[5:]}\n")
     with duckdb.connect() as con, pytest.raises(FileRejected) as caught:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.cli import run_failure_paragraph
-from pipelines.lib.runner import RunFailed
+from pipelines.cli.runner import RunFailed
 
 LOG = Path("/wh/logs/run-20261204T120000.log")
 
@@ -39,7 +39,7 @@ def test_another_transform_failure_claims_nothing_it_does_not_know() -> None:
 def test_a_dbt_test_that_only_warns_is_not_named_as_a_failure() -> None:
     import dagster as dg
 
-    from pipelines.lib.runner import _failure
+    from pipelines.cli.runner import _failure
 
     @dg.asset(
         group_name="transform",
@@ -59,7 +59,7 @@ def test_a_dbt_test_that_only_warns_is_not_named_as_a_failure() -> None:
 def test_a_dbt_test_failure_in_any_layer_group_is_during_transform() -> None:
     import dagster as dg
 
-    from pipelines.lib.runner import _failure
+    from pipelines.cli.runner import _failure
 
     # dbt models are grouped by their layer in the UI (staging, history, intermediate, marts)
     @dg.multi_asset(

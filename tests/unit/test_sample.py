@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib import salesforce
+from pipelines.lib.ingest import salesforce
 from pipelines.lib.sample import generate, write_export
 from pipelines.lib.sample.ids import checksum
 from pipelines.lib.sample.model import STAGES

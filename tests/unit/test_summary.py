@@ -1,4 +1,4 @@
-"""The run summary (pipelines/lib/summary.py): figures rounded to the cent half up, never truncated at any width."""
+"""The run summary (pipelines/cli/summary.py): figures rounded to the cent half up, never truncated at any width."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from rich.console import Console
 
-from pipelines.lib.summary import MonthSummary, format_value, summary_tables
+from pipelines.cli.summary import MonthSummary, format_value, summary_tables
 
 
 def row(kpi: str, label: str, unit: str, actual, prior=None, change=None, target=None, status=None, bench=None):
@@ -103,7 +103,7 @@ SUMMARY = MonthSummary(
 
 
 def render(width: int) -> str:
-    # as the CLI prints (pipelines/cli.py: Console(soft_wrap=True)), at the terminal's width
+    # as the CLI prints (pipelines/cli/__init__.py: Console(soft_wrap=True)), at the terminal's width
     console = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False, soft_wrap=True)
     for table in summary_tables(SUMMARY, width=width):
         console.print(table)

@@ -1,6 +1,6 @@
 {#
     The leads each campaign brought: one row per lead that has a campaign. The Lead export carries no
-    CampaignId (pipelines/lib/salesforce.py; Salesforce keeps lead-campaign links in CampaignMember, which is
+    CampaignId (pipelines/lib/ingest/salesforce.py; Salesforce keeps lead-campaign links in CampaignMember, which is
     not exported), so the one link there is is the conversion: a lead belongs to the campaign of the
     opportunity it converted into (Lead.ConvertedOpportunityId -> Opportunity.CampaignId). Unconverted leads
     therefore have no campaign. Should a lead-campaign link arrive, this model is the one place to read it;

@@ -7,9 +7,9 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, InboxResource
 from pipelines.lib.audit.verdict import FileVerdict, audit_pending
-from pipelines.lib.canonical import CANONICAL_OBJECTS
 from pipelines.lib.config import load_audit_config
-from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
+from pipelines.lib.ingest.canonical import CANONICAL_OBJECTS
+from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
 from pipelines.lib.warehouse import quarantine_table
 
 

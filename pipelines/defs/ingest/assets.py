@@ -6,11 +6,11 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, InboxResource
-from pipelines.lib.archives import unpack_archives
-from pipelines.lib.canonical import CANONICAL_OBJECTS
-from pipelines.lib.files import FileRejected
-from pipelines.lib.loader import land_file, record_rejection
-from pipelines.lib.mapping.apply import (
+from pipelines.lib.ingest.archives import unpack_archives
+from pipelines.lib.ingest.canonical import CANONICAL_OBJECTS
+from pipelines.lib.ingest.files import FileRejected
+from pipelines.lib.ingest.loader import land_file, record_rejection
+from pipelines.lib.ingest.mapping.apply import (
     BUILTIN_MAPPINGS,
     ClaimConflict,
     discover,
@@ -18,9 +18,9 @@ from pipelines.lib.mapping.apply import (
     load_builtins,
     plan,
 )
-from pipelines.lib.mapping.load import MappingError
-from pipelines.lib.mapping.notices import landed_undated
-from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
+from pipelines.lib.ingest.mapping.load import MappingError
+from pipelines.lib.ingest.mapping.notices import landed_undated
+from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
 from pipelines.lib.warehouse import ensure_tables
 
 
@@ -51,7 +51,7 @@ def build_ingest_asset(obj: ExportObject) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: DuckDBResource, inbox: InboxResource
     ) -> dg.MaterializeResult:
         _unpack(inbox)
-        try:  # the run's one decision (pipelines.lib.mapping.apply.plan): a file a mapping claims is not ours
+        try:  # the run's one decision (pipelines.lib.ingest.mapping.apply.plan): a file a mapping claims is not ours
             files = plan(inbox.root, inbox.mapping_file, load_builtins(BUILTIN_MAPPINGS)).exports(obj)
         except MappingError as problem:
             raise dg.Failure(description=f"{problem} Fix the mapping file and run again.") from None

@@ -6,8 +6,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL
-from pipelines.lib.canonical import CANONICAL_OBJECTS
-from pipelines.lib.salesforce import ALL_OBJECTS
+from pipelines.lib.ingest.canonical import CANONICAL_OBJECTS
+from pipelines.lib.ingest.salesforce import ALL_OBJECTS
 from pipelines.lib.warehouse import newest_export_and_build
 
 SCORECARD = dg.AssetKey(["marts", "kpi_scorecard"])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import great_expectations.expectations as gxe
 
 from pipelines.lib.config import AuditConfig
-from pipelines.lib.salesforce import ExportObject
+from pipelines.lib.ingest.salesforce import ExportObject
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import duckdb
 
 from pipelines.lib.audit.verdict import FileVerdict, audit_pending
 from pipelines.lib.config import AuditConfig, load_audit_config
-from pipelines.lib.files import FileRejected
-from pipelines.lib.loader import land_file
-from pipelines.lib.salesforce import ALL_OBJECTS, ExportObject
+from pipelines.lib.ingest.files import FileRejected
+from pipelines.lib.ingest.loader import land_file
+from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
 from pipelines.lib.warehouse import quarantine_table
 
 
@@ -40,7 +40,8 @@ def validate_files(
     objects: dict[Path, ExportObject] | None = None,
 ) -> list[FileReport]:
     """Parents first (Account before Opportunity), so references between the given files resolve. ``objects``:
-    the object of each file as the run decided it (pipelines.lib.mapping.apply.plan); default: by file name."""
+    the object of each file as the run decided it (pipelines.lib.ingest.mapping.apply.plan); default: by file
+    name."""
     config = config or load_audit_config()
     order = {obj.name: i for i, obj in enumerate(ALL_OBJECTS)}
     chosen = {path: (objects or {}).get(path) or object_for(path) for path in paths}

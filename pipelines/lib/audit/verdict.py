@@ -20,8 +20,8 @@ from pipelines.lib.audit.rules import (
     typed_columns,
 )
 from pipelines.lib.config import AuditConfig
-from pipelines.lib.files import move_to_rejected
-from pipelines.lib.salesforce import ExportObject, by_name
+from pipelines.lib.ingest.files import move_to_rejected
+from pipelines.lib.ingest.salesforce import ExportObject, by_name
 from pipelines.lib.warehouse import INGEST_LOG, quarantine_table
 
 
@@ -81,10 +81,10 @@ def audit_pending(
 
 
 def spec_for(obj: ExportObject) -> Spec:
-    """The Salesforce object's suite, or a canonical entity's (pipelines/lib/canonical.py) for mapped exports."""
+    """The Salesforce object's suite, or a canonical entity's (pipelines/lib/ingest/canonical.py) for mapped exports."""
     if obj.name in SPECS:
         return SPECS[obj.name]
-    from pipelines.lib.canonical import CANONICAL_SPECS
+    from pipelines.lib.ingest.canonical import CANONICAL_SPECS
 
     return CANONICAL_SPECS[obj.name]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.lib import salesforce
+from pipelines.lib.ingest import salesforce
 from pipelines.lib.sample.accounts import Accounts, AccountState
 from pipelines.lib.sample.campaigns import build_campaigns
 from pipelines.lib.sample.catalog import build_catalog

@@ -21,7 +21,7 @@ from typing import BinaryIO
 import duckdb
 import pandas as pd
 
-from pipelines.lib.salesforce import ExportObject
+from pipelines.lib.ingest.salesforce import ExportObject
 
 DATETIME = frozenset({"CreatedDate", "LastStageChangeDate"})
 DATE = frozenset({"CloseDate", "StartDate", "EndDate", "ConvertedDate", "ServiceDate", "period_start", "period_end"})

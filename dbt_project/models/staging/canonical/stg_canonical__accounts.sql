@@ -1,4 +1,4 @@
-{# Canonical rows are already normalised text (pipelines/lib/mapping): staging only casts. #}
+{# Canonical rows are already normalised text (pipelines/lib/ingest/mapping): staging only casts. #}
 with
 
 source as (

@@ -4,7 +4,7 @@ schema (pydantic shape of the YAML) → load (with line numbers for errors) → 
 file's header, before any data moves) → apply (land the file as text, one insert … select into landing).
 """
 
-from pipelines.lib.mapping.load import MappingError, load_mapping
-from pipelines.lib.mapping.schema import EntityBlock, FileSpec, Mapping
+from pipelines.lib.ingest.mapping.load import MappingError, load_mapping
+from pipelines.lib.ingest.mapping.schema import EntityBlock, FileSpec, Mapping
 
 __all__ = ["EntityBlock", "FileSpec", "Mapping", "MappingError", "load_mapping"]

@@ -16,7 +16,7 @@ from rich.table import Table
 from pipelines.lib.settings import export_paths, resolve_paths
 
 if TYPE_CHECKING:
-    from pipelines.lib.runner import RunFailed
+    from pipelines.cli.runner import RunFailed
 
 app = typer.Typer(help="Sales-performance metrics from CRM exports.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -98,13 +98,13 @@ def publish(
     ] = False,
 ) -> None:
     """Freeze closed periods' scorecards into snapshots and data/published/<grain>/<period>/."""
+    from pipelines.cli.runner import RunFailed, run_job
     from pipelines.lib.publish.periods import (
         PeriodError,
         closed_periods_with_data,
         last_closed_period,
         partition_key_for,
     )
-    from pipelines.lib.runner import RunFailed, run_job
 
     paths = resolve_paths(warehouse=warehouse, publish_dir=publish_dir)
     export_paths(paths)
@@ -142,7 +142,7 @@ def _use_mapping(mapping: Path | None) -> None:
     """--mapping wins over SALES_MAPPING; a mapping that cannot be read stops here, naming file and line."""
     import os
 
-    from pipelines.lib.mapping import MappingError, load_mapping
+    from pipelines.lib.ingest.mapping import MappingError, load_mapping
 
     if mapping is not None:
         os.environ["SALES_MAPPING"] = str(mapping.expanduser().resolve())
@@ -170,9 +170,9 @@ def validate(
 
     from rich.markup import escape
 
-    from pipelines.lib.mapping.apply import ClaimConflict
-    from pipelines.lib.mapping.load import MappingError
-    from pipelines.lib.mapping.validate import validate_paths
+    from pipelines.lib.ingest.mapping.apply import ClaimConflict
+    from pipelines.lib.ingest.mapping.load import MappingError
+    from pipelines.lib.ingest.mapping.validate import validate_paths
 
     _use_mapping(mapping)
     chosen = os.environ.get("SALES_MAPPING")
@@ -222,8 +222,8 @@ def run(
     ] = None,
 ) -> None:
     """Ingest every new export, build and test the marts, then print the KPI summary."""
-    from pipelines.lib.runner import RunFailed, refresh_warehouse
-    from pipelines.lib.summary import last_closed_month, quarantine_counts, summary_tables
+    from pipelines.cli.runner import RunFailed, refresh_warehouse
+    from pipelines.cli.summary import last_closed_month, quarantine_counts, summary_tables
 
     paths = resolve_paths(inbox=inbox, warehouse=warehouse)
     export_paths(paths)
@@ -248,7 +248,7 @@ def run(
         console.print(f"[yellow]Quarantined rows (not counted in any metric):[/] {where}.")
     else:
         console.print("No rows quarantined.")
-    from pipelines.lib.mapping.notices import unplaced_campaigns
+    from pipelines.lib.ingest.mapping.notices import unplaced_campaigns
 
     undated = unplaced_campaigns(paths.warehouse)
     if undated:

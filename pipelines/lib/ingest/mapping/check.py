@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlglot
 from sqlglot import exp
 
-from pipelines.lib.mapping.load import LoadedMapping, MappingError, did_you_mean
+from pipelines.lib.ingest.mapping.load import LoadedMapping, MappingError, did_you_mean
 
 # The mapping helpers (installed per file as DuckDB temp macros) and plain scalar functions.
 HELPERS = {"NUM", "DT", "D", "TXT"}

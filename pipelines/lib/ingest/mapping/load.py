@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from pipelines.lib.canonical import ENTITIES
-from pipelines.lib.mapping.schema import Mapping
+from pipelines.lib.ingest.canonical import ENTITIES
+from pipelines.lib.ingest.mapping.schema import Mapping
 
 
 class MappingError(Exception):

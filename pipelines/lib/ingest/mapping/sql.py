@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from sqlglot import exp, parse_one
 
-from pipelines.lib.canonical import BOOLEAN, DATE, DATETIME, ENTITIES, MONEY, NUMBER
-from pipelines.lib.mapping.check import check_column, check_expression
-from pipelines.lib.mapping.load import LoadedMapping
-from pipelines.lib.mapping.schema import Const, EntityBlock, Expr, Mapped
+from pipelines.lib.ingest.canonical import BOOLEAN, DATE, DATETIME, ENTITIES, MONEY, NUMBER
+from pipelines.lib.ingest.mapping.check import check_column, check_expression
+from pipelines.lib.ingest.mapping.load import LoadedMapping
+from pipelines.lib.ingest.mapping.schema import Const, EntityBlock, Expr, Mapped
 
 TRUE = "('true', 't', '1', 'yes', 'y')"
 FALSE = "('false', 'f', '0', 'no', 'n')"

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.files import FileRejected, as_utf8, ends_mid_record, move_to_rejected
-from pipelines.lib.salesforce import ExportObject
+from pipelines.lib.ingest.files import FileRejected, as_utf8, ends_mid_record, move_to_rejected
+from pipelines.lib.ingest.salesforce import ExportObject
 from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table
 
 SNIFF_OPTIONS = "all_varchar = true, header = true, ignore_errors = true"

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pipelines.lib.canonical import ENTITIES
+from pipelines.lib.ingest.canonical import ENTITIES
 
 
 class Strict(BaseModel):

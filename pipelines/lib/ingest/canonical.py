@@ -9,7 +9,7 @@ true/false, status to won/lost/open.
 from __future__ import annotations
 
 from pipelines.lib.audit.rules import Spec
-from pipelines.lib.salesforce import ExportObject
+from pipelines.lib.ingest.salesforce import ExportObject
 
 TEXT, DATE, DATETIME, MONEY, NUMBER, BOOLEAN = "text", "date", "datetime", "money", "number", "boolean"
 

@@ -95,7 +95,7 @@ def _failure(result: dg.ExecuteInProcessResult) -> RunFailed:
                 continue
             if stage:
                 stages.append(stage)
-            # "pipelines.lib.files.FileRejected: /path: …" → "/path: …"
+            # "pipelines.lib.ingest.files.FileRejected: /path: …" → "/path: …"
             first = text.split(": ", 1)[1] if ": " in text and "." in text.split(": ", 1)[0] else text
             if "asset check" not in first.lower():
                 messages.append(first.strip() or f"Step {event.step_key} failed.")

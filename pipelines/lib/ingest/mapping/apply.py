@@ -1,4 +1,4 @@
-"""Apply a mapping to one file: land it as text (pipelines.lib.loader), then one insert … select of the mapped
+"""Apply a mapping to one file: land it as text (pipelines.lib.ingest.loader), then one insert … select of the mapped
 expressions into ``landing.canonical__<entity>``, pending the same audit as every other export.
 """
 
@@ -12,13 +12,13 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib import formats
-from pipelines.lib.files import FileRejected
-from pipelines.lib.loader import already_loaded, land_file, sha256_of
-from pipelines.lib.mapping.load import LoadedMapping, MappingError
-from pipelines.lib.mapping.schema import EntityBlock, FileSpec
-from pipelines.lib.mapping.sql import block_select, columns_parsed_as, group_by_clause, quote
-from pipelines.lib.salesforce import ALL_OBJECTS, LINEAGE_COLUMNS, ExportObject
+from pipelines.lib.ingest import formats
+from pipelines.lib.ingest.files import FileRejected
+from pipelines.lib.ingest.loader import already_loaded, land_file, sha256_of
+from pipelines.lib.ingest.mapping.load import LoadedMapping, MappingError
+from pipelines.lib.ingest.mapping.schema import EntityBlock, FileSpec
+from pipelines.lib.ingest.mapping.sql import block_select, columns_parsed_as, group_by_clause, quote
+from pipelines.lib.ingest.salesforce import ALL_OBJECTS, LINEAGE_COLUMNS, ExportObject
 from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table
 
 SAMPLE_VALUES = 500
@@ -180,7 +180,7 @@ def _sniffed_delimiter(
     con: duckdb.DuckDBPyConnection, path: Path, cache_dir: Path, checksum: str, encoding: str | None = None
 ) -> str:
     """The delimiter DuckDB's sniffer chose (for the metadata); the UTF-8 copy of a transcoded file is cached."""
-    from pipelines.lib.files import as_utf8
+    from pipelines.lib.ingest.files import as_utf8
 
     try:
         key = sha256_of(path) if path.suffix.lower() == ".xlsx" else checksum
@@ -281,7 +281,7 @@ def _unpivot(
 
 MAPPING_NAMES = ("mapping.yml", "mapping.yaml")
 EXPORT_SHAPE = 3  # API field names of the object (Id, AccountId, StageName…) that make a header a Data Export's
-BUILTIN_MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
+BUILTIN_MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])(?:[-_.]?(0[1-9]|[12]\d|3[01]))?(?!\d)")
 
@@ -440,7 +440,7 @@ def export_date(relative: str) -> str | None:
 
 
 def _first_line_headers(path: Path) -> list[str]:
-    from pipelines.lib.files import header_fields
+    from pipelines.lib.ingest.files import header_fields
 
     if path.suffix.lower() == ".xlsx":  # the first row of the first sheet (HubSpot exports .xlsx by default)
         from python_calamine import CalamineWorkbook
@@ -502,7 +502,7 @@ def plan(
     objects: tuple[ExportObject, ...] = ALL_OBJECTS,
 ) -> Plan:
     """Every readable file under ``inbox`` and what a run does with it (the rules above)."""
-    from pipelines.lib.mapping.load import load_mapping
+    from pipelines.lib.ingest.mapping.load import load_mapping
 
     if not inbox.exists():
         return Plan([], [], [], [])
@@ -613,7 +613,7 @@ def discover(
 
 
 def load_builtins(folder: Path) -> list[LoadedMapping]:
-    from pipelines.lib.mapping.load import load_mapping
+    from pipelines.lib.ingest.mapping.load import load_mapping
 
     if not folder.is_dir():
         return []

@@ -2,7 +2,7 @@
 of what it would read, in a throwaway warehouse (nothing moves).
 
 The decision which file is read by which mapping and key, and which is ignored and why, is the run's own
-(pipelines.lib.mapping.apply.plan). A folder is judged as `run --inbox FOLDER` would judge it; a file inside
+(pipelines.lib.ingest.mapping.apply.plan). A folder is judged as `run --inbox FOLDER` would judge it; a file inside
 the inbox (SALES_INBOX) as part of the inbox, a file elsewhere as if its folder were the inbox.
 """
 
@@ -16,10 +16,10 @@ import duckdb
 
 from pipelines.lib.audit.validate import FileReport, validate_files
 from pipelines.lib.audit.verdict import audit_pending
-from pipelines.lib.canonical import ENTITIES, canonical_object
 from pipelines.lib.config import AuditConfig, load_audit_config
-from pipelines.lib.files import FileRejected
-from pipelines.lib.mapping.apply import (
+from pipelines.lib.ingest.canonical import ENTITIES, canonical_object
+from pipelines.lib.ingest.files import FileRejected
+from pipelines.lib.ingest.mapping.apply import (
     BUILTIN_MAPPINGS,
     Conflict,
     ExportFile,
@@ -30,7 +30,7 @@ from pipelines.lib.mapping.apply import (
     load_builtins,
     plan,
 )
-from pipelines.lib.mapping.load import MappingError
+from pipelines.lib.ingest.mapping.load import MappingError
 from pipelines.lib.warehouse import quarantine_table
 
 

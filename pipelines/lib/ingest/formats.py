@@ -36,7 +36,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from pipelines.lib.files import FileRejected
+from pipelines.lib.ingest.files import FileRejected
 
 NULL_TOKENS: tuple[str, ...] = ("", "NULL", "null", "#N/A", "N/A", "-", "na", "NA", "n/a")
 CURRENCY_CODES: tuple[str, ...] = ("USD", "EUR", "GBP", "JPY", "CHF")
