@@ -170,7 +170,7 @@ def validate(
 
     from rich.markup import escape
 
-    from pipelines.lib.ingest.mapping.apply import ClaimConflict
+    from pipelines.lib.ingest.mapping.claims import ClaimConflict
     from pipelines.lib.ingest.mapping.load import MappingError
     from pipelines.lib.ingest.mapping.validate import validate_paths
 

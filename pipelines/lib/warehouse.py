@@ -9,6 +9,8 @@ raw._transform_log  one row per successful dbt build: when it finished, which ru
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import duckdb
@@ -22,6 +24,18 @@ LINEAGE_DDL = "_source_file varchar, _source_sha256 varchar, _source_line bigint
 
 def quarantine_table(obj: ExportObject) -> str:
     return f'quarantine."{obj.table}"'
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The statements of the block commit together, or not at all: any exception rolls them back and goes on."""
+    con.execute("begin transaction")
+    try:
+        yield con
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def ensure_logs(con: duckdb.DuckDBPyConnection) -> None:

@@ -18,8 +18,8 @@ import duckdb
 import pytest
 
 from pipelines.lib.ingest.files import detect_encoding
-from pipelines.lib.ingest.formats import recognise
 from pipelines.lib.ingest.mapping import load_mapping
+from pipelines.lib.ingest.recognise import recognise
 from pipelines.mappings import builtin_paths
 from tests.integration.conftest import export_root
 

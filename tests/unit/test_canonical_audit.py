@@ -14,7 +14,8 @@ from pipelines.lib.audit.verdict import FileVerdict, audit_pending
 from pipelines.lib.config import AuditConfig
 from pipelines.lib.ingest.canonical import ENTITIES, canonical_object
 from pipelines.lib.ingest.mapping import load_mapping
-from pipelines.lib.ingest.mapping.apply import MappedFile, land_mapped
+from pipelines.lib.ingest.mapping.apply import land_mapped
+from pipelines.lib.ingest.mapping.claims import MappedFile
 
 CONFIG = AuditConfig(quarantine_max_share=1.0, row_count_min_ratio=0)
 
@@ -40,8 +41,9 @@ def audit(tmp_path: Path, entity: str, rows: list[dict[str, str]], config: Audit
     database = str(tmp_path / "wh.duckdb")
     obj = canonical_object(entity)
     with duckdb.connect(database) as con:
-        land_mapped(con, obj, entity, MappedFile(data, mapping, "data", "test"), mapping.mapping.blocks(entity)[0], 0,
-                    tmp_path)  # fmt: skip
+        mapped = MappedFile(data, mapping, "data", "test")
+        block = mapping.mapping.blocks(entity)[0]
+        land_mapped(con, mapped, obj=obj, entity=entity, block=block, index=0, cache_dir=tmp_path)
     [verdict] = audit_pending(database, obj, config, None)
     # GX's unexpected counts and the quarantine SQL agree on every rule
     assert verdict.gx_unexpected == {rule: n for rule, n in verdict.by_rule.items() if rule != "malformed_row"}

@@ -177,7 +177,8 @@ files:
 def land_deals(tmp_path: Path, data: bytes, pins: str = "", name: str = "deals_1.csv"):
     from pipelines.lib.ingest.canonical import canonical_object
     from pipelines.lib.ingest.mapping import load_mapping
-    from pipelines.lib.ingest.mapping.apply import MappedFile, land_mapped
+    from pipelines.lib.ingest.mapping.apply import land_mapped
+    from pipelines.lib.ingest.mapping.claims import MappedFile
 
     (tmp_path / "m.yml").write_text(MAPPING.format(pins=pins), encoding="utf-8")
     mapping = load_mapping(tmp_path / "m.yml")
@@ -186,7 +187,15 @@ def land_deals(tmp_path: Path, data: bytes, pins: str = "", name: str = "deals_1
     con = duckdb.connect(":memory:")
     obj = canonical_object("opportunities")
     block = mapping.mapping.blocks("opportunities")[0]
-    result = land_mapped(con, obj, "opportunities", MappedFile(path, mapping, "deals", "test"), block, 0, tmp_path)
+    result = land_mapped(
+        con,
+        MappedFile(path, mapping, "deals", "test"),
+        obj=obj,
+        entity="opportunities",
+        block=block,
+        index=0,
+        cache_dir=tmp_path,
+    )
     return con, result
 
 

@@ -12,18 +12,14 @@ import duckdb
 import pytest
 import xlsxwriter
 
+from pipelines.lib.ingest.dates import detect_date_format
+from pipelines.lib.ingest.expand import expand_inputs
 from pipelines.lib.ingest.files import FileRejected
-from pipelines.lib.ingest.formats import (
-    NULL_TOKENS,
-    NumberFormat,
-    cell_text,
-    detect_date_format,
-    detect_number_format,
-    expand_inputs,
-    expand_xlsx,
-    macro_sql,
-    recognise,
-)
+from pipelines.lib.ingest.macros import macro_sql
+from pipelines.lib.ingest.numbers import NumberFormat, detect_number_format
+from pipelines.lib.ingest.recognise import recognise
+from pipelines.lib.ingest.tokens import NULL_TOKENS
+from pipelines.lib.ingest.xlsx import cell_text, expand_xlsx
 
 EURO = NumberFormat(decimal=",", thousands=".")
 US = NumberFormat(decimal=".", thousands=",")

@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.loader import land_file, sha256_of
-from pipelines.lib.ingest.mapping.apply import plan
+from pipelines.lib.ingest.mapping.discover import plan
 from pipelines.lib.ingest.salesforce import by_name
 
 OPPORTUNITY = by_name("Opportunity")
@@ -17,7 +17,7 @@ HEADER = "Id,AccountId,StageName,Amount,CloseDate,CreatedDate\n"
 
 
 def find_exports(inbox: Path, obj) -> list[Path]:
-    """The files a run lands for ``obj`` (the run's own decision, pipelines.lib.ingest.mapping.apply.plan)."""
+    """The files a run lands for ``obj`` (the run's own decision, pipelines.lib.ingest.mapping.discover.plan)."""
     return plan(inbox, None, []).exports(obj)
 
 

@@ -12,7 +12,9 @@ from pipelines.lib.audit.verdict import audit_pending
 from pipelines.lib.config import AuditConfig
 from pipelines.lib.ingest.canonical import canonical_object
 from pipelines.lib.ingest.mapping import MappingError, load_mapping
-from pipelines.lib.ingest.mapping.apply import MappedFile, discover, land_mapped
+from pipelines.lib.ingest.mapping.apply import land_mapped
+from pipelines.lib.ingest.mapping.claims import MappedFile
+from pipelines.lib.ingest.mapping.discover import discover
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "mappings"
 REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
@@ -83,7 +85,15 @@ def land(tmp_path: Path, mapping_text: str, csv_text: str) -> tuple[duckdb.DuckD
     obj = canonical_object("opportunities")
     block = mapping.mapping.blocks("opportunities")[0]
     try:
-        result = land_mapped(con, obj, "opportunities", MappedFile(data, mapping, "deals", "test"), block, 0, tmp_path)
+        result = land_mapped(
+            con,
+            MappedFile(data, mapping, "deals", "test"),
+            obj=obj,
+            entity="opportunities",
+            block=block,
+            index=0,
+            cache_dir=tmp_path,
+        )
     except MappingError:
         con.close()
         raise
@@ -171,8 +181,15 @@ def test_northwind_unquoted_commas_through_the_mapping(tmp_path: Path) -> None:
     block = mapping.mapping.blocks("opportunities")[0]
     database = str(tmp_path / "wh.duckdb")
     with duckdb.connect(database) as con:
-        result = land_mapped(con, obj, "opportunities", MappedFile(NORTHWIND_VARIANT, mapping, "orders", "t"), block,
-                             0, tmp_path)  # fmt: skip
+        result = land_mapped(
+            con,
+            MappedFile(NORTHWIND_VARIANT, mapping, "orders", "t"),
+            obj=obj,
+            entity="opportunities",
+            block=block,
+            index=0,
+            cache_dir=tmp_path,
+        )
         quarantined = con.execute(
             "select _source_line, rule, _source_file from quarantine.canonical__opportunities order by 1"
         ).fetchall()
@@ -220,8 +237,15 @@ def test_unpivot_lookup_and_a_utf16_wide_file(tmp_path: Path) -> None:
     write(tmp_path, "people.txt", "7|N1|Ann\n8|N2|Bo\n")
     with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
         block = mapping.mapping.blocks("quotas")[0]
-        result = land_mapped(con, canonical_object("quotas"), "quotas", MappedFile(targets, mapping, "targets", "t"),
-                             block, 0, tmp_path)  # fmt: skip
+        result = land_mapped(
+            con,
+            MappedFile(targets, mapping, "targets", "t"),
+            obj=canonical_object("quotas"),
+            entity="quotas",
+            block=block,
+            index=0,
+            cache_dir=tmp_path,
+        )
         rows = con.execute(
             "select rep_id, period_start, quota_amount, _source_line from landing.canonical__quotas order by 1, 2"
         ).fetchall()
@@ -252,8 +276,15 @@ def test_distinct_keeps_one_order_per_order_number(tmp_path: Path) -> None:
     data = write(tmp_path, "lines.csv", "order,day,product\nA,2026-01-02,p1\nA,2026-01-02,p2\nB,2026-01-03,p1\n")
     with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
         block = mapping.mapping.blocks("opportunities")[0]
-        land_mapped(con, canonical_object("opportunities"), "opportunities", MappedFile(data, mapping, "lines", "t"),
-                    block, 0, tmp_path)  # fmt: skip
+        land_mapped(
+            con,
+            MappedFile(data, mapping, "lines", "t"),
+            obj=canonical_object("opportunities"),
+            entity="opportunities",
+            block=block,
+            index=0,
+            cache_dir=tmp_path,
+        )
         rows = con.execute(
             "select opportunity_id, close_date, _source_line from landing.canonical__opportunities order by 1"
         ).fetchall()
@@ -316,7 +347,7 @@ def test_patterns_are_relative_to_the_mappings_folder_not_any_sub_folder(tmp_pat
 
 
 def test_two_files_claiming_one_key_stop_the_run_naming_both(tmp_path: Path) -> None:
-    from pipelines.lib.ingest.mapping.apply import ClaimConflict
+    from pipelines.lib.ingest.mapping.claims import ClaimConflict
 
     inbox = tmp_path / "inbox"
     (inbox / "shop" / "backup").mkdir(parents=True)
@@ -414,7 +445,15 @@ def land_entity(tmp_path: Path, mapping_text: str, csv_name: str, csv_text: str,
     data = write(tmp_path, csv_name, csv_text)
     with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
         block = mapping.mapping.blocks(entity)[0]
-        land_mapped(con, canonical_object(entity), entity, MappedFile(data, mapping, key, "t"), block, 0, tmp_path)
+        land_mapped(
+            con,
+            MappedFile(data, mapping, key, "t"),
+            obj=canonical_object(entity),
+            entity=entity,
+            block=block,
+            index=0,
+            cache_dir=tmp_path,
+        )
         return con.execute(
             f"select * exclude (_source_file, _source_sha256, _loaded_at) from landing.canonical__{entity} order by 1"
         ).fetchall()
@@ -585,7 +624,8 @@ def claiming(*names: str) -> str:
 
 def decision_of(inbox: Path, path: Path, mapping: Path | None = None) -> str:
     """What the one plan() says a run does with ``path``, in a few words."""
-    from pipelines.lib.ingest.mapping.apply import BUILTIN_MAPPINGS, Conflict, Ignored, load_builtins, plan
+    from pipelines.lib.ingest.mapping.claims import Conflict
+    from pipelines.lib.ingest.mapping.discover import BUILTIN_MAPPINGS, Ignored, load_builtins, plan
 
     found = plan(inbox, mapping, load_builtins(BUILTIN_MAPPINGS))
     exported = next((f for f in found.salesforce if f.path == path), None)

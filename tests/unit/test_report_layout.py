@@ -15,7 +15,8 @@ import pytest
 from pipelines.lib.audit.verdict import audit_pending
 from pipelines.lib.config import AuditConfig
 from pipelines.lib.ingest.canonical import canonical_object
-from pipelines.lib.ingest.mapping.apply import discover, land_mapped, load_builtins
+from pipelines.lib.ingest.mapping.apply import land_mapped
+from pipelines.lib.ingest.mapping.discover import discover, load_builtins
 from pipelines.mappings import BUILTIN_DIR
 
 HEADER = ("Opportunity Owner", "Account Name", "Opportunity Name", "Stage", "Amount", "Probability (%)",
@@ -56,7 +57,9 @@ def land_report(tmp_path: Path, path: Path):
     database = tmp_path / "wh.duckdb"
     with duckdb.connect(str(database)) as con:
         obj = canonical_object("opportunities")
-        result = land_mapped(con, obj, "opportunities", mapped, block, 0, tmp_path / "cache")
+        result = land_mapped(
+            con, mapped, obj=obj, entity="opportunities", block=block, index=0, cache_dir=tmp_path / "cache"
+        )
         landed = con.execute(
             "select _source_line, opportunity_id, amount from landing.canonical__opportunities order by 1"
         ).fetchall()

@@ -10,14 +10,9 @@ from pipelines.lib.ingest.archives import unpack_archives
 from pipelines.lib.ingest.canonical import CANONICAL_OBJECTS
 from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.loader import land_file, record_rejection
-from pipelines.lib.ingest.mapping.apply import (
-    BUILTIN_MAPPINGS,
-    ClaimConflict,
-    discover,
-    land_mapped,
-    load_builtins,
-    plan,
-)
+from pipelines.lib.ingest.mapping.apply import land_mapped
+from pipelines.lib.ingest.mapping.claims import ClaimConflict
+from pipelines.lib.ingest.mapping.discover import BUILTIN_MAPPINGS, discover, load_builtins, plan
 from pipelines.lib.ingest.mapping.load import MappingError
 from pipelines.lib.ingest.mapping.notices import landed_undated
 from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
@@ -51,7 +46,7 @@ def build_ingest_asset(obj: ExportObject) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: DuckDBResource, inbox: InboxResource
     ) -> dg.MaterializeResult:
         _unpack(inbox)
-        try:  # the run's one decision (pipelines.lib.ingest.mapping.apply.plan): a file a mapping claims is not ours
+        try:  # the run's one decision (pipelines.lib.ingest.mapping.discover.plan): a file a mapping claims is not ours
             files = plan(inbox.root, inbox.mapping_file, load_builtins(BUILTIN_MAPPINGS)).exports(obj)
         except MappingError as problem:
             raise dg.Failure(description=f"{problem} Fix the mapping file and run again.") from None
@@ -127,7 +122,9 @@ def build_canonical_asset(obj: ExportObject) -> dg.AssetsDefinition:
                     if block.from_ != mapped.key:
                         continue
                     try:
-                        result = land_mapped(con, obj, entity, mapped, block, index, cache)
+                        result = land_mapped(
+                            con, mapped, obj=obj, entity=entity, block=block, index=index, cache_dir=cache
+                        )
                     except FileRejected as refusal:
                         rejected.append(record_rejection(con, obj, refusal, inbox.rejected_dir))
                         continue

@@ -40,7 +40,7 @@ def validate_files(
     objects: dict[Path, ExportObject] | None = None,
 ) -> list[FileReport]:
     """Parents first (Account before Opportunity), so references between the given files resolve. ``objects``:
-    the object of each file as the run decided it (pipelines.lib.ingest.mapping.apply.plan); default: by file
+    the object of each file as the run decided it (pipelines.lib.ingest.mapping.discover.plan); default: by file
     name."""
     config = config or load_audit_config()
     order = {obj.name: i for i, obj in enumerate(ALL_OBJECTS)}

@@ -12,8 +12,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from pipelines.lib.ingest.expand import expand_inputs
 from pipelines.lib.ingest.files import FileRejected, move_to_rejected
-from pipelines.lib.ingest.formats import expand_inputs
 
 DONE = ".unpacked"  # marker written last: a folder without it was cut short and is unpacked again
 

@@ -17,7 +17,7 @@ import duckdb
 
 from pipelines.lib.ingest.files import FileRejected, as_utf8, ends_mid_record, move_to_rejected
 from pipelines.lib.ingest.salesforce import ExportObject
-from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table
+from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table, transaction
 
 SNIFF_OPTIONS = "all_varchar = true, header = true, ignore_errors = true"
 # A Salesforce Data Export may write every empty field as the quoted spreadsheet literal "#N/A": no value.
@@ -200,46 +200,45 @@ def land_file(
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     select_columns = ", ".join(f'"{c}"' for c in columns)
     con.execute("drop table if exists _rejected_lines; drop table if exists _rejected_scans")
-    con.execute("begin transaction")
     try:
-        con.execute(
-            f"create or replace temp table _incoming as select {select_columns}, ordinality as _row "
-            f"from read_csv(?, {csv_options(read_options, pins)}) with ordinality",
-            [str(text.readable)],
-        )
-        rows = con.execute("select count(*) from _incoming").fetchone()[0]
-        malformed = con.execute("select count(distinct line) from _rejected_lines").fetchone()[0]
-        if rows == 0 and malformed == 0:
-            raise FileRejected(path, "the file has a header but no rows.", "Export the object again with its records.")
-        if malformed and ends_mid_record(text.readable) and _last_line_cut(con, rows + malformed):
-            raise FileRejected(
-                path,
-                "it ends in the middle of a record: the export or its copy was cut short.",
-                "Export the object again and copy the whole file.",
-                line=rows + malformed + 1,
+        with transaction(con):
+            con.execute(
+                f"create or replace temp table _incoming as select {select_columns}, ordinality as _row "
+                f"from read_csv(?, {csv_options(read_options, pins)}) with ordinality",
+                [str(text.readable)],
             )
-        con.execute(
-            f'insert into landing."{obj.table}" by name '
-            f"select i.* exclude (_row), ? as _source_file, ? as _source_sha256, "
-            f"i._row + {int(lines_before_data)} + coalesce(s.skipped, 0) as _source_line, ? as _loaded_at "
-            f"from _incoming i asof left join ({_skipped_before(lines_before_data)}) s on s.accepted_before < i._row",
-            [str(path), checksum, loaded_at],
-        )
-        con.execute(
-            f"insert into {quarantine_table(obj)} (_source_file, _source_sha256, _source_line, rule, "
-            "column_name, offending_value, record, quarantined_at) "
-            "select ?, ?, line, 'malformed_row', null, any_value(error_type::varchar), any_value(csv_line), ? "
-            "from _rejected_lines group by line",
-            [str(path), checksum, loaded_at],
-        )
-        con.execute(
-            f"insert into {INGEST_LOG} values (?, ?, ?, ?, ?, ?, ?, 'pending', null)",
-            [obj.name, obj.table, str(path), checksum, rows, malformed, loaded_at],
-        )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+            rows = con.execute("select count(*) from _incoming").fetchone()[0]
+            malformed = con.execute("select count(distinct line) from _rejected_lines").fetchone()[0]
+            if rows == 0 and malformed == 0:
+                raise FileRejected(
+                    path, "the file has a header but no rows.", "Export the object again with its records."
+                )
+            if malformed and ends_mid_record(text.readable) and _last_line_cut(con, rows + malformed):
+                raise FileRejected(
+                    path,
+                    "it ends in the middle of a record: the export or its copy was cut short.",
+                    "Export the object again and copy the whole file.",
+                    line=rows + malformed + 1,
+                )
+            con.execute(
+                f'insert into landing."{obj.table}" by name '
+                f"select i.* exclude (_row), ? as _source_file, ? as _source_sha256, "
+                f"i._row + {int(lines_before_data)} + coalesce(s.skipped, 0) as _source_line, ? as _loaded_at "
+                f"from _incoming i asof left join ({_skipped_before(lines_before_data)}) s "
+                "on s.accepted_before < i._row",
+                [str(path), checksum, loaded_at],
+            )
+            con.execute(
+                f"insert into {quarantine_table(obj)} (_source_file, _source_sha256, _source_line, rule, "
+                "column_name, offending_value, record, quarantined_at) "
+                "select ?, ?, line, 'malformed_row', null, any_value(error_type::varchar), any_value(csv_line), ? "
+                "from _rejected_lines group by line",
+                [str(path), checksum, loaded_at],
+            )
+            con.execute(
+                f"insert into {INGEST_LOG} values (?, ?, ?, ?, ?, ?, ?, 'pending', null)",
+                [obj.name, obj.table, str(path), checksum, rows, malformed, loaded_at],
+            )
     finally:
         con.execute("drop table if exists _incoming")
     return LoadResult(path, checksum, rows, malformed, skipped=False, encoding=text.encoding, notes=text.notes)

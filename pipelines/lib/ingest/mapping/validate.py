@@ -2,7 +2,7 @@
 of what it would read, in a throwaway warehouse (nothing moves).
 
 The decision which file is read by which mapping and key, and which is ignored and why, is the run's own
-(pipelines.lib.ingest.mapping.apply.plan). A folder is judged as `run --inbox FOLDER` would judge it; a file inside
+(pipelines.lib.ingest.mapping.discover.plan). A folder is judged as `run --inbox FOLDER` would judge it; a file inside
 the inbox (SALES_INBOX) as part of the inbox, a file elsewhere as if its folder were the inbox.
 """
 
@@ -19,17 +19,10 @@ from pipelines.lib.audit.verdict import audit_pending
 from pipelines.lib.config import AuditConfig, load_audit_config
 from pipelines.lib.ingest.canonical import ENTITIES, canonical_object
 from pipelines.lib.ingest.files import FileRejected
-from pipelines.lib.ingest.mapping.apply import (
-    BUILTIN_MAPPINGS,
-    Conflict,
-    ExportFile,
-    Ignored,
-    MappedFile,
-    Plan,
-    land_mapped,
-    load_builtins,
-    plan,
-)
+from pipelines.lib.ingest.mapping.apply import land_mapped
+from pipelines.lib.ingest.mapping.claims import Conflict, MappedFile
+from pipelines.lib.ingest.mapping.discover import BUILTIN_MAPPINGS, Ignored, Plan, load_builtins, plan
+from pipelines.lib.ingest.mapping.exports import ExportFile
 from pipelines.lib.ingest.mapping.load import MappingError
 from pipelines.lib.warehouse import quarantine_table
 
@@ -122,7 +115,15 @@ def _validate_mapped(files: list[MappedFile], config: AuditConfig, examples: int
                     reports.append(report)
                     with duckdb.connect(database) as con:
                         try:
-                            land_mapped(con, obj, entity, mapped, block, index, Path(scratch) / "cache")
+                            land_mapped(
+                                con,
+                                mapped,
+                                obj=obj,
+                                entity=entity,
+                                block=block,
+                                index=index,
+                                cache_dir=Path(scratch) / "cache",
+                            )
                         except (FileRejected, MappingError) as refusal:
                             report.refusal = str(refusal)
                             continue

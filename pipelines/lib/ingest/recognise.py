@@ -1,0 +1,28 @@
+"""Which built-in source a header line belongs to."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+
+class _Recognisable(Protocol):
+    recognise: Mapping[str, Sequence[str]] | None
+
+
+def _norm(header: str) -> str:
+    return header.lstrip(codecs.BOM_UTF8.decode()).strip().strip('"').strip().casefold()
+
+
+def recognise(headers: Sequence[str], mappings: Sequence[_Recognisable]) -> tuple[Any, str] | None:
+    """The (mapping, file key) whose ``recognise`` headers all appear in ``headers`` (case-insensitive,
+    trimmed, BOM-tolerant); the one requiring the most headers wins, so a specific shape beats a loose one."""
+    present = {_norm(h) for h in headers}
+    best: tuple[int, Any, str] | None = None
+    for mapping in mappings:
+        for key, wanted in (getattr(mapping, "recognise", None) or {}).items():
+            needed = {_norm(h) for h in wanted}
+            if needed and needed <= present and (best is None or len(needed) > best[0]):
+                best = (len(needed), mapping, key)
+    return (best[1], best[2]) if best else None
