@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.ingest.files import detect_encoding
+from pipelines.lib.ingest.encodings import detect_encoding
 from pipelines.lib.ingest.mapping import load_mapping
 from pipelines.lib.ingest.recognise import recognise
 from pipelines.mappings import builtin_paths

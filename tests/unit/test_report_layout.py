@@ -120,7 +120,7 @@ def test_footer_lines_do_not_push_a_small_report_over_the_quarantine_threshold(t
 )
 def test_short_lines_that_are_not_a_footer_stay_visible(tmp_path: Path, tail: list[str], why: str) -> None:
     """A cut or broken record at the end is quarantined as malformed with its line, never dropped silently."""
-    from pipelines.lib.ingest.files import report_layout
+    from pipelines.lib.ingest.layout import report_layout
 
     path = write(tmp_path, report(ROWS, footer=tail))
     assert report_layout(path).footer_lines == 0, why
@@ -132,7 +132,7 @@ def test_short_lines_that_are_not_a_footer_stay_visible(tmp_path: Path, tail: li
 def test_a_multi_line_value_at_the_end_is_not_taken_for_a_footer(tmp_path: Path) -> None:
     """The last record's quoted Type spans a blank line and a one-value line: it looks like a footer line by line."""
     rows = [*ROWS[:2], ROWS[2][:-1] + ("Existing Business\r\n\r\nsee notes",)]
-    from pipelines.lib.ingest.files import report_layout
+    from pipelines.lib.ingest.layout import report_layout
 
     path = write(tmp_path, report(rows, footer=[]))
     assert report_layout(path).footer_lines == 0

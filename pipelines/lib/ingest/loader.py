@@ -15,8 +15,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.ingest.files import FileRejected, as_utf8, ends_mid_record, move_to_rejected
+from pipelines.lib.ingest.csv_problems import quoting_problem, unreadable_because
+from pipelines.lib.ingest.files import FileRejected, ends_mid_record, move_to_rejected
 from pipelines.lib.ingest.salesforce import ExportObject
+from pipelines.lib.ingest.transcode import as_utf8
 from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table, transaction
 
 SNIFF_OPTIONS = "all_varchar = true, header = true, ignore_errors = true"
@@ -70,71 +72,8 @@ def _header(
             f"describe select * from read_csv(?, {csv_options(SNIFF_OPTIONS, pins)})", [str(readable)]
         ).fetchall()
     except duckdb.Error as exc:
-        raise FileRejected(path, *_unreadable_because(readable, str(exc).splitlines()[0])) from exc
+        raise FileRejected(path, *unreadable_because(readable, str(exc).splitlines()[0])) from exc
     return [row[0] for row in described]
-
-
-def _quoting_problem(readable: Path, columns: list[str]) -> tuple[str, str, int | None]:
-    """(problem, fix, line) when DuckDB read a quoted file without quoting: the first line that breaks it."""
-    import csv
-
-    with readable.open(encoding="utf-8", errors="replace", newline="") as handle:
-        first = handle.readline()
-        delimiter = max(",;\t|", key=first.count)
-        handle.seek(0)
-        reader = csv.reader(handle, delimiter=delimiter, strict=True)
-        try:
-            for _ in reader:
-                pass
-        except csv.Error as exc:
-            line = reader.line_num
-            if "expected after" in str(exc):
-                problem = f"line {line} has a quote inside a quoted value that is not doubled"
-            else:
-                problem = f"line {line} cannot be read with its quotes ({exc})"
-            return (
-                f"{problem}, so the file can only be read without quoting, and then its header names keep "
-                f"their quotes ({', '.join(columns[:3])}, …).",
-                'Double every quote inside a quoted value ("" for ") or export the file again.',
-                line,
-            )
-    return (
-        f"its quoting cannot be worked out: the header names are read with their quotes ({', '.join(columns[:3])}, …).",
-        "Export the file again as CSV.",
-        1,
-    )
-
-
-def _unreadable_because(readable: Path, duckdb_says: str) -> tuple[str, str, int | None]:
-    """(problem, fix, line) for a file DuckDB's CSV sniffer gave up on: the first thing found wrong with it."""
-    import csv
-
-    with readable.open(encoding="utf-8", errors="replace", newline="") as handle:
-        head = handle.read(1 << 16)
-    lines = head.splitlines()
-    if head.count('"') % 2 and len(head) < (1 << 16):
-        opened = next((n for n in range(1, len(lines) + 1) if "\n".join(lines[:n]).count('"') % 2), None)
-        return (
-            f"a quote opened on line {opened} is never closed, so the rest of the file reads as one value.",
-            "Export the file again; if it was edited by hand, double every quote inside a quoted value.",
-            opened,
-        )
-    delimiter = max(",;\t|", key=lambda d: lines[0].count(d)) if lines else ","
-    counts = [len(row) for row in csv.reader(lines[:50], delimiter=delimiter) if row]
-    if counts and counts.count(counts[0]) < len(counts):
-        line = next(n for n, c in enumerate(counts, start=1) if c != counts[0])
-        return (
-            f"its lines do not have one number of fields (line 1 has {counts[0]}, line {line} has "
-            f"{counts[line - 1]}, separated by {delimiter!r}), so no delimiter and quoting fit the whole file "
-            f"(DuckDB: {duckdb_says}).",
-            "Export it again as CSV; a value with the delimiter in it must be in quotes.",
-            line,
-        )
-    return (
-        f"DuckDB's CSV reader cannot work out its delimiter and quoting ({duckdb_says}).",
-        "Check that it is a complete comma-, semicolon-, tab- or pipe-separated text export.",
-        None,
-    )
 
 
 def check_header(path: Path, obj: ExportObject, columns: list[str]) -> None:
@@ -194,7 +133,7 @@ def land_file(
     read_options = f"{READ_OPTIONS}, nullstr = {nulls}"
     columns = _header(con, path, text.readable, pins)
     if len(columns) > 1 and all(len(c) > 1 and c.startswith('"') and c.endswith('"') for c in columns):
-        raise FileRejected(path, *_quoting_problem(text.readable, columns))
+        raise FileRejected(path, *quoting_problem(text.readable, columns))
     check_header(path, obj, columns)
     _widen(con, obj, columns)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)

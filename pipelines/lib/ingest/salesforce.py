@@ -6,32 +6,10 @@ assets (which land them in DuckDB ``raw`` as text) and the dbt staging models (w
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from pipelines.lib.ingest.company_files import FILE_OBJECTS
+from pipelines.lib.ingest.objects import LINEAGE_COLUMNS, ExportObject
 
-
-@dataclass(frozen=True)
-class ExportObject:
-    """One Salesforce object as it appears in a Data Export."""
-
-    name: str  # the object's API name, also the export file's stem (Opportunity.csv)
-    table: str  # the table in the ``raw`` schema
-    columns: tuple[str, ...]  # the columns the sample writes, in order
-    required: tuple[str, ...]  # columns without which the file cannot be this object
-    description: str
-
-    @property
-    def file_name(self) -> str:
-        return f"{self.name}.csv"
-
-    def matches(self, file_name: str) -> bool:
-        """True when ``file_name`` is an export of this object: ``Opportunity.csv``, ``opportunity_2026-06-30.csv``.
-
-        The stem must equal the object name or continue with a separator, so ``OpportunityLineItem.csv``
-        is never taken for ``Opportunity``.
-        """
-        pattern = rf"^{re.escape(self.name)}([ _.\-].*)?\.csv$"
-        return re.match(pattern, file_name, flags=re.IGNORECASE) is not None
+__all__ = ["ALL_OBJECTS", "LINEAGE_COLUMNS", "OBJECTS", "ExportObject", "by_name"]
 
 
 OBJECTS: tuple[ExportObject, ...] = (
@@ -215,38 +193,8 @@ OBJECTS: tuple[ExportObject, ...] = (
     ),
 )
 
-# Not a Salesforce object: the team's own goals, written beside the export (docs/inputs.md; used by kpi_scorecard).
-TARGETS = ExportObject(
-    name="targets",
-    table="files__targets",
-    columns=("kpi", "scope", "scope_id", "grain", "period_start", "target_value", "growth_rate"),
-    required=("kpi", "scope", "grain", "period_start"),
-    description="KPI targets: a value or a growth rate on the same period last year.",
-)
-
-BENCHMARKS = ExportObject(
-    name="benchmarks",
-    table="files__benchmarks",
-    columns=("kpi", "grain", "benchmark_value", "benchmark_label"),
-    required=("kpi", "benchmark_value"),
-    description="Industry or competitor values per KPI, shown beside the targets (optional; empty grain: all grains).",
-)
-
-FIXED_COSTS = ExportObject(
-    name="fixed_costs",
-    table="files__fixed_costs",
-    columns=("period_start", "period_end", "fixed_cost", "description"),
-    required=("period_start", "period_end", "fixed_cost"),
-    description="Fixed costs per period (optional), spread by days onto the scorecard periods for break-even revenue.",
-)
-
-# The company's own files beside the CRM export: goals, benchmarks and costs.
-FILE_OBJECTS: tuple[ExportObject, ...] = (TARGETS, BENCHMARKS, FIXED_COSTS)
 
 ALL_OBJECTS: tuple[ExportObject, ...] = (*OBJECTS, *FILE_OBJECTS)
-
-# Lineage columns every raw table carries after the file's own columns.
-LINEAGE_COLUMNS: tuple[str, ...] = ("_source_file", "_source_sha256", "_source_line", "_loaded_at")
 
 
 def by_name(name: str) -> ExportObject:

@@ -69,7 +69,7 @@ def unnamed_export_hint(header: list[str], objects: tuple[ExportObject, ...]) ->
 
 
 def first_line_headers(path: Path) -> list[str]:
-    from pipelines.lib.ingest.files import header_fields
+    from pipelines.lib.ingest.layout import header_fields
 
     if path.suffix.lower() == ".xlsx":  # the first row of the first sheet (HubSpot exports .xlsx by default)
         from python_calamine import CalamineWorkbook

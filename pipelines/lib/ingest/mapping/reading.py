@@ -9,10 +9,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.ingest.files import FileRejected, as_utf8
+from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.loader import sha256_of
 from pipelines.lib.ingest.mapping.schema import EntityBlock, FileSpec
 from pipelines.lib.ingest.salesforce import LINEAGE_COLUMNS, ExportObject
+from pipelines.lib.ingest.transcode import as_utf8
 from pipelines.lib.ingest.xlsx import expand_xlsx
 from pipelines.lib.warehouse import INGEST_LOG
 

@@ -1,0 +1,114 @@
+"""Which text encoding a file is in (UTF-8, UTF-16 with or without BOM, Windows-1252), or that it is no text.
+
+DuckDB's CSV reader takes UTF-8 (and UTF-16/Latin-1 with a flag); a UTF-16 or Windows-1252 export is
+re-encoded to a UTF-8 copy first (pipelines.lib.ingest.transcode), so the reader always sees UTF-8.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from pipelines.lib.ingest.files import CHUNK, SNIFF_BYTES, FileRejected
+
+# Byte signatures of files that are not text, to name what a refused file is.
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a .zip archive or an .xlsx workbook"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel .xls workbook (or another Office document)"),
+    (b"SQLite format 3\x00", "a SQLite database"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` / ``utf-16-be`` when the NUL bytes sit in every other byte, as in mostly-ASCII UTF-16."""
+    sample = head[: len(head) - len(head) % 2]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        encoding = "utf-16-le"
+    elif even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(sample, final=False)  # the sample may end mid-character
+    except UnicodeDecodeError:
+        return None
+    return encoding
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (± BOM), UTF-16 (BOM, or mostly-ASCII text without one) or Windows-1252; raise FileRejected for
+    empty or binary files and for bytes that are text in none of these."""
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if not head:
+        raise FileRejected(path, "the file is empty (0 bytes).", "Export the object again; the copy may have failed.")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if b"\x00" in head:
+        if utf16 := _utf16_without_bom(head):
+            return utf16
+        what = next((name for magic, name in MAGIC if head.startswith(magic)), None)
+        line = head[: head.index(b"\x00")].count(b"\n") + 1
+        problem = (
+            f"the file is binary: {what}, not a CSV text export."
+            if what
+            else f"the file is binary (it contains NUL bytes, the first on line {line}), not a CSV text export."
+        )
+        raise FileRejected(
+            path, problem, "Drop the CSV itself into the inbox, not a spreadsheet, archive or database file."
+        )
+    if bad_byte(path, "utf-8") is None:
+        return "utf-8"
+    bad = bad_byte(path, "cp1252")
+    if bad is None:
+        return "cp1252"
+    offset, value, line = bad
+    raise FileRejected(
+        path,
+        f"byte 0x{value:02X} (line {line}) is a character neither in UTF-8 nor in Windows-1252, and the file has "
+        "no UTF-16 byte-order mark, so its text encoding is none of those three.",
+        "Save the export as CSV UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)') and drop it in again.",
+        line=line,
+    )
+
+
+def byte_order(path: Path, encoding: str) -> str:
+    """A pinned ``utf-16`` without a byte-order mark: little- or big-endian, as the NUL bytes show."""
+    if encoding != "utf-16":
+        return encoding
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return encoding
+    return _utf16_without_bom(head) or "utf-16-le"
+
+
+def bad_byte(path: Path, encoding: str) -> tuple[int, int, int] | None:
+    """(offset, byte, line) of the first byte that does not decode in ``encoding``; None when all of it does."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    done, lines = 0, 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                # exc.start counts in the decoder's input: bytes held back from the last chunk come first
+                held = len(decoder.getstate()[0]) if hasattr(decoder, "getstate") else 0
+                at = max(0, exc.start - held)
+                return done + at, chunk[at] if at < len(chunk) else 0, lines + chunk[:at].count(b"\n") + 1
+            if not chunk:
+                return None
+            done += len(chunk)
+            lines += chunk.count(b"\n")
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    return bad_byte(path, encoding) is None
