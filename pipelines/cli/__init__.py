@@ -2,54 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.cli.output import quiet_stdout, run_failure_paragraph
 from pipelines.lib.settings import export_paths, resolve_paths
 
-if TYPE_CHECKING:
-    from pipelines.cli.runner import RunFailed
+__all__ = ["app", "quiet_stdout", "run_failure_paragraph"]
 
 app = typer.Typer(help="Sales-performance metrics from CRM exports.", no_args_is_help=True)
 console = Console(soft_wrap=True)
 # Paragraphs are soft-wrapped: the terminal wraps them, so file paths are never cut in two.
 err = Console(stderr=True, soft_wrap=True)
-
-
-@contextmanager
-def quiet_stdout(warehouse: Path) -> Iterator[Path]:
-    """dbt's progress lines (echoed by dagster-dbt) go to a log beside the warehouse, not the terminal."""
-    log = warehouse.parent / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w", encoding="utf-8") as handle, redirect_stdout(handle):
-        yield log
-
-
-def run_failure_paragraph(failure: RunFailed, log: Path) -> str:
-    """One paragraph for a failed refresh: where it stopped (truthfully), what happened, what to do, the logs."""
-    if failure.stage in ("ingest", "audit"):
-        return (
-            f"The run stopped at {failure.stage}, before transform. {failure} Nothing was transformed or "
-            "published: the marts are as they were. Fix or replace the file, drop it in the inbox and run again. "
-            f"(Run log: {log}.)"
-        )
-    if failure.stage == "transform" and failure.dbt_nodes:
-        logs = f"Run log: {log}" + (f"; dbt's log: {failure.dbt_log}" if failure.dbt_log else "")
-        return (
-            f"The run stopped during transform. {failure} The accepted exports are kept in raw; the models "
-            "downstream of the failure were not rebuilt, and the analysts' copy and publications are unchanged. "
-            f"({logs}.)"
-        )
-    where = f"during {failure.stage}" if failure.stage else ""
-    return f"The run stopped{' ' + where if where else ''}. {failure} (Run log: {log}.)"
 
 
 def _parse_date(value: str | None) -> date | None:

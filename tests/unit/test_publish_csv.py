@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import duckdb
 
-from pipelines.lib.publish.snapshots import _csv_safe_select
+from pipelines.lib.publish.snapshot_files import csv_safe_select
 
 
 def test_formula_leading_text_is_quoted_in_the_csv() -> None:
@@ -16,7 +16,7 @@ def test_formula_leading_text_is_quoted_in_the_csv() -> None:
             "('=HYPERLINK(\"http://x\")', -1.5), ('+1 555', 2.0), ('-5 guys', 3.0), ('@SUM(A1)', null), "
             "(chr(9) || 'tab', 4.0), ('Müller & Söhne', 5.0), ('a=b', 6.0)) as t(scope_name, actual)"
         )
-        rows = con.execute(_csv_safe_select(con)).fetchall()
+        rows = con.execute(csv_safe_select(con)).fetchall()
     assert [r[0] for r in rows] == [
         '\'=HYPERLINK("http://x")',
         "'+1 555",

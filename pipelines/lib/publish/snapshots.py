@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.publish.deliverables import write_deliverables, write_site_index
+from pipelines.lib.publish.deliverables import write_site_index
 from pipelines.lib.publish.scorecard import period_rows_sql
+from pipelines.lib.publish.snapshot_files import write_files, write_index
 from pipelines.lib.warehouse import INGEST_LOG, ensure_logs, newest_export_and_build
 
 GRAINS = {"weekly": "week", "monthly": "month"}
@@ -157,99 +157,24 @@ def publish_period(
     snapshot_id = f"{grain}-{label}-v{version}"
     published_at = datetime.now(UTC).replace(tzinfo=None)
     target = folder / f"v{version}"
-    _write_files(con, target, snapshot_id, label, version, run_id, published_at, checksums, source, rows, grain)
+    write_files(
+        con,
+        target,
+        snapshot_id=snapshot_id,
+        label=label,
+        version=version,
+        run_id=run_id,
+        published_at=published_at,
+        checksums=checksums,
+        source=source,
+        rows=rows,
+        grain=grain,
+    )
     con.execute(
         f"insert into {table} by name select ? as snapshot_id, ? as period, ? as version, ? as published_at, "
         "? as run_id, ? as input_checksums, ? as fingerprint, ? as source, * from _period",
         [snapshot_id, label, version, published_at, run_id, checksums, fingerprint, source],
     )
-    _write_index(con, folder, table, label)
+    write_index(con, folder, table, label)
     write_site_index(publish_dir)
     return Publication(grain, label, version, snapshot_id, rows, True, target, source)
-
-
-def _write_files(
-    con: duckdb.DuckDBPyConnection,
-    target: Path,
-    snapshot_id: str,
-    label: str,
-    version: int,
-    run_id: str,
-    published_at: datetime,
-    checksums: str,
-    source: str,
-    rows: int,
-    grain: str,
-) -> None:
-    """Write into a scratch folder, then rename it into place: a reader never sees half a publication."""
-    scratch = target.with_name(f".{target.name}.partial")
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True)
-    con.execute(f"copy _period to '{scratch / 'kpi.parquet'}' (format parquet)")
-    con.execute(f"copy ({_csv_safe_select(con)}) to '{scratch / 'kpi.csv'}' (format csv, header true)")
-    write_deliverables(
-        con,
-        scratch,
-        grain=grain,
-        label=label,
-        version=version,
-        snapshot_id=snapshot_id,
-        published_at=published_at,
-        source=source,
-    )
-    files = {
-        p.relative_to(scratch).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(scratch.rglob("*"))
-        if p.is_file()
-    }
-    manifest = {
-        "snapshot_id": snapshot_id,
-        "period": label,
-        "version": version,
-        "published_at": published_at.isoformat(),
-        "run_id": run_id,
-        "rows": rows,
-        "source": source,
-        "files_sha256": files,
-        "input_files_sha256": json.loads(checksums),
-    }
-    (scratch / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    scratch.rename(target)
-
-
-FORMULA_LEADS = r"^[=+\-@\t\r]"
-
-
-def _csv_safe_select(con: duckdb.DuckDBPyConnection) -> str:
-    """The period's rows for kpi.csv, with text a spreadsheet would run as a formula prefixed by a quote.
-
-    A scope or KPI name starting with = + - @ (or a tab / carriage return) comes from a CRM field; opened in
-    Excel it would be evaluated. kpi.parquet and the snapshot tables keep the exact text.
-    """
-    columns = con.execute("select column_name, column_type from (describe _period)").fetchall()
-    quote = "''''"  # SQL for a string holding one single quote
-    selected = [
-        f'case when regexp_matches("{name}", \'{FORMULA_LEADS}\') then {quote} || "{name}" '
-        f'else "{name}" end as "{name}"'
-        if kind == "VARCHAR"
-        else f'"{name}"'
-        for name, kind in columns
-    ]
-    return f"select {', '.join(selected)} from _period"
-
-
-def _write_index(con: duckdb.DuckDBPyConnection, folder: Path, table: str, label: str) -> None:
-    versions = con.execute(
-        f"select distinct version, snapshot_id, published_at from {table} where period = ? order by version",
-        [label],
-    ).fetchall()
-    index = {
-        "period": label,
-        "current_version": versions[-1][0],
-        "versions": [
-            {"version": v, "snapshot_id": s, "published_at": p.isoformat(), "folder": f"v{v}"} for v, s, p in versions
-        ],
-    }
-    partial = folder / ".versions.json.partial"
-    partial.write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
-    partial.replace(folder / "versions.json")
