@@ -4,14 +4,20 @@ import dagster as dg
 
 from pipelines.defs.audit.checks import audit_checks
 from pipelines.defs.ingest.assets import ingest_assets
-from pipelines.defs.jobs import jobs, schedules, sensors
-from pipelines.defs.publish.assets import publish_assets
+from pipelines.defs.jobs import build_jobs
+from pipelines.defs.publish.assets import build_partitions, build_publish_assets
 from pipelines.defs.resources import build_resources
 from pipelines.defs.transform.assets import sales_dbt_models
 from pipelines.defs.transform.freshness import freshness_checks
+from pipelines.lib.config import load_publish_config
+
+# The configuration is read once, here, and handed to the builders (no defs/ module reads it on import).
+publish_config = load_publish_config()
+partitions = build_partitions(publish_config)
+jobs, schedules, sensors = build_jobs(publish_config, partitions)
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, sales_dbt_models, *publish_assets],
+    assets=[*ingest_assets, sales_dbt_models, *build_publish_assets(partitions)],
     asset_checks=[*audit_checks, *freshness_checks],
     jobs=jobs,
     schedules=schedules,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.publish.assets import PUBLISH, monthly_partitions, weekly_partitions
 from pipelines.defs.resources import InboxResource
 from pipelines.defs.transform.assets import SKIP_IF_UNCHANGED_TAG, sales_dbt_models
 from pipelines.defs.transform.freshness import marts_include_newest_export
+from pipelines.lib.config import PublishConfig
 
 ingest_exports_job = dg.define_asset_job(
     name="ingest_exports_job",
@@ -24,44 +24,6 @@ refresh_warehouse_job = dg.define_asset_job(
     name="refresh_warehouse_job",
     selection=dg.AssetSelection.groups("ingest") | dg.AssetSelection.assets(sales_dbt_models),
     description="Ingest and audit every new export, then rebuild and test the dbt models (staging → marts).",
-)
-
-publish_weekly_snapshot_job = dg.define_asset_job(
-    name="publish_weekly_snapshot_job",
-    selection=dg.AssetSelection.assets(["snapshots", "kpi_weekly"]),
-    partitions_def=weekly_partitions,
-    description="Freeze one ISO week's scorecard (snapshots.kpi_weekly, data/published/weekly/).",
-)
-
-publish_monthly_snapshot_job = dg.define_asset_job(
-    name="publish_monthly_snapshot_job",
-    selection=dg.AssetSelection.assets(["snapshots", "kpi_monthly"]),
-    partitions_def=monthly_partitions,
-    description="Freeze one month's scorecard (snapshots.kpi_monthly, data/published/monthly/).",
-)
-
-refresh_warehouse_job_schedule = dg.ScheduleDefinition(
-    name="refresh_warehouse_job_schedule",
-    job=refresh_warehouse_job,
-    cron_schedule=f"0 {max(PUBLISH.hour_of_day - 1, 0)} * * *",
-    execution_timezone=PUBLISH.timezone,
-    tags={SKIP_IF_UNCHANGED_TAG: "true"},
-    description="Daily: ingest, audit and transform whatever arrived; almost no work when nothing did.",
-)
-
-# The last closed period: Monday morning publishes the week that ended on Sunday, the 1st the past month.
-# Their timezone is the partitions' (publish.timezone).
-publish_weekly_snapshot_job_schedule = dg.build_schedule_from_partitioned_job(
-    publish_weekly_snapshot_job,
-    name="publish_weekly_snapshot_job_schedule",
-    hour_of_day=PUBLISH.hour_of_day,
-    day_of_week=1,
-)
-publish_monthly_snapshot_job_schedule = dg.build_schedule_from_partitioned_job(
-    publish_monthly_snapshot_job,
-    name="publish_monthly_snapshot_job_schedule",
-    hour_of_day=PUBLISH.hour_of_day,
-    day_of_month=1,
 )
 
 
@@ -112,10 +74,52 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> d
     )
 
 
-jobs = [ingest_exports_job, refresh_warehouse_job, publish_weekly_snapshot_job, publish_monthly_snapshot_job]
-schedules = [
-    refresh_warehouse_job_schedule,
-    publish_weekly_snapshot_job_schedule,
-    publish_monthly_snapshot_job_schedule,
-]
-sensors = [inbox_sensor]
+Built = tuple[list[dg.JobDefinition], list[dg.ScheduleDefinition], list[dg.SensorDefinition]]
+
+
+def build_jobs(config: PublishConfig, partitions: dict[str, dg.TimeWindowPartitionsDefinition]) -> Built:
+    """The jobs, schedules and sensors; the publication ones on ``partitions``, at ``config``'s hour and timezone."""
+    publish_weekly_snapshot_job = dg.define_asset_job(
+        name="publish_weekly_snapshot_job",
+        selection=dg.AssetSelection.assets(["snapshots", "kpi_weekly"]),
+        partitions_def=partitions["weekly"],
+        description="Freeze one ISO week's scorecard (snapshots.kpi_weekly, data/published/weekly/).",
+    )
+
+    publish_monthly_snapshot_job = dg.define_asset_job(
+        name="publish_monthly_snapshot_job",
+        selection=dg.AssetSelection.assets(["snapshots", "kpi_monthly"]),
+        partitions_def=partitions["monthly"],
+        description="Freeze one month's scorecard (snapshots.kpi_monthly, data/published/monthly/).",
+    )
+
+    refresh_warehouse_job_schedule = dg.ScheduleDefinition(
+        name="refresh_warehouse_job_schedule",
+        job=refresh_warehouse_job,
+        cron_schedule=f"0 {max(config.hour_of_day - 1, 0)} * * *",
+        execution_timezone=config.timezone,
+        tags={SKIP_IF_UNCHANGED_TAG: "true"},
+        description="Daily: ingest, audit and transform whatever arrived; almost no work when nothing did.",
+    )
+
+    # The last closed period: Monday morning publishes the week that ended on Sunday, the 1st the past month.
+    # Their timezone is the partitions' (publish.timezone).
+    publish_weekly_snapshot_job_schedule = dg.build_schedule_from_partitioned_job(
+        publish_weekly_snapshot_job,
+        name="publish_weekly_snapshot_job_schedule",
+        hour_of_day=config.hour_of_day,
+        day_of_week=1,
+    )
+    publish_monthly_snapshot_job_schedule = dg.build_schedule_from_partitioned_job(
+        publish_monthly_snapshot_job,
+        name="publish_monthly_snapshot_job_schedule",
+        hour_of_day=config.hour_of_day,
+        day_of_month=1,
+    )
+    jobs = [ingest_exports_job, refresh_warehouse_job, publish_weekly_snapshot_job, publish_monthly_snapshot_job]
+    schedules = [
+        refresh_warehouse_job_schedule,
+        publish_weekly_snapshot_job_schedule,
+        publish_monthly_snapshot_job_schedule,
+    ]
+    return jobs, schedules, [inbox_sensor]

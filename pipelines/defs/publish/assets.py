@@ -7,25 +7,28 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, PublishResource
-from pipelines.lib.config import load_publish_config
+from pipelines.lib.config import PublishConfig
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
 from pipelines.lib.publish.scorecard import SOURCE as SCORECARD_SOURCE
 from pipelines.lib.publish.sections import SECTION_MARTS
 from pipelines.lib.publish.snapshots import PublishRefused, period_label, publish_period
 from pipelines.lib.publish.workbook import workbook_name
 
-PUBLISH = load_publish_config()
-weekly_partitions = dg.WeeklyPartitionsDefinition(
-    start_date=PUBLISH.start_date.isoformat(), day_offset=1, timezone=PUBLISH.timezone
-)
-monthly_partitions = dg.MonthlyPartitionsDefinition(
-    start_date=PUBLISH.start_date.isoformat(), timezone=PUBLISH.timezone
-)
 # What a publication reads, from the code that reads it: the scorecard's source and every section's mart.
 MARTS_READ = [
     dg.AssetKey(table.split("."))
     for table in dict.fromkeys([SCORECARD_SOURCE, *(f"marts.{mart}" for mart in SECTION_MARTS)])
 ]
+
+
+def build_partitions(config: PublishConfig) -> dict[str, dg.TimeWindowPartitionsDefinition]:
+    """The weekly (ISO weeks, Monday to Sunday) and monthly periods from ``publish.start_date``, in its timezone."""
+    return {
+        "weekly": dg.WeeklyPartitionsDefinition(
+            start_date=config.start_date.isoformat(), day_offset=1, timezone=config.timezone
+        ),
+        "monthly": dg.MonthlyPartitionsDefinition(start_date=config.start_date.isoformat(), timezone=config.timezone),
+    }
 
 
 def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinition) -> dg.AssetsDefinition:
@@ -111,4 +114,5 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
     return _publish
 
 
-publish_assets = [build_publish_asset("weekly", weekly_partitions), build_publish_asset("monthly", monthly_partitions)]
+def build_publish_assets(partitions: dict[str, dg.TimeWindowPartitionsDefinition]) -> list[dg.AssetsDefinition]:
+    return [build_publish_asset(grain, partitions[grain]) for grain in ("weekly", "monthly")]
