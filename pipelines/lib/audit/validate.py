@@ -64,11 +64,16 @@ def validate_files(
                     report.refusal = str(refusal)
                     continue
             [report.verdict] = audit_pending(database, obj, config, rejected_dir=None)
-            with duckdb.connect(database, read_only=True) as con:
-                report.examples = con.execute(
-                    f"select _source_line, rule, offending_value from (select *, row_number() over "
-                    f"(partition by rule order by _source_line) as n from {quarantine_table(obj)} "
-                    "where _source_sha256 = ?) where n <= ? order by rule, _source_line",
-                    [report.verdict.sha256, examples],
-                ).fetchall()
+            report.examples = quarantine_examples(database, obj, report.verdict.sha256, examples)
     return reports
+
+
+def quarantine_examples(database: str, obj: ExportObject, sha256: str, examples: int) -> list[tuple]:
+    """The first ``examples`` quarantined lines of each rule for one file: (line, rule, offending value)."""
+    with duckdb.connect(database, read_only=True) as con:
+        return con.execute(
+            f"select _source_line, rule, offending_value from (select *, row_number() over "
+            f"(partition by rule order by _source_line) as n from {quarantine_table(obj)} "
+            "where _source_sha256 = ?) where n <= ? order by rule, _source_line",
+            [sha256, examples],
+        ).fetchall()

@@ -112,7 +112,7 @@ def land_file(
 
     ``_source_line`` is the file line of the record (the header is line 1): rows DuckDB could not split
     are counted back in, so lines after a malformed one keep their true number. A mapping (pipelines.lib.
-    mapping) passes ``pins`` (read_csv options it fixes: delim, header, names, skip), the number of lines
+    ingest.mapping) passes ``pins`` (read_csv options it fixes: delim, header, names, skip), the number of lines
     before the first record (header and skipped rows), its pinned ``encoding`` and ``null_text`` ("": its
     own null tokens apply later); a Data Export file reads ``#N/A`` as no value. A report's title block is
     skipped and its footer left out (``notes`` say so); mixed line breaks are read as one kind.

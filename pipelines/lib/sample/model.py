@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-STAGES = (
-    "Prospecting",
-    "Qualification",
-    "Needs Analysis",
-    "Value Proposition",
-    "Id. Decision Makers",
-    "Perception Analysis",
-    "Proposal/Price Quote",
-    "Negotiation/Review",
-    "Closed Won",
-    "Closed Lost",
-)
+from pipelines.lib.config import DEFAULT_STAGES
+
+STAGES = DEFAULT_STAGES  # Salesforce's default opportunity stages, the ones the audit knows without configuration
 WON, LOST, OPEN_STAGES = 8, 9, 8
 PROBABILITY = np.array([10, 10, 20, 50, 60, 70, 75, 90, 100, 0])
 FORECAST_CODE = np.array([0, 0, 0, 0, 1, 1, 1, 2, 3, 4])  # stage -> forecast category

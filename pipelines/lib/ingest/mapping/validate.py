@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.audit.validate import FileReport, validate_files
+from pipelines.lib.audit.validate import FileReport, quarantine_examples, validate_files
 from pipelines.lib.audit.verdict import audit_pending
 from pipelines.lib.config import AuditConfig, load_audit_config
 from pipelines.lib.ingest.canonical import ENTITIES, canonical_object
@@ -24,7 +24,6 @@ from pipelines.lib.ingest.mapping.claims import Conflict, MappedFile
 from pipelines.lib.ingest.mapping.discover import BUILTIN_MAPPINGS, Ignored, Plan, load_builtins, plan
 from pipelines.lib.ingest.mapping.exports import ExportFile
 from pipelines.lib.ingest.mapping.load import MappingError
-from pipelines.lib.warehouse import quarantine_table
 
 
 @dataclass
@@ -128,13 +127,7 @@ def _validate_mapped(files: list[MappedFile], config: AuditConfig, examples: int
                             report.refusal = str(refusal)
                             continue
                     [report.verdict] = audit_pending(database, obj, config, rejected_dir=None)
-                    with duckdb.connect(database, read_only=True) as con:
-                        report.examples = con.execute(
-                            f"select _source_line, rule, offending_value from (select *, row_number() over "
-                            f"(partition by rule order by _source_line) as n from {quarantine_table(obj)} "
-                            "where _source_sha256 = ?) where n <= ? order by rule, _source_line",
-                            [report.verdict.sha256, examples],
-                        ).fetchall()
+                    report.examples = quarantine_examples(database, obj, report.verdict.sha256, examples)
     files_without_blocks = [m for m in files if not any(r.path == m.path for r in reports)]
     for mapped in files_without_blocks:
         lookups = [
