@@ -116,7 +116,7 @@ def plan(
     builtins: list[LoadedMapping],
     objects: tuple[ExportObject, ...] = ALL_OBJECTS,
 ) -> Plan:
-    """Every readable file under ``inbox`` and what a run does with it (the rules above)."""
+    """Every readable file under ``inbox`` and what a run does with it (the rules in the module docstring)."""
     from pipelines.lib.ingest.mapping.load import load_mapping
 
     if not inbox.exists():

@@ -52,7 +52,7 @@ def relative_path(path: Path, anchor: Path) -> str | None:
 
 
 def matches(pattern: str, path: Path, anchor: Path) -> bool:
-    """True when ``path``, relative to ``anchor``, matches ``pattern`` as a whole (see the rules above)."""
+    """True when ``path``, relative to ``anchor``, matches ``pattern`` as a whole (the rules: mapping.discover)."""
     relative = relative_path(path, anchor)
     return relative is not None and glob_regex(pattern).fullmatch(relative) is not None
 
