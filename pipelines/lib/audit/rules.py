@@ -40,6 +40,9 @@ class Spec:
     # (stage column, status column, {stage label: the status it implies}): a row whose stage (trimmed, any
     # case) is one of the labels must have that status; rule <stage>__agrees_with_status
     stage_status: tuple[str, str, dict[str, str]] | None = None
+    # date column → the column naming its grain: the date must start a period of that grain (a week on a Monday;
+    # a month, quarter or year on the 1st of a month; a day any day); rule <column>__starts_its_grain
+    period_starts: dict[str, str] = field(default_factory=dict)
     # columns that together identify a record of an object without an id (staging keeps one row per key):
     # rule <first>__unique_per_<others>; every line of a key found twice in one file is quarantined, naming
     # the other lines. The key compares what staging compares: dates parsed, set and case_insensitive columns
@@ -185,6 +188,15 @@ def agrees_with_status(s: Scope) -> Iterator[Rule]:
         stage = s.spec.stage_status[0]
         c = f"{stage}__contradicts_status"
         yield Rule(f"{stage}__agrees_with_status", stage, gxe.ExpectColumnValuesToBeNull(column=c), q(c))
+
+
+@rule_kind
+def starts_its_grain(s: Scope) -> Iterator[Rule]:
+    """A period's first day: a target for 2026-07-15 by month would match no period and silently count for none."""
+    for c, grain in s.spec.period_starts.items():
+        if s.has(c, grain):
+            off = f"{c}__not_a_{grain}_start"
+            yield Rule(f"{c}__starts_its_grain", c, gxe.ExpectColumnValuesToBeNull(column=off), q(off))
 
 
 @rule_kind

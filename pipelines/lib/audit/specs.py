@@ -80,6 +80,8 @@ SPECS: dict[str, Spec] = {
         sets={"scope": ("company", "team", "rep"), "grain": ("day", "week", "month", "quarter", "year")},
         # a team or rep target names its team or rep; a company target's scope_id is ignored
         required_when={"scope_id": ("scope", ("team", "rep"), "team_or_rep")},
+        # the scorecard matches a target on its period's first day exactly: any other day matches nothing
+        period_starts={"period_start": "grain"},
         unique_key=("kpi", "scope", "scope_id", "grain", "period_start"),
         case_insensitive=("kpi",),
         key_expressions={

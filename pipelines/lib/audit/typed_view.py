@@ -1,8 +1,9 @@
 """The typed view the audit runs on: the landed text columns plus, per column a rule reads, what it reads.
 
-Every rule of pipelines/lib/audit/rules.py is an expectation on one of these derived columns
-(``<column>__trimmed``, ``__value``, ``__unparseable``, ``__date``, ``__normalized``, ``__text`` and the
-per-rule ``__key``, ``__contradicts_status``, ``__missing_when_<label>``); they exist only for columns the file has.
+Every rule of pipelines/lib/audit/rules.py is an expectation on one of these derived columns (``<column>__trimmed``,
+``__value``, ``__unparseable``, ``__date``, ``__normalized``, ``__text`` and the per-rule ``__key``,
+``__contradicts_status``, ``__missing_when_<label>``, ``__not_a_<grain>_start``); they exist only for columns
+the file has.
 """
 
 from __future__ import annotations
@@ -102,7 +103,23 @@ def _required_when(spec: Spec, present: set[str]) -> list[str]:
     ]
 
 
-VIEW_PARTS = (_dates, _decimals, _normalized, _trimmed, _unique_key, _stage_status, _required_when)
+def _period_starts(spec: Spec, present: set[str]) -> list[str]:
+    """The date and its grain where the date starts no period of that grain (the fiscal year is a dbt var, so a
+    quarter or year is only held to the 1st of a month)."""
+    items = []
+    for c, grain in spec.period_starts.items():
+        if c in present and grain in present:
+            day, g = f"try_cast({trimmed(c)} as date)", f"lower(trim({q(grain)}))"
+            items.append(
+                f"case when ({g} = 'week' and isodow({day}) <> 1) "
+                f"or ({g} in ('month', 'quarter', 'year') and day({day}) <> 1) "
+                f"then trim({q(c)}) || ' starts no ' || {g} || case {g} when 'week' then ' (a Monday)' "
+                f"else ' (the 1st of a month)' end end as {q(c + '__not_a_' + grain + '_start')}"
+            )
+    return items
+
+
+VIEW_PARTS = (_dates, _decimals, _normalized, _trimmed, _unique_key, _stage_status, _required_when, _period_starts)
 
 
 def typed_columns(spec: Spec, present: set[str]) -> list[str]:
