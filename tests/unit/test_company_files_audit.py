@@ -95,3 +95,28 @@ def test_two_lines_for_one_cost_period_are_both_quarantined_overlaps_are_not(tmp
         (3, "period_start__unique_per_period_end", "2026-04-01 2026-04-30 (also line 2)"),
     ]
     assert verdict.accepted and verdict.quarantined_rows == 2
+
+
+def test_a_target_on_no_period_start_is_quarantined(tmp_path: Path) -> None:
+    """The scorecard matches a target on its period's first day exactly: 2026-04-15 by month would match nothing."""
+    verdict, rows = audit(
+        tmp_path,
+        "targets",
+        "kpi,scope,scope_id,grain,period_start,target_value,growth_rate\n"
+        "revenue,company,,month,2026-04-01,100,\n"  # 2
+        "revenue,company,,month,2026-04-15,100,\n"  # 3: mid-month
+        "revenue,company,,week,2026-04-06,100,\n"  # 4: a Monday
+        "revenue,company,,Week,2026-04-08,100,\n"  # 5: a Wednesday
+        "revenue,company,,quarter,2026-05-01,100,\n"  # 6: a fiscal quarter may start in May
+        "revenue,company,,year,2026-07-02,100,\n"  # 7
+        "revenue,company,,day,2026-04-15,100,\n"  # 8: any day starts a day
+        "revenue,company,,month,someday,100,\n",  # 9: not a date: that rule's, not this one's
+    )
+    rule = "period_start__starts_its_grain"
+    assert rows == [
+        (3, rule, "2026-04-15 starts no month (the 1st of a month)"),
+        (5, rule, "2026-04-08 starts no week (a Monday)"),
+        (7, rule, "2026-07-02 starts no year (the 1st of a month)"),
+        (9, "period_start__parseable", "someday"),
+    ]
+    assert verdict.accepted and verdict.quarantined_rows == 4

@@ -8,17 +8,11 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.audit.failing_sql import failing_sql
 from pipelines.lib.audit.gx_duckdb import validate_table
-from pipelines.lib.audit.rules import (
-    SPECS,
-    Rule,
-    Spec,
-    q,
-    reference_rules,
-    row_count_rule,
-    row_rules,
-    typed_columns,
-)
+from pipelines.lib.audit.rules import Rule, Spec, q, reference_rules, row_count_rule, row_rules
+from pipelines.lib.audit.specs import SPECS
+from pipelines.lib.audit.typed_view import typed_columns
 from pipelines.lib.config import AuditConfig
 from pipelines.lib.ingest.files import move_to_rejected
 from pipelines.lib.ingest.salesforce import ExportObject, by_name
@@ -108,7 +102,7 @@ def _judge(database: str, obj: ExportObject, config: AuditConfig, verdict: FileV
             for parent in spec.references.values()
             if _has_rows(con, by_name(parent).table)
         }
-    rules = row_rules(obj, spec, present, config, view)
+    rules = row_rules(spec, present, config, view)
     count_rule = row_count_rule(previous[0] if previous else None, config)
     references = reference_rules(spec, present, parents)
     expectations = [r.expectation for r in rules] + list(references.values()) + ([count_rule] if count_rule else [])
@@ -167,6 +161,7 @@ def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def _quarantine(database: str, obj: ExportObject, verdict: FileVerdict, failed: list[Rule], view: str) -> None:
+    """Each failed rule's rows: those its expectation counts as unexpected (the view holds one file)."""
     with duckdb.connect(database) as con:
         for rule in failed:
             inserted = con.execute(
@@ -174,7 +169,7 @@ def _quarantine(database: str, obj: ExportObject, verdict: FileVerdict, failed: 
                 "column_name, offending_value, record, quarantined_at) "
                 f"select l._source_file, l._source_sha256, l._source_line, ?, ?, {rule.value_sql}, "
                 f"to_json(l)::varchar, ? from landing.{q(obj.table)} l "
-                f"join (select * from {view} where {rule.failing_sql}) v "
+                f"join (select * from {view} where {failing_sql(rule.expectation, view)}) v "
                 "on v._source_line = l._source_line and v._source_sha256 = l._source_sha256",
                 [rule.name, rule.column, now()],
             ).fetchone()
