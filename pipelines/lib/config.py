@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
+from babel.numbers import is_currency
 
 from pipelines.lib.settings import PROJECT_ROOT
 
@@ -60,6 +61,7 @@ class PublishConfig:
     timezone: str = "UTC"
     start_date: date = date(2023, 1, 1)
     hour_of_day: int = 6
+    reporting_currency: str = "USD"  # ISO 4217 code the page and the workbook show money in
 
 
 def _section(name: str, path: Path | None = None) -> dict:
@@ -75,4 +77,11 @@ def load_publish_config(path: Path | None = None) -> PublishConfig:
         raise ValueError(f"{path or config_path()}: unknown publish setting(s) {', '.join(sorted(unknown))}")
     if isinstance(section.get("start_date"), str):
         section["start_date"] = date.fromisoformat(section["start_date"])
+    currency = str(section.get("reporting_currency", "USD")).strip().upper()
+    if not is_currency(currency):
+        raise ValueError(
+            f"{path or config_path()}: publish: reporting_currency {section['reporting_currency']!r} is not an "
+            "ISO 4217 currency code; write one such as USD, EUR or GBP"
+        )
+    section["reporting_currency"] = currency
     return PublishConfig(**section)

@@ -11,6 +11,7 @@ import csv
 import re
 import shutil
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -21,8 +22,8 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 from pipelines.cli.runner import refresh_warehouse
 from pipelines.lib.publish.charts import CHARTS
-from pipelines.lib.publish.dashboard import HEADLINE, write_page
-from pipelines.lib.publish.formats import fmt, kpi_kind
+from pipelines.lib.publish.dashboard import HEADLINE, Frozen, load, write_page
+from pipelines.lib.publish.formats import fmt, kpi_kind, label
 from pipelines.lib.publish.sections import SECTIONS, mart_columns, resolve
 from pipelines.lib.sample import generate
 from pipelines.lib.settings import export_paths, resolve_paths
@@ -116,8 +117,9 @@ def test_workbook_matches_the_snapshot_and_keeps_crm_text_as_text(published: tup
     assert book.sheetnames[:2] == ["README", "KPIs"]
     sheet = book["KPIs"]
     assert sheet.freeze_panes == "A2"
-    header = [c.value for c in sheet[1]]
     rows = kpi_rows(folder)
+    names = {label(c): c for c in [*rows[0], "definition"]}  # headers are in words, as on the page
+    header = [names[c.value] for c in sheet[1]]
     cells = sorted(
         (dict(zip(header, (c.value for c in line), strict=True)) for line in sheet.iter_rows(min_row=2)),
         key=lambda r: (r["scope"], r["scope_id"], r["kpi"]),
@@ -252,3 +254,66 @@ def test_a_missing_mart_is_a_note_not_a_crash(published: tuple[Built, Path], tmp
         assert "Not available in this publication" in block and "plotly-graph-div" not in block
     block = html.split('<section id="revenue_trend"')[1].split("</section>")[0]
     assert "plotly-graph-div" in block and "Not available" not in block
+
+
+PAGE_ARTIFACTS = ROOT / "test-artifacts" / "page"
+# Every text of every chart (tick labels, bar texts, legends) and every card value, with its box against its frame.
+LAYOUT_PROBLEMS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('#headline .kpi, #headline .kpi .value')) {
+    const kpi = el.closest('.kpi').dataset.kpi;
+    if (el.scrollWidth > el.clientWidth) out.push(`overflow ${kpi}: ${el.textContent.trim()}`);
+  }
+  for (const plot of document.querySelectorAll('.plotly-graph-div')) {
+    const frame = plot.getBoundingClientRect();
+    for (const t of plot.querySelectorAll('svg text')) {
+      const box = t.getBoundingClientRect();
+      if (!t.textContent.trim() || box.width === 0 || getComputedStyle(t).display === 'none') continue;
+      if (box.left < frame.left - 1 || box.right > frame.right + 1 || box.top < frame.top - 1
+          || box.bottom > frame.bottom + 1) out.push(`clipped in ${plot.id}: ${t.textContent}`);
+    }
+  }
+  return out;
+}"""
+
+
+def with_large_figures(folder: Path, copy: Path) -> Path:
+    """The publication re-rendered with the figures of a large company (the revenue card of issue 15)."""
+    shutil.copytree(folder, copy)
+    frozen = load(copy)
+    large = {"revenue": Decimal("17440729.45"), "avg_deal_size": Decimal("1234567.89"), "deals_won": Decimal(123456)}
+    kpis = [
+        r | {"actual": large[r["kpi"]]} if r["scope"] == "company" and r["kpi"] in large else r for r in frozen.kpis
+    ]
+    meta = {"grain": "monthly", "version": 1, "snapshot_id": "monthly-2026-06-v1", "source": "marts.kpi_scorecard"}
+    return write_page(copy, Frozen(kpis, frozen.sections), label_="2026-06", workbook="x.xlsx",
+                      published_at=datetime(2026, 7, 1), **meta)  # fmt: skip
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium; .ci/run does)"
+)
+@pytest.mark.parametrize("width", [1400, 390])
+def test_values_fit_their_cards_and_no_label_is_clipped(
+    published: tuple[Built, Path], tmp_path: Path, width: int
+) -> None:
+    """A desktop and a phone: every card value fits its card and no chart text runs past its chart's edge, on the
+    publication and on a copy with a large company's figures ($17,440,729 of revenue)."""
+    _, folder = published
+    large = with_large_figures(folder, tmp_path / "v1")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as manager:
+        browser = manager.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            PAGE_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            problems = {}
+            for name, path in (("sample", folder / "index.html"), ("large", large)):
+                page.goto(path.as_uri())
+                page.wait_for_load_state("load")
+                page.screenshot(path=str(PAGE_ARTIFACTS / f"after-{name}-{width}.png"), full_page=True)
+                problems[name] = page.evaluate(LAYOUT_PROBLEMS)
+            assert problems == {"sample": [], "large": []}
+            assert page.locator('#headline .kpi[data-kpi="revenue"] .value').inner_text() == "$17,440,729"
+        finally:
+            browser.close()

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from pipelines.lib.publish.dashboard import Frozen
-from pipelines.lib.publish.formats import fmt, fmt_change
+from pipelines.lib.publish.formats import fmt, fmt_change, label
 from pipelines.lib.publish.workbook import is_formula_like, write_workbook
 
 APEX = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "salesforce_apex_recipes" / "Opportunities.csv"
@@ -93,8 +93,10 @@ def as_read(text: str) -> str:
     return text.replace("\r", "_x000D_")
 
 
-def rows_of(sheet) -> list[dict]:  # noqa: ANN001
-    header = [c.value for c in sheet[1]]
+def rows_of(sheet, columns: list[str]) -> list[dict]:  # noqa: ANN001
+    """The sheet's rows keyed by column name (the header cells are the names in words)."""
+    names = {label(c): c for c in columns}
+    header = [names[c.value] for c in sheet[1]]
     return [dict(zip(header, (c.value for c in line), strict=True)) for line in sheet.iter_rows(min_row=2)]
 
 
@@ -103,7 +105,7 @@ def test_numbers_formats_and_layout(tmp_path: Path) -> None:
     assert book.sheetnames == ["README", "KPIs", "Rep performance"]
     sheet = book["KPIs"]
     assert sheet.freeze_panes == "A2" and book["Rep performance"].freeze_panes == "A2"
-    cells = rows_of(sheet)
+    cells = rows_of(sheet, [*data.kpis[0], "definition"])
     assert len(cells) == len(data.kpis) == 4 + len(SYNTHETIC)
     for cell, row in zip(cells, data.kpis, strict=True):
         assert cell["scope_name"] == as_read(row["scope_name"]) and cell["kpi"] == row["kpi"]
@@ -116,7 +118,7 @@ def test_numbers_formats_and_layout(tmp_path: Path) -> None:
     assert sheet["B2"].number_format == "yyyy-mm-dd"
     assert sheet.column_dimensions["F"].width >= len("Ünïcödé 😀")  # scope_name column sized to its content
     readme = [c.value for c in book["README"]["A"] if c.value]
-    assert "Rep performance" in readme and "win_rate" in readme and "Cohort retention" in readme
+    assert "Rep performance" in readme and "Win rate" in readme and "Cohort retention" in readme
     notes = {r[0].value: r[1].value for r in book["README"].iter_rows() if r[0].value}
     assert notes["Cohort retention"] == "Not available in this publication."
     assert notes["Snapshot"] == "monthly-2026-06-v2"
@@ -173,8 +175,37 @@ def test_money_cells_hold_the_exact_value_under_a_cents_format(tmp_path: Path) -
     book = openpyxl.load_workbook(write_workbook(tmp_path / "book.xlsx", data, **META))
     sheet = book["Rep performance"]
     header = [c.value for c in sheet[1]]
-    cells = [line[header.index("revenue")] for line in sheet.iter_rows(min_row=2)]
+    cells = [line[header.index("Revenue")] for line in sheet.iter_rows(min_row=2)]
     assert [c.value for c in cells] == [1000.1255, 2000.0044]
     assert {c.number_format for c in cells} == {'"$"#,##0.00'}
     actual = book["KPIs"]["H2"]
     assert (actual.value, actual.number_format) == (3000.1299, '"$"#,##0.00')
+
+
+def test_headers_are_words_like_the_page_and_each_kpi_is_defined(tmp_path: Path) -> None:
+    data, book, _ = written(tmp_path, ["Plain Rep"])
+    kpis = [c.value for c in book["KPIs"][1]]
+    assert kpis == [
+        "Grain", "Period start", "Period end", "Scope", "Scope ID", "Scope name", "KPI", "Actual", "Target",
+        "Attainment", "Previous", "Change %", "Status", "Definition",
+    ]  # fmt: skip
+    assert [c.value for c in book["Rep performance"][1]] == ["Rep ID", "Rep name", "Revenue", "Quota attainment",
+                                                             "Deals won"]  # fmt: skip
+    assert not [c.value for name in book.sheetnames[1:] for c in book[name][1] if "_" in c.value]
+    definitions = {r["KPI"]: r["Definition"] for r in (dict(zip(kpis, (c.value for c in line), strict=True))
+                                                          for line in book["KPIs"].iter_rows(min_row=2))}  # fmt: skip
+    assert definitions["revenue"] == "Sum of the amounts of won deals closed in the period."
+    assert definitions["win_rate"] == "deals_won / (deals_won + deals_lost), by count, closed deals only."
+    glossary = {r[0].value: r[1].value for r in book["README"].iter_rows() if r[0].value}
+    assert glossary["Average sales cycle days"].startswith("Mean of close_date - created_date in days")
+    assert glossary["Churn rate"].startswith("1 - retention_rate: the share of the previous period's buying customers")
+
+
+def test_money_cells_in_the_reporting_currency(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "book.xlsx", frozen(["Plain Rep"]), **META, currency="EUR")
+    book = openpyxl.load_workbook(path)
+    by_kpi = {r[6].value: r for r in book["KPIs"].iter_rows(min_row=2, max_row=5)}
+    assert by_kpi["revenue"][7].number_format == '"€"#,##0.00' and by_kpi["revenue"][7].value == 2588368.45
+    assert book["Rep performance"]["C2"].number_format == '"€"#,##0.00'
+    notes = {r[0].value: r[1].value for r in book["README"].iter_rows() if r[0].value}
+    assert notes["Currency"].startswith("EUR")

@@ -1,64 +1,37 @@
 """Plotly figures (plain dicts) for the dashboard sections, built from the frozen section rows.
 
-Plotly reads a few HTML tags in text, so every name from the CRM is HTML-escaped before it reaches a figure:
-``<script>`` shows as text, never as markup.
+Every builder takes the section's rows and the reporting currency (an ISO code); the customer sections' charts
+are in customer_charts, what all charts share in chart_kit.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
-from pipelines.lib.publish.formats import CURRENCY
+from pipelines.lib.publish.chart_kit import (
+    CORAL,
+    CURRENCY,
+    GREY,
+    NAVY,
+    PCT,
+    SAND,
+    TEAL,
+    TOP_REPS,
+    Rows,
+    esc,
+    layout,
+    money_axis,
+    num,
+    period_labels,
+    rep_chart_height,
+    top_reps,
+)
+from pipelines.lib.publish.customer_charts import cohorts, customer_mix, retention
 
-Rows = list[dict]
-NAVY, TEAL, SAND, CORAL, GREY = "#1f3a5f", "#2a9d8f", "#e9c46a", "#e76f51", "#9aa5b1"
-MONEY = {"tickprefix": CURRENCY, "tickformat": "~s", "hoverformat": ",.0f", "automargin": True}
-PCT = {"tickformat": ".0%", "hoverformat": ".1%", "automargin": True}
-
-
-LABEL_CHARS = 32
-
-
-def esc(value: object) -> str:
-    """A CRM name as a chart label: HTML-escaped (plotly reads some tags), long ones cut to fit the axis."""
-    text = "–" if value is None else str(value)
-    if len(text) > LABEL_CHARS:
-        text = text[: LABEL_CHARS - 1] + "…"
-    return html.escape(text, quote=False)
-
-
-def num(value: object) -> float | None:
-    return None if value is None else float(value)
-
-
-def layout(**extra: object) -> dict:
-    base = {
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
-        "height": 340,
-        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12, "color": "#243447"},
-        "legend": {"orientation": "h", "y": 1.12, "x": 0},
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
-        "hovermode": "closest",
-    }
-    return base | extra
+REP_AXIS = {"automargin": True, "autorange": "reversed", "type": "category"}  # the first rep on top
 
 
-def period_labels(rows: Rows) -> list[str]:
-    """Jun 2026 for months, 2026-W25 for weeks."""
-    labels = []
-    for r in rows:
-        start = r["period_start"]
-        if (r["period_end"] - start).days > 7:
-            labels.append(f"{start:%b %Y}")
-        else:
-            year, week, _ = start.isocalendar()
-            labels.append(f"{year}-W{week:02d}")
-    return labels
-
-
-def revenue_trend(rows: Rows) -> dict:
+def revenue_trend(rows: Rows, currency: str = CURRENCY) -> dict:
     x = period_labels(rows)
     colors = [GREY] * (len(x) - 1) + [NAVY]
     return {
@@ -79,26 +52,27 @@ def revenue_trend(rows: Rows) -> dict:
                 "line": {"color": CORAL, "dash": "dot"},
             },
         ],
-        "layout": layout(yaxis=MONEY, xaxis={"type": "category"}),
+        "layout": layout(yaxis=money_axis(currency), xaxis={"type": "category", "automargin": True}),
     }
 
 
-def rep_revenue(rows: Rows) -> dict:
-    rows = sorted(rows, key=lambda r: num(r["revenue"]) or 0)
+def rep_revenue(rows: Rows, currency: str = CURRENCY) -> dict:
+    """The top reps' revenue with their quota tick; attainment is written at the bar's base, clear of the tick."""
+    rows = top_reps(rows)
     names = [esc(r["rep_name"]) for r in rows]
-    text = [
-        f"{(num(r['quota_attainment']) or 0):.0%} of quota" if r["quota_attainment"] is not None else "" for r in rows
-    ]
+    text = [f"{num(r['quota_attainment']):.0%}" if r["quota_attainment"] is not None else "" for r in rows]
     return {
         "data": [
             {
                 "type": "bar",
                 "orientation": "h",
-                "name": "Revenue",
+                "name": "Revenue (share of quota on the bar)",
                 "y": names,
                 "x": [num(r["revenue"]) for r in rows],
                 "text": text,
-                "textposition": "auto",
+                "textposition": "inside",
+                "insidetextanchor": "start",
+                "textfont": {"color": "white"},
                 "marker": {"color": NAVY},
             },
             {
@@ -111,16 +85,18 @@ def rep_revenue(rows: Rows) -> dict:
             },
         ],
         "layout": layout(
-            xaxis=MONEY,
-            yaxis={"automargin": True},
-            height=max(300, 26 * len(rows) + 90),
-            margin={"l": 150, "r": 20, "t": 30, "b": 40},
+            xaxis=money_axis(currency),
+            yaxis=REP_AXIS,
+            height=rep_chart_height(rows),
+            margin={"l": 10, "r": 20, "t": 30, "b": 40},
+            uniformtext={"mode": "hide", "minsize": 10},
         ),
     }
 
 
-def rep_win_cycle(rows: Rows) -> dict:
-    rows = sorted(rows, key=lambda r: r["rep_name"] or "", reverse=True)
+def rep_win_cycle(rows: Rows, currency: str = CURRENCY) -> dict:
+    """Win rate and cycle length of the same reps, in the same order, as the revenue chart beside it."""
+    rows = top_reps(rows)
     names = [esc(r["rep_name"]) for r in rows]
     return {
         "data": [
@@ -143,16 +119,16 @@ def rep_win_cycle(rows: Rows) -> dict:
             },
         ],
         "layout": layout(
-            xaxis={"domain": [0, 0.47], "title": {"text": "Win rate"}, **PCT},
-            xaxis2={"domain": [0.53, 1], "title": {"text": "Average days to close"}, "anchor": "y"},
-            yaxis={"automargin": True},
-            height=max(300, 26 * len(rows) + 100),
-            margin={"l": 150, "r": 20, "t": 30, "b": 50},
+            xaxis={"domain": [0, 0.47], "nticks": 4, **PCT},  # the legend names both axes
+            xaxis2={"domain": [0.53, 1], "nticks": 4, "anchor": "y", "automargin": True},
+            yaxis=REP_AXIS,
+            height=rep_chart_height(rows),
+            margin={"l": 10, "r": 20, "t": 30, "b": 40},
         ),
     }
 
 
-def funnel(rows: Rows) -> dict:
+def funnel(rows: Rows, currency: str = CURRENCY) -> dict:
     names = [esc(r["lead_source"]) for r in rows]
     series = (("Leads converted", "lead_conversion_rate", NAVY), ("Opportunities won", "win_rate", TEAL))
     return {
@@ -160,11 +136,11 @@ def funnel(rows: Rows) -> dict:
             {"type": "bar", "name": name, "x": names, "y": [num(r[col]) for r in rows], "marker": {"color": color}}
             for name, col, color in series
         ],
-        "layout": layout(yaxis=PCT, barmode="group"),
+        "layout": layout(yaxis=PCT, xaxis={"automargin": True}, barmode="group"),
     }
 
 
-def products(rows: Rows) -> dict:
+def products(rows: Rows, currency: str = CURRENCY) -> dict:
     top = sorted(rows, key=lambda r: num(r["revenue"]) or 0)[-15:]
     return {
         "data": [
@@ -178,15 +154,15 @@ def products(rows: Rows) -> dict:
             },
         ],
         "layout": layout(
-            xaxis=MONEY,
+            xaxis=money_axis(currency),
             yaxis={"automargin": True},
             height=max(300, 24 * len(top) + 80),
-            margin={"l": 180, "r": 20, "t": 20, "b": 40},
+            margin={"l": 10, "r": 20, "t": 20, "b": 40},
         ),
     }
 
 
-def regions(rows: Rows) -> dict:
+def regions(rows: Rows, currency: str = CURRENCY) -> dict:
     totals: dict[str, float] = {}
     for r in rows:
         totals[esc(r["region"])] = totals.get(esc(r["region"]), 0.0) + (num(r["revenue"]) or 0.0)
@@ -201,119 +177,44 @@ def regions(rows: Rows) -> dict:
                 "marker": {"color": TEAL},
             }
         ],
-        "layout": layout(yaxis=MONEY),
+        "layout": layout(yaxis=money_axis(currency), xaxis={"automargin": True}),
     }
 
 
-def customer_mix(rows: Rows) -> dict:
-    x = period_labels(rows)
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "name": "New customers",
-                "x": x,
-                "y": [num(r["new_customer_revenue"]) for r in rows],
-                "marker": {"color": SAND},
-            },
-            {
-                "type": "bar",
-                "name": "Returning customers",
-                "x": x,
-                "y": [num(r["returning_customer_revenue"]) for r in rows],
-                "marker": {"color": NAVY},
-            },
-        ],
-        "layout": layout(yaxis=MONEY, barmode="stack", xaxis={"type": "category"}),
-    }
-
-
-def retention(rows: Rows) -> dict:
-    x = period_labels(rows)
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "name": "Active customers",
-                "x": x,
-                "y": [num(r["customers_active"]) for r in rows],
-                "marker": {"color": "#c9d6e3"},
-            },
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Retention rate",
-                "x": x,
-                "yaxis": "y2",
-                "y": [num(r["retention_rate"]) for r in rows],
-                "line": {"color": NAVY},
-            },
-        ],
-        "layout": layout(
-            xaxis={"type": "category"},
-            yaxis={"title": {"text": "Customers"}},
-            yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "dtick": 0.25, "showgrid": False, **PCT},
-        ),
-    }
-
-
-def cohorts(rows: Rows) -> dict:
-    months = sorted({int(r["months_since_first_purchase"]) for r in rows})
-    cohort_keys = sorted({r["cohort_month"] for r in rows}, reverse=True)
-    cell = {(r["cohort_month"], int(r["months_since_first_purchase"])): num(r["retention_rate"]) for r in rows}
-    z = [[cell.get((c, m)) for m in months] for c in cohort_keys]
-    return {
-        "data": [
-            {
-                "type": "heatmap",
-                "x": [str(m) for m in months],
-                "y": [f"{c:%Y-%m}" for c in cohort_keys],
-                "z": z,
-                "colorscale": [[0, "#f1f5f9"], [1, NAVY]],
-                "zmin": 0,
-                "zmax": 1,
-                "texttemplate": "%{z:.0%}",
-                "hovertemplate": "cohort %{y}, month %{x}: %{z:.1%}<extra></extra>",
-                "colorbar": {"tickformat": ".0%"},
-            }
-        ],
-        "layout": layout(
-            xaxis={"title": {"text": "Months since first purchase"}, "type": "category"},
-            yaxis={"type": "category"},
-            height=max(300, 24 * len(cohort_keys) + 100),
-        ),
-    }
-
-
-def pipeline(rows: Rows) -> dict:
+def pipeline(rows: Rows, currency: str = CURRENCY) -> dict:
+    """Open amount by stage (or rep), the stale and overdue counts under each name in full-size axis text."""
     key = "stage" if rows and "stage" in rows[0] else "rep_name"
     amount = "open_amount" if key == "stage" else "open_pipeline_amount"
-    names = [esc(r[key]) for r in rows]
-    text = [
-        f"{int(r['stale_opportunities'] or 0)} stale · {int(r['overdue_opportunities'] or 0)} overdue" for r in rows
+    names = [
+        f"{esc(r[key])}<br>{int(r['stale_opportunities'] or 0)} stale · {int(r['overdue_opportunities'] or 0)} overdue"
+        for r in rows
     ]
     return {
         "data": [
             {
                 "type": "bar",
+                "orientation": "h",
                 "name": "Open amount",
-                "x": names,
-                "y": [num(r[amount]) for r in rows],
-                "text": text,
-                "textposition": "outside",
+                "y": names,
+                "x": [num(r[amount]) for r in rows],
                 "marker": {"color": NAVY},
-                "cliponaxis": False,
             }
         ],
-        "layout": layout(yaxis=MONEY, margin={"l": 60, "r": 20, "t": 40, "b": 80}),
+        "layout": layout(
+            xaxis=money_axis(currency),
+            yaxis={"automargin": True, "autorange": "reversed", "type": "category"},
+            height=max(300, 40 * len(rows) + 80),
+            margin={"l": 10, "r": 20, "t": 20, "b": 40},
+        ),
     }
 
 
-CHARTS: dict[str, list[tuple[str, Callable[[Rows], dict]]]] = {
+Builder = Callable[[Rows, str], dict]
+CHARTS: dict[str, list[tuple[str, Builder]]] = {
     "revenue_trend": [("Revenue by period, against last year", revenue_trend)],
     "rep_performance": [
-        ("Revenue by rep, with quota", rep_revenue),
-        ("Win rate and cycle length by rep", rep_win_cycle),
+        (f"Revenue by rep, with quota (top {TOP_REPS} by revenue)", rep_revenue),
+        (f"Win rate and cycle length, same {TOP_REPS} reps in the same order", rep_win_cycle),
     ],
     "funnel_by_source": [("Conversion by lead source", funnel)],
     "product_performance": [("Revenue by product (top 15)", products)],
@@ -321,5 +222,5 @@ CHARTS: dict[str, list[tuple[str, Callable[[Rows], dict]]]] = {
     "customer_mix": [("Revenue from new and returning customers", customer_mix)],
     "customer_retention": [("Retention of last period's customers", retention)],
     "cohort_retention": [("Share of each cohort still buying", cohorts)],
-    "open_pipeline": [("Open amount at period end (stale and overdue counts on the bars)", pipeline)],
+    "open_pipeline": [("Open amount at period end, with stale and overdue counts", pipeline)],
 }

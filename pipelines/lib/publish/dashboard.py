@@ -18,6 +18,8 @@ from plotly.offline import get_plotlyjs
 
 from pipelines.lib.publish.charts import CHARTS
 from pipelines.lib.publish.formats import (
+    CURRENCY,
+    change,
     column_kinds,
     fmt,
     fmt_change,
@@ -27,6 +29,7 @@ from pipelines.lib.publish.formats import (
     label,
     lower_is_better,
 )
+from pipelines.lib.publish.glossary import definition
 from pipelines.lib.publish.sections import SECTIONS
 
 HEADLINE = ("revenue", "deals_won", "win_rate", "avg_deal_size", "avg_sales_cycle_days", "new_customers")
@@ -39,7 +42,15 @@ ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-ENV.filters |= {"fmt": fmt, "fmt_change": fmt_change, "kind": kind, "label": label}
+
+
+@jinja2.pass_context
+def fmt_filter(context: jinja2.runtime.Context, value: object, how: str) -> str:
+    """``fmt`` in the reporting currency the page is rendered with."""
+    return fmt(value, how, context.get("currency") or CURRENCY)
+
+
+ENV.filters |= {"fmt": fmt_filter, "fmt_change": fmt_change, "kind": kind, "label": label}
 
 
 @dataclass
@@ -69,18 +80,25 @@ def period_title(grain: str, label_: str, start: date, end: date) -> str:
 
 
 def trend_class(row: dict) -> str:
-    change = row["change_pct"]
-    if change is None or abs(change) < 0.0005:  # shows as 0.0%
+    _, size = change(row)
+    if size is None or round(size, 3) == 0:  # shows as 0.0% or 0.0 pt
         return "flat"
-    return "good" if (change > 0) != lower_is_better(row) else "bad"
+    return "good" if (size > 0) != lower_is_better(row) else "bad"
 
 
 def card(row: dict) -> dict:
+    """A company KPI as the page shows it; a status chip only where the KPI has a target and a status."""
+    text, size = change(row)
+    has_status = row["target"] is not None and row["status"] in STATUS
     return row | {
         "how": kpi_kind(row),
         "title": kpi_label(row),
+        "definition": definition(row["kpi"]),
+        "change_text": text,
+        "arrow": "" if size is None else ("▲" if size > 0 else "▼" if size < 0 else "■"),
         "trend": trend_class(row),
-        "status_text": STATUS.get(row["status"] or "", "No target"),
+        "status_text": STATUS[row["status"]] if has_status else None,
+        "chars": len(fmt(row["actual"], kpi_kind(row))),
     }
 
 
@@ -97,7 +115,7 @@ def figure_html(figure: dict, div_id: str) -> str:
     )
 
 
-def section_views(frozen: Frozen) -> list[dict]:
+def section_views(frozen: Frozen, currency: str = CURRENCY) -> list[dict]:
     views = []
     for section in SECTIONS:
         rows = frozen.sections.get(section.name)
@@ -106,7 +124,7 @@ def section_views(frozen: Frozen) -> list[dict]:
             views.append(view | {"available": False})
             continue
         charts = [
-            {"title": title, "html": figure_html(build(rows), f"chart-{section.name}-{i}")}
+            {"title": title, "html": figure_html(build(rows, currency), f"chart-{section.name}-{i}")}
             for i, (title, build) in enumerate(CHARTS[section.name])
             if rows
         ]
@@ -134,6 +152,7 @@ def render(
     published_at: datetime,
     source: str,
     workbook: str,
+    currency: str = CURRENCY,
 ) -> str:
     company = [card(r) for r in frozen.kpis if r["scope"] == "company"]
     order = {k: i for i, k in enumerate(HEADLINE)}
@@ -160,10 +179,12 @@ def render(
         headline=[c for c in company if c["kpi"] in order],
         scorecard=company,
         has_targets=any(r["target"] is not None for r in company),
+        currency=currency,
+        define=definition,
         has_benchmark=any(r.get("benchmark") is not None for r in frozen.kpis),
         team_kpis=team_kpis,
         team_table=sorted(team_table.items(), key=lambda t: -(t[1].get("revenue") or 0)),
-        sections=section_views(frozen),
+        sections=section_views(frozen, currency),
         plotlyjs=plotlyjs(),
     )
 

@@ -28,6 +28,7 @@ def write_deliverables(
     source: str,
 ) -> list[Path]:
     """Freeze the sections into ``scratch`` (before it is renamed into place), then render page and workbook."""
+    from pipelines.lib.config import load_publish_config
     from pipelines.lib.publish.snapshots import GRAINS, period_bounds
 
     start, end = period_bounds(grain, label)
@@ -39,6 +40,7 @@ def write_deliverables(
         "snapshot_id": snapshot_id,
         "published_at": published_at,
         "source": source,
+        "currency": load_publish_config().reporting_currency,
     }
     frozen = load(scratch)
     book = write_workbook(scratch / workbook_name(grain, label, version), frozen, **meta)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-CURRENCY = "$"  # the sample and the Salesforce exports are in USD (CurrencyIsoCode)
+from babel.numbers import format_currency, get_currency_symbol
+
+CURRENCY = "USD"  # the reporting currency when salesmetrics.yml sets none (publish: reporting_currency)
+LOCALE = "en_US"
 DATES = {"period_start", "period_end", "cohort_month", "as_of_date", "published_at"}
 PERCENT = {"attainment", "change_pct"}
 LOWER_IS_BETTER = ("cycle", "lost", "stale", "overdue", "churn", "cac", "cost", "age", "payback")
@@ -53,14 +56,31 @@ def lower_is_better(row: dict) -> bool:
     return any(word in row["kpi"] for word in LOWER_IS_BETTER)
 
 
+WORDS = {"kpi": "KPI", "prior_value": "Previous", "yoy": "YoY", "id": "ID", "avg": "Average", "pct": "%"}
+
+
 def label(name: str) -> str:
-    """win_rate → Win rate; avg_sales_cycle_days → Avg sales cycle days."""
-    text = name.replace("_pct", " %").replace("_", " ").strip()
+    """A column name in words, the same on the page and in the workbook: win_rate → Win rate, kpi → KPI."""
+    if name in WORDS:
+        return WORDS[name]
+    text = " ".join(WORDS.get(word, word) for word in name.split("_") if word)
     return text[:1].upper() + text[1:]
 
 
-def fmt(value: object, how: str) -> str:
-    """A value as shown on the page; '–' for no value."""
+def symbol(currency: str = CURRENCY) -> str:
+    """$ for USD, € for EUR; a code-like symbol (CHF) is followed by a no-break space."""
+    sign = get_currency_symbol(currency, LOCALE)
+    return sign if len(sign) == 1 else f"{sign}\u00a0"
+
+
+def money(number: Decimal, currency: str, places: int) -> str:
+    """A non-negative amount in ``currency`` with Babel: $17,440,729 / €17,440,729 / CHF 17,440,729."""
+    pattern = ("¤\u00a0" if symbol(currency).endswith("\u00a0") else "¤") + "#,##0" + "." * bool(places) + "0" * places
+    return format_currency(number, currency, format=pattern, locale=LOCALE, currency_digits=False)
+
+
+def fmt(value: object, how: str, currency: str = CURRENCY) -> str:
+    """A value as shown on the page; '–' for no value; money in ``currency`` (an ISO code)."""
     if value is None:
         return "–"
     if isinstance(value, bool):
@@ -81,7 +101,7 @@ def fmt(value: object, how: str) -> str:
     sign = "−" if number < 0 else ""
     text = f"{abs(number):,.{places}f}"
     return {
-        "currency": f"{sign}{CURRENCY}{text}",
+        "currency": f"{sign}{money(abs(number), currency, places)}",
         "percent": f"{sign}{text}%",
         "days": f"{sign}{text} days",
         "months": f"{sign}{text} months",
@@ -99,10 +119,28 @@ def fmt_change(value: object) -> str:
     return f"−{text}" if value < 0 else f"+{text}"
 
 
-def excel_format(how: str) -> str | None:
+def change(row: dict) -> tuple[str, float | None]:
+    """A KPI's change as a manager reads it, and its signed size (None: no change known).
+
+    A rate moves in percentage points (25.3 % → 25.7 % is "+0.4 pt"); money, counts and days move in % of the
+    previous value (change_pct).
+    """
+    if kpi_kind(row) != "percent":
+        value = row["change_pct"]
+        return fmt_change(value), None if value is None else float(value)
+    if row["actual"] is None or row["prior_value"] is None:
+        return "–", None
+    points = (Decimal(str(row["actual"])) - Decimal(str(row["prior_value"]))) * 100
+    points = points.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if points == 0:
+        return "0.0 pt", 0.0
+    return f"{'−' if points < 0 else '+'}{abs(points)} pt", float(points)
+
+
+def excel_format(how: str, currency: str = CURRENCY) -> str | None:
     """The Excel number format of a kind (None: general)."""
     return {
-        "currency": f'"{CURRENCY}"#,##0.00',
+        "currency": f'"{symbol(currency)}"#,##0.00',
         "percent": "0.0%",
         "days": "#,##0.0",
         "months": "#,##0.0",

@@ -137,7 +137,9 @@ SECTIONS: tuple[Section, ...] = (
             "retention_rate",
             "churn_rate",
         ),
-        "Customers active in the previous period who bought again in this one.",
+        "Customers active in the previous period who bought again in this one. Churn is the rest: customers who "
+        "buy every few months count as churned in the months between, so monthly churn runs high; it measures "
+        "repeat buying, not accounts lost for good.",
         _trend("customer_retention"),
     ),
     Section(

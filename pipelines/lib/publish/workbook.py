@@ -14,8 +14,8 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from pipelines.lib.publish.dashboard import Frozen
-from pipelines.lib.publish.definitions import DEFINITIONS
-from pipelines.lib.publish.formats import column_kinds, excel_format, fmt, kpi_kind
+from pipelines.lib.publish.formats import CURRENCY, column_kinds, excel_format, fmt, kpi_kind, label
+from pipelines.lib.publish.glossary import definition, glossary
 from pipelines.lib.publish.sections import SECTIONS
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -32,7 +32,8 @@ def workbook_name(grain: str, label: str, version: int) -> str:
 
 
 class Writer:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, currency: str = CURRENCY) -> None:
+        self.currency = currency
         self.book = xlsxwriter.Workbook(
             str(path), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
         )
@@ -42,7 +43,7 @@ class Writer:
 
     def number_format(self, how: str) -> object:
         if how not in self.formats:
-            self.formats[how] = self.book.add_format({"num_format": excel_format(how) or "General"})
+            self.formats[how] = self.book.add_format({"num_format": excel_format(how, self.currency) or "General"})
         return self.formats[how]
 
     def cell(self, sheet: Worksheet, row: int, col: int, value: object, how: str) -> int:
@@ -63,14 +64,15 @@ class Writer:
             sheet.write_number(row, col, float(value), self.number_format(how))
         else:
             sheet.write_string(row, col, str(value))
-        return len(fmt(value, how))
+        return len(fmt(value, how, self.currency))
 
     def table(self, name: str, rows: list[dict], kpi_rows: bool = False) -> None:
+        """One sheet of rows under headers in words, the page's ("Win rate", not win_rate)."""
         sheet = self.book.add_worksheet(name)
         columns = column_kinds(rows)
-        widths = [len(c) for c, _ in columns]
+        widths = [len(label(c)) for c, _ in columns]
         for col, (column, _) in enumerate(columns):
-            sheet.write_string(0, col, column, self.header)
+            sheet.write_string(0, col, label(column), self.header)
         for r, row in enumerate(rows, start=1):
             for col, (column, how) in enumerate(columns):
                 if kpi_rows and column in KPI_VALUE_COLUMNS:
@@ -94,6 +96,7 @@ def readme(writer: Writer, frozen: Frozen, meta: dict[str, object]) -> None:
         ("Published (UTC)", f"{meta['published_at']:%Y-%m-%d %H:%M}"),
         ("Period", f"{frozen.kpis[0]['period_start']} to {frozen.kpis[0]['period_end']}"),
         ("Scorecard source", str(meta["source"])),
+        ("Currency", f"{meta.get('currency') or CURRENCY} (publish: reporting_currency in salesmetrics.yml)"),
         ("Generated from", "kpi.parquet and sections/*.parquet of this publication: exactly what was published."),
     ]
     row = 2
@@ -115,9 +118,9 @@ def readme(writer: Writer, frozen: Frozen, meta: dict[str, object]) -> None:
     row += 1
     sheet.write_string(row, 0, "Column or KPI", writer.header)
     sheet.write_string(row, 1, "Definition", writer.header)
-    for name, text in DEFINITIONS.items():
+    for name, text in glossary().items():
         row += 1
-        sheet.write_string(row, 0, name)
+        sheet.write_string(row, 0, label(name))
         sheet.write_string(row, 1, text)
     sheet.set_column(0, 0, 32)
     sheet.set_column(1, 1, 110)
@@ -125,9 +128,9 @@ def readme(writer: Writer, frozen: Frozen, meta: dict[str, object]) -> None:
 
 
 def write_workbook(path: Path, frozen: Frozen, **meta: object) -> Path:
-    writer = Writer(path)
+    writer = Writer(path, str(meta.get("currency") or CURRENCY))
     readme(writer, frozen, meta)
-    writer.table("KPIs", frozen.kpis, kpi_rows=True)
+    writer.table("KPIs", [r | {"definition": definition(r["kpi"])} for r in frozen.kpis], kpi_rows=True)
     for section in SECTIONS:
         if section.name in frozen.sections:
             writer.table(section.title[:31], frozen.sections[section.name])

@@ -1,6 +1,18 @@
-"""Plain-language definitions of the published columns (docs/metrics.md), for the workbook's README sheet."""
+"""Plain-language definitions for the page (on hover) and the workbook (KPIs sheet, README sheet).
 
-DEFINITIONS: dict[str, str] = {
+A KPI's definition comes from the kpi_catalogue seed, the one place the scorecard takes its KPIs from; the
+other published columns (periods, names, section columns that are not KPIs) are defined here.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+
+CATALOGUE = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "kpi_catalogue.csv"
+
+COLUMNS: dict[str, str] = {
     "grain": "Period length: week (ISO, Monday start) or month.",
     "period_start": "First day of the period.",
     "period_end": "Last day of the period (inclusive).",
@@ -15,54 +27,55 @@ DEFINITIONS: dict[str, str] = {
     "change_pct": "(actual − prior_value) / |prior_value|.",
     "status": "on_track, at_risk or off_track against the target; empty without a target.",
     "benchmark": "Industry or competitor value of the KPI, where a benchmarks file gives one.",
-    "revenue": "Sum of the amounts of won deals closed in the period.",
+    "benchmark_label": "Where the benchmark comes from.",
+    "kpi_label": "Name of the metric in words.",
+    "kpi_unit": "currency, rate, count, days or ratio.",
+    "higher_is_better": "Whether a rise of the KPI is good news.",
+    "target_source": "Where the target comes from (quota or the targets file).",
+    "definition": "What the KPI measures (dbt_project/seeds/kpi_catalogue.csv).",
     "revenue_last_year": "Revenue of the same period one year earlier.",
     "revenue_yoy_change_pct": "(revenue − revenue_last_year) / revenue_last_year.",
-    "deals_won": "Won deals closed in the period.",
-    "deals_lost": "Lost deals closed in the period.",
-    "win_rate": "deals_won / (deals_won + deals_lost), by count, closed deals only.",
-    "avg_deal_size": "revenue / deals_won.",
-    "avg_sales_cycle_days": "Average days from creation to close over won deals closed in the period.",
     "rep_id": "CRM id of the rep (deal owner at close).",
     "rep_name": "Name of the rep.",
     "team": "The rep's team.",
     "region": "Region of the deal (else of the account, else of the owner).",
     "country": "Country of the deal or account.",
-    "quota": "The rep's quotas prorated by overlapping days onto the period.",
-    "quota_attainment": "revenue / quota.",
     "lead_source": "The opportunity's or lead's own lead source ('unknown' when empty).",
-    "leads_created": "Leads created in the period.",
     "leads_converted": "Of the leads created in the period, those converted by now.",
-    "lead_conversion_rate": "leads_converted / leads_created.",
-    "opportunities_created": "Opportunities created in the period.",
     "product_id": "CRM id of the product ('unknown' for won deals without known products).",
     "product_name": "Name of the product.",
     "product_family": "Product family.",
     "units": "Units sold on won deals.",
-    "gross_margin": "revenue − cost of goods sold; empty where no cost is known.",
-    "gross_margin_pct": "gross_margin / revenue.",
-    "active_customers": "Distinct accounts with a won deal closed in the period.",
-    "new_customers": "Accounts whose first won deal closed in the period.",
-    "new_customer_revenue": "Revenue of won deals that are their account's first won deal.",
-    "returning_customer_revenue": "revenue − new_customer_revenue.",
     "customers_prior": "Customers active in the previous period.",
     "customers_active": "Customers active in the period.",
     "customers_retained": "Customers active in both the previous period and this one.",
     "reactivated_customers": "Active now, neither new nor active in the previous period.",
-    "retention_rate": "customers_retained / customers_prior.",
-    "churn_rate": "1 − retention_rate.",
     "cohort_month": "Month of the cohort's first won deal.",
     "months_since_first_purchase": "Months between the cohort month and the month measured.",
     "cohort_size": "Accounts whose first won deal is in the cohort month.",
     "cohort_revenue": "Revenue of the cohort's accounts in the month measured.",
     "cumulative_revenue_per_customer": "Cohort revenue up to the month measured / cohort_size.",
     "stage": "Sales stage of the open opportunities.",
-    "open_opportunities": "Opportunities open at the period end (created by then, not closed by then).",
     "open_amount": "Amount of the open opportunities.",
-    "open_pipeline_amount": "Amount of the open opportunities.",
     "weighted_amount": "Open amount × stage probability.",
-    "stale_opportunities": "Open at the period end with no stage change in the 30 days before it.",
-    "overdue_opportunities": "Open at the period end with an expected close date before it.",
     "avg_age_days": "Average days since the open opportunities were created.",
-    "pipeline_created_amount": "Amount of the opportunities created in the period.",
 }
+
+
+@functools.cache
+def kpi_definitions(catalogue: Path = CATALOGUE) -> dict[str, str]:
+    """kpi → its one-line definition, from the seed (empty when the seed is not beside the code)."""
+    if not catalogue.exists():
+        return {}
+    with catalogue.open(encoding="utf-8", newline="") as handle:
+        return {row["kpi"]: " ".join(row["definition"].split()) for row in csv.DictReader(handle)}
+
+
+def definition(name: str) -> str:
+    """The definition of a KPI or a published column; '' when there is none."""
+    return kpi_definitions().get(name) or COLUMNS.get(name, "")
+
+
+def glossary() -> dict[str, str]:
+    """Every defined name: the columns first, then the KPIs in the catalogue's order."""
+    return COLUMNS | kpi_definitions()
