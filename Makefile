@@ -15,7 +15,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 UI_HOST ?= 127.0.0.1
 UI_PORT ?= 3000
 
-.PHONY: setup run test ui bench lint clean
+.PHONY: setup run test ui bench lint clean sql mf
 
 setup: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
@@ -36,6 +36,15 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 run: setup
 	@[ -d "$(SALES_INBOX)/sample" ] || $(BIN)/salesmetrics sample --out "$(SALES_INBOX)/sample"
 	$(BIN)/salesmetrics run
+
+# The analysts' copy (data/analytics.duckdb) in the DuckDB shell, read-only: it never blocks a run.
+sql: setup
+	$(BIN)/salesmetrics sql
+
+# MetricFlow on the warehouse, read-only (profile target `semantic`), e.g.
+#   make mf ARGS="query --metrics revenue,win_rate --group-by metric_time__month --order metric_time__month"
+mf: setup
+	cd dbt_project && DBT_TARGET=semantic ../$(BIN)/mf $(ARGS)
 
 # Two workers, one test file each at a time (a file's tests share its warehouse).
 test: setup

@@ -223,3 +223,15 @@ def run(
     undated = unplaced_campaigns(paths.warehouse)
     if undated:
         console.print(f"[yellow]Spend in no period:[/] {undated}")
+
+
+@app.command()
+def sql(warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (SALES_WAREHOUSE).")] = None) -> None:
+    """Open the analysts' copy (data/analytics.duckdb) read-only in the DuckDB shell, its schemas described."""
+    from pipelines.lib.sql_shell import ShellUnavailable, open_shell
+
+    try:
+        open_shell(resolve_paths(warehouse=warehouse).warehouse)
+    except ShellUnavailable as problem:
+        err.print(f"[bold red]Cannot open the SQL shell.[/] {problem}")
+        raise typer.Exit(code=2) from None
