@@ -12,7 +12,8 @@
       stale_days days up to the day. After each change at day a the deal turns stale on a + stale_days + 1
       and is fresh again at its next change (or leaves at close).
     - a deal without a created date (a mapped export may give none): an open one is open from the last day of
-      the calendar only (it is in the current pipeline, since when is unknown); a closed one is never open.
+      the calendar only (it is in the current pipeline, since when is unknown); a closed one is never open
+      (macros/open_interval.sql).
 #}
 {%- set stale_days = var('stale_days') | int %}
 with
@@ -36,19 +37,12 @@ calendar_end as (
 ),
 
 deals as (
+    {#- The open interval (macros/open_interval.sql), shared with pipeline_snapshot. #}
     select
         opportunity_id,
         rep_id,
-        coalesce(
-            created_date,
-            case when status = 'open' then (select last_day from calendar_end) else close_date end
-        ) as created_date,
+        {{ open_interval('(select last_day from calendar_end)') }},
         case when status = 'open' then close_date end as expected_close_date,
-        {#- A close before creation (bad data) closes the deal the day it opens. #}
-        case
-            when status <> 'open' and close_date < created_date then created_date
-            when status <> 'open' then close_date
-        end as left_open_date,
         coalesce(amount, 0) as amount
     from opportunities
 ),
@@ -56,7 +50,7 @@ deals as (
 open_events as (
     select
         rep_id,
-        created_date as event_date,
+        open_from_date as event_date,
         1 as open_delta,
         amount as amount_delta,
         0 as stale_delta,
@@ -78,7 +72,7 @@ overdue_events as (
     select
         rep_id,
         case
-            when expected_close_date < created_date then created_date
+            when expected_close_date < open_from_date then open_from_date
             else {{ add_days(1, 'expected_close_date') }}
         end as event_date,
         0 as open_delta,
@@ -92,7 +86,7 @@ overdue_events as (
 activities as (
     select
         opportunity_id,
-        created_date as activity_date
+        open_from_date as activity_date
     from deals
     union all
     select
@@ -105,7 +99,7 @@ activities as (
 stale_spells as (
     select
         deals.rep_id,
-        deals.created_date,
+        deals.open_from_date,
         deals.left_open_date,
         {{ add_days(stale_days + 1, 'activities.activity_date') }} as stale_from,
         lead(activities.activity_date) over (
@@ -120,7 +114,7 @@ stale_spells as (
 stale_spells_bounded as (
     select
         rep_id,
-        case when stale_from < created_date then created_date else stale_from end as stale_from,
+        case when stale_from < open_from_date then open_from_date else stale_from end as stale_from,
         case
             when next_activity_date is null then left_open_date
             when left_open_date is null then next_activity_date

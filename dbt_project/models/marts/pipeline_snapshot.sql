@@ -1,8 +1,6 @@
 {#
-    The open pipeline as it stood at past dates: one row per as-of date x rep x stage. As-of dates are every
-    week end and month end of the calendar (int_periods_spined: the period's as_of_date, so the running
-    week and month read at the data's last date) and the run's as-of date (var as_of_date, else the last
-    date of the data); none after the run's as-of date. Every rep (deal owner or quota holder) gets a row
+    The open pipeline as it stood at past dates: one row per as-of date (int_pipeline_as_of_dates: week ends,
+    month ends and the run's as-of date) x rep x stage. Every rep (deal owner or quota holder) gets a row
     for every stage an open deal was ever in, zeros where none.
 
     Open at a date d, as int_rep_days_accumulated (and so rep_performance) counts it: created on or before
@@ -15,7 +13,6 @@
     equality join on the deal plus a date range.
 #}
 {%- set stale_days = var('stale_days') | int %}
-{%- set pinned_as_of = var('as_of_date') %}
 with
 
 periods as (
@@ -34,73 +31,22 @@ quotas as (
     select * from {{ ref('int_quotas_dated') }}
 ),
 
-run_as_of as (
-    select
-        coalesce(
-            cast({{ 'null' if pinned_as_of is none else "'" ~ pinned_as_of ~ "'" }} as date),
-            max(period_end)
-        ) as as_of_date
-    from periods
-    where grain = 'day'
-),
-
-as_of_candidates as (
-    select
-        periods.as_of_date,
-        periods.grain = 'week' and periods.as_of_date = periods.period_end as is_week_end,
-        periods.grain = 'month' and periods.as_of_date = periods.period_end as is_month_end,
-        false as is_run_as_of
-    from periods
-    where periods.grain in ('week', 'month')
-    union all
-    select
-        as_of_date,
-        false as is_week_end,
-        false as is_month_end,
-        true as is_run_as_of
-    from run_as_of
-),
-
 as_of_dates as (
-    {#- Coverage looks at the calendar month of the day after the as-of date: the next month at a month
-        end, the rest of the running month otherwise. -#}
-    select
-        as_of_candidates.as_of_date,
-        bool_or(as_of_candidates.is_week_end) as is_week_end,
-        bool_or(as_of_candidates.is_month_end) as is_month_end,
-        bool_or(as_of_candidates.is_run_as_of) as is_run_as_of,
-        {{ period_start('month', add_days(1, 'as_of_candidates.as_of_date')) }} as next_period_start,
-        {{ period_end('month', period_start('month', add_days(1, 'as_of_candidates.as_of_date'))) }}
-            as next_period_end
-    from as_of_candidates
-    cross join run_as_of
-    where as_of_candidates.as_of_date <= run_as_of.as_of_date
-    group by as_of_candidates.as_of_date
+    select * from {{ ref('int_pipeline_as_of_dates') }}
 ),
 
 deals as (
+    {#- The same open interval as int_rep_days_accumulated (macros/open_interval.sql); its age is NULL
+        without a created date. -#}
     select
         opportunity_id,
         rep_id,
         stage as current_stage,
         probability as current_probability,
-        {#- Without a created date (mapped exports): open from the calendar's last day, as in
-            int_rep_days_accumulated; its age is NULL. -#}
-        coalesce(
-            created_date,
-            case when status = 'open' then (select max(period_end) from periods where grain = 'day') else close_date end
-        ) as open_from_date,
+        {{ open_interval("(select max(period_end) from periods where grain = 'day')") }},
         created_date,
         close_date,
         case when status = 'open' then close_date end as expected_close_date,
-        {#- The same open interval as int_rep_days_accumulated: a close before creation closes on creation. #}
-        coalesce(
-            case
-                when status <> 'open' and close_date < created_date then created_date
-                when status <> 'open' then close_date
-            end,
-            cast('9999-12-31' as date)
-        ) as left_open_date,
         coalesce(amount, 0) as amount,
         status
     from opportunities
@@ -128,7 +74,7 @@ deals_open_at_as_of as (
     from deals
     inner join as_of_dates
         on deals.open_from_date <= as_of_dates.as_of_date
-        and deals.left_open_date > as_of_dates.as_of_date
+        and coalesce(deals.left_open_date, cast('9999-12-31' as date)) > as_of_dates.as_of_date
 ),
 
 deals_staged as (
@@ -186,27 +132,8 @@ won_in_next_period as (
 ),
 
 quota_in_next_period as (
-    {#- Prorated by overlapping days as int_rep_quotas_prorated does, read from the quotas themselves since
-        the coverage month can lie beyond the calendar of the data. -#}
-    select
-        as_of_dates.as_of_date,
-        quotas.rep_id,
-        cast(sum(
-            quotas.quota_amount
-            * ({{ dbt.datediff(
-                'greatest(quotas.period_start, as_of_dates.next_period_start)',
-                'least(quotas.period_end, as_of_dates.next_period_end)',
-                'day'
-            ) }} + 1)
-            / quotas.period_days
-        ) as decimal(38, 6)) as quota
-    from quotas
-    inner join as_of_dates
-        on quotas.period_start <= as_of_dates.next_period_end
-        and quotas.period_end >= as_of_dates.next_period_start
-    where quotas.rep_id is not null
-        and quotas.period_days > 0
-    group by as_of_dates.as_of_date, quotas.rep_id
+    {#- Read from the quotas themselves: the coverage month can lie beyond the calendar of the data. -#}
+    {{ prorated_quotas('quotas', 'as_of_dates', ['as_of_date'], 'next_period_start', 'next_period_end') }}
 ),
 
 measured_reps as (
