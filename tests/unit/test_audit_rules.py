@@ -16,8 +16,8 @@ from pipelines.lib.audit.gx_duckdb import validate_table
 from pipelines.lib.audit.rules import RULE_KINDS, Scope, Spec, q, row_rules
 from pipelines.lib.audit.specs import SPECS
 from pipelines.lib.audit.typed_view import typed_columns
-from pipelines.lib.ingest.canonical import CANONICAL_SPECS
 from pipelines.lib.config import AuditConfig
+from pipelines.lib.ingest.canonical import CANONICAL_SPECS
 
 CONFIG = AuditConfig()
 VIEW = 'main."audit__t"'
