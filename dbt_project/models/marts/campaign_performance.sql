@@ -3,23 +3,19 @@
     (int_campaign_spend_daily, exact); leads count on their created_date, opportunities on
     created_date, won deals and revenue on close_date, each credited to the opportunity's campaign, else its
     originating lead's (int_campaign_opportunities_attributed).
-    Rows: every campaign gets every period of the calendar from the one holding its first date (its start
-    date, or an earlier lead or opportunity it is credited with) to the end of the data, with zeros where
-    nothing happened, so no period is missing and nothing credited to a campaign falls outside its rows.
-    Campaigns that start after the last date of the data (planned) have no rows yet, at any grain. Spend is
-    counted on every day of a period, so a week, quarter or year still running holds the remaining planned
+    Rows (int_campaign_periods): every campaign gets every period of the calendar from the one holding its
+    first date (its start date, or an earlier lead or opportunity it is credited with) to the end of the
+    data, with zeros where nothing happened, so no period is missing and nothing credited to a campaign
+    falls outside its rows. Campaigns that start after the last date of the data (planned) have no rows yet.
+    Spend is counted on every day of a period, so a week, quarter or year still running holds the remaining planned
     days of a running campaign; spend on days outside every period (after the last one) is in none.
     cost_per_sale is the exact quotient to six decimals, half away from zero, in integer arithmetic
     (divide_money), so a tie never rounds the wrong way through a binary double; it is not rounded to the cent.
 #}
 with
 
-periods as (
-    select * from {{ ref('int_periods_spined') }}
-),
-
-campaigns as (
-    select * from {{ ref('int_campaigns_channeled') }}
+campaign_periods as (
+    select * from {{ ref('int_campaign_periods') }}
 ),
 
 spend_daily as (
@@ -34,78 +30,16 @@ campaign_opportunities as (
     select * from {{ ref('int_campaign_opportunities_attributed') }}
 ),
 
-campaign_dates as (
-    select campaign_id, start_date as campaign_date from campaigns
-    union all
-    select campaign_id, created_date as campaign_date from campaign_leads
-    union all
-    select campaign_id, created_date as campaign_date from campaign_opportunities
-    union all
-    select campaign_id, close_date as campaign_date from campaign_opportunities where status = 'won'
-),
-
-campaign_first_dates as (
-    select
-        campaign_id,
-        min(campaign_date) as first_date
-    from campaign_dates
-    group by campaign_id
-),
-
-calendar_bounds as (
-    {#- as_of_date is period_end capped at the last date of the data. #}
-    select
-        min(period_start) as calendar_start,
-        max(as_of_date) as calendar_end
-    from periods
-),
-
-campaign_periods as (
-    select
-        periods.grain,
-        periods.period_start,
-        periods.period_end,
-        campaigns.campaign_id,
-        campaigns.campaign_name,
-        campaigns.campaign_type,
-        campaigns.channel
-    from campaigns
-    cross join calendar_bounds
-    left join campaign_first_dates
-        on campaigns.campaign_id = campaign_first_dates.campaign_id
-    inner join periods
-        on periods.period_end >= coalesce(campaign_first_dates.first_date, calendar_bounds.calendar_start)
-    where coalesce(campaign_first_dates.first_date, calendar_bounds.calendar_start) <= calendar_bounds.calendar_end
-),
-
 spend_by_period as (
-    select
-        grain,
-        period_start,
-        campaign_id,
-        sum(spend) as spend
-    from ({{ rows_per_grain('spend_daily', 'spend_date') }}) as spend_per_grain
-    group by grain, period_start, campaign_id
+    {{ aggregate_per_grain('spend_daily', 'spend_date', ['campaign_id'], ['sum(spend) as spend']) }}
 ),
 
 leads_by_period as (
-    select
-        grain,
-        period_start,
-        campaign_id,
-        count(*) as leads
-    from ({{ rows_per_grain('campaign_leads', 'created_date') }}) as leads_per_grain
-    group by grain, period_start, campaign_id
+    {{ aggregate_per_grain('campaign_leads', 'created_date', ['campaign_id'], ['count(*) as leads']) }}
 ),
 
 opportunities_by_period as (
-    select
-        grain,
-        period_start,
-        campaign_id,
-        count(*) as opportunities
-    from ({{ rows_per_grain('campaign_opportunities', 'created_date') }}) as opportunities_per_grain
-    group by grain, period_start, campaign_id
+    {{ aggregate_per_grain('campaign_opportunities', 'created_date', ['campaign_id'], ['count(*) as opportunities']) }}
 ),
 
 won_deals as (
@@ -118,14 +52,9 @@ won_deals as (
 ),
 
 won_by_period as (
-    select
-        grain,
-        period_start,
-        campaign_id,
-        count(*) as deals_won,
-        sum(amount) as revenue
-    from ({{ rows_per_grain('won_deals', 'close_date') }}) as won_per_grain
-    group by grain, period_start, campaign_id
+    {{ aggregate_per_grain(
+        'won_deals', 'close_date', ['campaign_id'], ['count(*) as deals_won', 'sum(amount) as revenue']
+    ) }}
 ),
 
 campaign_periods_joined as (
