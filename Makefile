@@ -59,9 +59,13 @@ ui: setup
 bench: setup
 	$(BIN)/python benchmarks/bench.py
 
-lint: setup
+# ruff on the Python; sqlfluff on the SQL, rendered by dbt (.sqlfluff: profile target `lint`, an in-memory DuckDB,
+# so no warehouse is needed), compiling into its own target directory so the pipeline's manifest is left alone.
+SQL_DIRS := $(wildcard dbt_project/models dbt_project/macros dbt_project/tests dbt_project/snapshots dbt_project/analyses)
+lint: $(STAMP)
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/ruff format --check pipelines tests benchmarks
+	DBT_TARGET_PATH=target-lint $(BIN)/sqlfluff lint $(SQL_DIRS)
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs
