@@ -24,23 +24,26 @@ spend_recorded as (
 
 final as (
     select
-        grain,
-        period_start,
-        period_end,
-        channel,
-        {{ money('marketing_spend') }} as marketing_spend,
-        cast(new_customers as {{ dbt.type_bigint() }}) as new_customers,
+        acquisition_measured.grain,
+        acquisition_measured.period_start,
+        acquisition_measured.period_end,
+        acquisition_measured.channel,
+        {{ money('acquisition_measured.marketing_spend') }} as marketing_spend,
+        cast(acquisition_measured.new_customers as {{ dbt.type_bigint() }}) as new_customers,
         case
-            when new_customers = 0 or not spend_recorded.has_spend then null
-            else {{ divide_money('marketing_spend', 'new_customers') }}
+            when acquisition_measured.new_customers = 0 or not spend_recorded.has_spend then null
+            else {{ divide_money('acquisition_measured.marketing_spend', 'acquisition_measured.new_customers') }}
         end as cac,
         case
-            when new_customers = 0 then 'no new customers in the period'
+            when acquisition_measured.new_customers = 0 then 'no new customers in the period'
             when not spend_recorded.has_spend
                 then 'no marketing spend in the data: no campaign has an actual cost and a start date'
         end as cac_null_reason,
-        {{ money('new_customer_revenue') }} as new_customer_revenue,
-        {{ safe_divide('new_customer_revenue - marketing_spend', 'marketing_spend') }} as roi
+        {{ money('acquisition_measured.new_customer_revenue') }} as new_customer_revenue,
+        {{ safe_divide(
+            'acquisition_measured.new_customer_revenue - acquisition_measured.marketing_spend',
+            'acquisition_measured.marketing_spend'
+        ) }} as roi
     from acquisition_measured
     cross join spend_recorded
 )

@@ -29,17 +29,25 @@ grain_totals as (
     group by grain
 ),
 
+total_range as (
+    select
+        min(revenue) as min_revenue,
+        max(revenue) as max_revenue
+    from grain_totals
+),
+
 grain_total_failures as (
     select
-        grain,
+        grain_totals.grain,
         cast(null as date) as period_start,
-        revenue,
-        new_customer_revenue,
-        returning_customer_revenue
+        grain_totals.revenue,
+        grain_totals.new_customer_revenue,
+        grain_totals.returning_customer_revenue
     from grain_totals
-    where new_customer_revenue + returning_customer_revenue <> revenue
-        or revenue <> (select max(revenue) from grain_totals)
-        or revenue <> (select min(revenue) from grain_totals)
+    cross join total_range
+    where grain_totals.new_customer_revenue + grain_totals.returning_customer_revenue <> grain_totals.revenue
+        or grain_totals.revenue <> total_range.max_revenue
+        or grain_totals.revenue <> total_range.min_revenue
 )
 
 select * from per_period_failures

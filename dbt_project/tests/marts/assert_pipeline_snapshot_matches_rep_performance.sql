@@ -19,6 +19,10 @@ pipeline as (
     group by as_of_date, rep_id
 ),
 
+month_ends as (
+    select distinct as_of_date from pipeline
+),
+
 rep_months as (
     select * from {{ ref('rep_performance') }}
     where grain = 'month'
@@ -36,7 +40,7 @@ compared as (
         rep_months.overdue_opportunities as rep_performance_overdue,
         coalesce(pipeline.overdue_opportunities, 0) as pipeline_overdue
     from rep_months
-    inner join (select distinct as_of_date from pipeline) as month_ends
+    inner join month_ends
         on rep_months.period_end = month_ends.as_of_date
     left join pipeline
         on rep_months.period_end = pipeline.as_of_date
