@@ -91,8 +91,8 @@ new_customers_by_period as (
     ) }}
 ),
 
-{#- Channel `all` sums the channel rows, so it adds up to them by construction. #}
 spend_with_all as (
+    {#- Channel `all` sums the channel rows, so it adds up to them by construction. #}
     select grain, period_start, channel, marketing_spend from spend_by_period
     union all
     select grain, period_start, 'all' as channel, sum(marketing_spend) as marketing_spend

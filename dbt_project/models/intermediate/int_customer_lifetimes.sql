@@ -63,7 +63,7 @@ won_deals as (
         opportunities.close_date > windows.active_after as is_in_active_window,
         opportunities.close_date > windows.lookback_after as is_in_lookback,
         opportunities.close_date > windows.prior_lookback_after
-            and opportunities.close_date <= windows.lookback_after as is_in_prior_lookback
+        and opportunities.close_date <= windows.lookback_after as is_in_prior_lookback
     from opportunities
     cross join windows
     left join deal_costs

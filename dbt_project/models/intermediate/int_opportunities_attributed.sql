@@ -65,7 +65,7 @@ canonical_stages as (
         select
             stage_key,
             stage,
-            row_number() over (partition by stage_key order by deals desc, stage) as spelling_rank
+            row_number() over (partition by stage_key order by deals desc, stage asc) as spelling_rank
         from stage_spellings
     ) as ranked_spellings
     where spelling_rank = 1

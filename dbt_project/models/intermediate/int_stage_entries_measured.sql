@@ -66,6 +66,17 @@ entries_ranked as (
         on known_entries.stage = stage_orders.stage
 ),
 
+entries_with_later_progress as (
+    select
+        entries_ranked.*,
+        max(progress_position) over (
+            partition by opportunity_id
+            order by known_entry_number
+            rows between 1 following and unbounded following
+        ) as later_progress_position
+    from entries_ranked
+),
+
 final as (
     select
         opportunity_id,
@@ -78,14 +89,10 @@ final as (
         end as days_in_stage,
         case
             when is_won then 1
-            when max(progress_position) over (
-                partition by opportunity_id
-                order by known_entry_number
-                rows between 1 following and unbounded following
-            ) > stage_position then 1
+            when later_progress_position > stage_position then 1
             else 0
         end as converted
-    from entries_ranked
+    from entries_with_later_progress
 )
 
 select * from final

@@ -123,7 +123,7 @@ with_last_year as (
     left join periods_joined as last_year
         on current_period.grain = last_year.grain
         and last_year.period_start
-            = {{ same_period_last_year('current_period.grain', 'current_period.period_start') }}
+        = {{ same_period_last_year('current_period.grain', 'current_period.period_start') }}
 ),
 
 final as (

@@ -58,7 +58,7 @@ lifetimes as (
         rates.*,
         {{ expected_lifetime_years('annual_churn_rate') }} as expected_lifetime_years,
         avg_deal_size * annual_purchase_frequency
-            * case when clv_basis = 'revenue' then 1.0 else gross_margin_pct end as annual_value_per_customer
+        * case when clv_basis = 'revenue' then 1.0 else gross_margin_pct end as annual_value_per_customer
     from rates
 ),
 

@@ -50,6 +50,6 @@ select
 from totals_per_grain
 cross join opportunity_counts
 where totals_per_grain.deals_won + totals_per_grain.deals_lost + opportunity_counts.open_opportunities
-        <> opportunity_counts.opportunities
+    <> opportunity_counts.opportunities
     or totals_per_grain.opportunities_created <> opportunity_counts.dated_opportunities
     or opportunity_counts.opportunities <> opportunity_counts.staged_opportunities
