@@ -4,7 +4,7 @@ A rule is one Great Expectations expectation on a column of the typed view (pipe
 GX runs it, pushed down to DuckDB, for the verdict, statistics and examples; the SQL that picks its failing rows
 for quarantine is read off the same expectation object (pipelines/lib/audit/failing_sql.py), so there is no
 second definition to keep in step. tests/unit/test_audit_rules.py checks, for every rule of every object, that
-GX's unexpected count and the rows quarantined agree. Adding a rule: docs/architecture-audit-rule.md.
+GX's unexpected count and the rows quarantined agree. Adding a rule: docs/architecture.md, "Recipe: add an audit rule".
 """
 
 from __future__ import annotations
