@@ -228,7 +228,7 @@ def run(
 @app.command()
 def sql(warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (SALES_WAREHOUSE).")] = None) -> None:
     """Open the analysts' copy (data/analytics.duckdb) read-only in the DuckDB shell, its schemas described."""
-    from pipelines.lib.sql_shell import ShellUnavailable, open_shell
+    from pipelines.cli.sql_shell import ShellUnavailable, open_shell
 
     try:
         open_shell(resolve_paths(warehouse=warehouse).warehouse)

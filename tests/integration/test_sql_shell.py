@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.cli.runner import refresh_warehouse
+from pipelines.cli.sql_shell import shell_command
 from pipelines.lib.publish.analyst_copy import analyst_copy_path
-from pipelines.lib.sql_shell import shell_command
 from tests.integration.conftest import Built, build_warehouse
 
 
