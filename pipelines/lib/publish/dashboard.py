@@ -32,7 +32,15 @@ from pipelines.lib.publish.formats import (
 from pipelines.lib.publish.glossary import definition
 from pipelines.lib.publish.sections import SECTIONS
 
-HEADLINE = ("revenue", "deals_won", "win_rate", "avg_deal_size", "avg_sales_cycle_days", "new_customers")
+HEADLINE = (
+    "revenue",
+    "deals_won",
+    "win_rate",
+    "win_rate_by_amount",
+    "avg_deal_size",
+    "avg_sales_cycle_days",
+    "new_customers",
+)
 STATUS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
 TABLE_ROWS = 15
 ENV = jinja2.Environment(
@@ -161,7 +169,7 @@ def render(
     teams = [r for r in frozen.kpis if r["scope"] == "team"]
     team_kpis = [
         k
-        for k in ("revenue", "quota", "quota_attainment", "win_rate", "deals_won")
+        for k in ("revenue", "quota", "quota_attainment", "win_rate", "win_rate_by_amount", "deals_won")
         if any(r["kpi"] == k for r in teams)
     ]
     team_table = {}
