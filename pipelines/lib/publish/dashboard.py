@@ -67,6 +67,7 @@ class Frozen:
 
     kpis: list[dict]
     sections: dict[str, list[dict]] = field(default_factory=dict)
+    restatements: dict[str, list[dict]] = field(default_factory=dict)  # kpis, opportunities (versions after 1)
 
 
 def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> list[dict]:
@@ -78,7 +79,19 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> list[dict]:
 def load(folder: Path) -> Frozen:
     with duckdb.connect() as con:  # one in-memory connection: opening one costs ~0.1 s
         sections = {p.stem: read_parquet(con, p) for p in sorted((folder / "sections").glob("*.parquet"))}
-        return Frozen(read_parquet(con, folder / "kpi.parquet"), sections)
+        restated = {p.stem: read_parquet(con, p) for p in sorted((folder / "restatements").glob("*.parquet"))}
+        return Frozen(read_parquet(con, folder / "kpi.parquet"), sections, restated)
+
+
+def restated_view(frozen: Frozen, version: int) -> dict | None:
+    """What changed since the previous version: the KPIs that moved (as the page shows them) and the deals."""
+    if not frozen.restatements:
+        return None
+    kpis = [
+        r | {"how": "cents" if kpi_kind(r) == "currency" else kpi_kind(r), "title": kpi_label(r)}
+        for r in frozen.restatements.get("kpis", [])
+    ]
+    return {"previous": version - 1, "kpis": kpis, "deals": frozen.restatements.get("opportunities", [])}
 
 
 def period_title(grain: str, label_: str, start: date, end: date) -> str:
@@ -193,6 +206,7 @@ def render(
         team_kpis=team_kpis,
         team_table=sorted(team_table.items(), key=lambda t: -(t[1].get("revenue") or 0)),
         sections=section_views(frozen, currency),
+        restated=restated_view(frozen, version),
         plotlyjs=plotlyjs(),
     )
 

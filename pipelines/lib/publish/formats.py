@@ -98,7 +98,7 @@ def fmt(value: object, how: str, currency: str = CURRENCY) -> str:
     number = Decimal(str(value))
     if how == "percent":
         number *= 100
-    places = {"currency": 0, "percent": 1, "days": 1, "months": 1, "ratio": 2}.get(how)
+    places = {"currency": 0, "cents": 2, "percent": 1, "days": 1, "months": 1, "ratio": 2}.get(how)
     if places is None:
         places = 0 if number == number.to_integral_value() else 2
     number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # half up, as people round
@@ -106,6 +106,7 @@ def fmt(value: object, how: str, currency: str = CURRENCY) -> str:
     text = f"{abs(number):,.{places}f}"
     return {
         "currency": f"{sign}{money(abs(number), currency, places)}",
+        "cents": f"{sign}{money(abs(number), currency, places)}",  # money where a cent matters (restatements)
         "percent": f"{sign}{text}%",
         "days": f"{sign}{text} days",
         "months": f"{sign}{text} months",
