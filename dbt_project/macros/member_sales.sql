@@ -1,7 +1,7 @@
 {#
     Sales to customers per grain x period x member of a dimension (region x country, segment x industry):
-    revenue, deals won and lost, active and new customers, average deal size and win rate, as docs/metrics.md
-    defines them for the dimension marts. Every member seen on any deal (`deals`) gets a row in every period
+    revenue, deals won and lost, lost amount, active and new customers, average deal size and both win rates,
+    as docs/metrics.md defines them for the dimension marts. Every member seen on any deal (`deals`) gets a row in every period
     of int_periods_spined (`periods`), zeros where it sold nothing; measures come from `closed_deals` (won and
     lost deals with account_id, close_date, status, amount, is_first_won_deal and the member columns).
 #}
@@ -15,10 +15,11 @@
         {{ money('revenue') }} as revenue,
         cast(deals_won as {{ dbt.type_bigint() }}) as deals_won,
         cast(deals_lost as {{ dbt.type_bigint() }}) as deals_lost,
+        {{ money('lost_amount') }} as lost_amount,
         cast(active_customers as {{ dbt.type_bigint() }}) as active_customers,
         cast(new_customers as {{ dbt.type_bigint() }}) as new_customers,
         {{ divide_money('revenue', 'deals_won') }} as avg_deal_size,
-        {{ safe_divide('deals_won', 'deals_won + deals_lost') }} as win_rate
+        {{ win_rates() }}
     from (
         select
             member_periods.grain,
@@ -30,6 +31,7 @@
             coalesce(measured.revenue, 0) as revenue,
             coalesce(measured.deals_won, 0) as deals_won,
             coalesce(measured.deals_lost, 0) as deals_lost,
+            coalesce(measured.lost_amount, 0) as lost_amount,
             coalesce(measured.active_customers, 0) as active_customers,
             coalesce(measured.new_customers, 0) as new_customers
         from (

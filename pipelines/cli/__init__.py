@@ -105,6 +105,8 @@ def publish(
             console.print(f"{grain.value} {what}: {len(new)} new versions, {len(unchanged)} unchanged.")
             break
         state = f"new version {new[0]}" if new else f"unchanged ({unchanged[0]} is current)"
+        if new and not new[0].endswith("-v1"):
+            state += f", {metadata['restated_kpis'].value[0]} KPI values restated (snapshots.restatements)"
         console.print(f"{grain.value} {what}: {state} → {metadata['folders'].value[0]}")
 
 

@@ -13,6 +13,7 @@
 .print '             Money is DECIMAL(38,6), exact; rates are fractions 0..1, NULL over a zero denominator.'
 .print '  snapshots  published closed periods (salesmetrics publish): kpi_weekly / kpi_monthly, one version per'
 .print '             publication (is_current marks the latest), never updated in place.'
+.print '             restatements / restated_opportunities: what a later version of a period changed, and why.'
 .print ''
 .print 'Tables in this copy (rows):'
 select schema_name as schema, table_name as "table", estimated_size as "rows"

@@ -17,6 +17,7 @@ COMPANY_KPIS: tuple[str, ...] = (
     "revenue",
     "deals_won",
     "win_rate",
+    "win_rate_by_amount",
     "avg_deal_size",
     "avg_sales_cycle_days",
     "new_customers",

@@ -14,7 +14,7 @@ REQUIRED: dict[str, tuple[list[str], set[str] | None]] = {
     "segment_performance": (
         PERIOD
         + ["segment", "industry", "revenue", "deals_won", "active_customers", "new_customers", "avg_deal_size"]
-        + ["win_rate"],
+        + ["lost_amount", "win_rate", "win_rate_by_amount"],
         ALL_GRAINS,
     ),
     "campaign_performance": (

@@ -14,7 +14,9 @@ REQUIRED_COLUMNS = {
         "revenue",
         "deals_won",
         "deals_lost",
+        "lost_amount",
         "win_rate",
+        "win_rate_by_amount",
         "avg_deal_size",
         "avg_sales_cycle_days",
         "median_sales_cycle_days",
@@ -43,7 +45,9 @@ REQUIRED_COLUMNS = {
         "revenue",
         "deals_won",
         "deals_lost",
+        "lost_amount",
         "win_rate",
+        "win_rate_by_amount",
         "avg_deal_size",
         "avg_sales_cycle_days",
         "quota",
@@ -65,7 +69,9 @@ REQUIRED_COLUMNS = {
         "opportunities_created",
         "deals_won",
         "deals_lost",
+        "lost_amount",
         "win_rate",
+        "win_rate_by_amount",
         "revenue",
     ],
     "product_performance": PERIOD
@@ -90,7 +96,9 @@ REQUIRED_COLUMNS = {
         "active_customers",
         "new_customers",
         "avg_deal_size",
+        "lost_amount",
         "win_rate",
+        "win_rate_by_amount",
     ],
 }
 
@@ -128,7 +136,7 @@ def test_money_is_exact_decimal(built: Built) -> None:
                 "where table_schema = 'marts' and table_name = 'sales_by_period'"
             ).fetchall()
         )
-    for column in ["revenue", "avg_deal_size", "new_customer_revenue", "pipeline_created_amount"]:
+    for column in ["revenue", "lost_amount", "avg_deal_size", "new_customer_revenue", "pipeline_created_amount"]:
         assert types[column].startswith("DECIMAL"), (column, types[column])
 
 

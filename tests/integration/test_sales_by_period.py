@@ -32,12 +32,13 @@ closed_by_month as (
         date_trunc('month', close_date) as month,
         coalesce(sum(amount) filter (where is_won), 0) as revenue,
         count(*) filter (where is_won) as deals_won,
-        count(*) filter (where is_closed and not is_won) as deals_lost
+        count(*) filter (where is_closed and not is_won) as deals_lost,
+        coalesce(sum(amount) filter (where is_closed and not is_won), 0) as lost_amount
     from opportunities
     where is_closed
     group by 1
 )
-select c.month, c.revenue, c.deals_won, c.deals_lost, coalesce(n.new_customers, 0) as new_customers
+select c.month, c.revenue, c.deals_won, c.deals_lost, coalesce(n.new_customers, 0) as new_customers, c.lost_amount
 from closed_by_month c
 left join new_by_month n using (month)
 """
@@ -53,17 +54,22 @@ def test_every_month_matches_the_export_to_the_cent(built: Built) -> None:
         marts = {
             row[0]: row[1:]
             for row in con.execute(
-                "select period_start, revenue, deals_won, deals_lost, win_rate, new_customers "
-                "from marts.sales_by_period where grain = 'month' order by period_start"
+                "select period_start, revenue, deals_won, deals_lost, win_rate, new_customers, lost_amount, "
+                "win_rate_by_amount from marts.sales_by_period where grain = 'month' order by period_start"
             ).fetchall()
         }
 
     assert len(expected) >= 30, "the sample should span about three years"
     total_revenue = Decimal(0)
-    for month, (revenue, won, lost, new_customers) in expected.items():
+    for month, (revenue, won, lost, new_customers, lost_amount) in expected.items():
         assert month in marts, f"{month} missing from marts.sales_by_period"
-        m_revenue, m_won, m_lost, m_win_rate, m_new = marts[month]
-        assert Decimal(m_revenue) == revenue, month
+        m_revenue, m_won, m_lost, m_win_rate, m_new, m_lost_amount, m_by_amount = marts[month]
+        assert Decimal(m_revenue) == revenue and Decimal(m_lost_amount) == lost_amount, month
+        # The two win rates: by count, and by amount (won amount over won + lost amount).
+        by_amount = revenue / (revenue + lost_amount) if revenue + lost_amount else None
+        assert (m_by_amount is None) == (by_amount is None), month
+        if by_amount is not None:
+            assert abs(Decimal(str(m_by_amount)) - by_amount) < Decimal("1e-12"), month
         assert (m_won, m_lost, m_new) == (won, lost, new_customers), month
         expected_rate = Decimal(won) / Decimal(won + lost) if won + lost else None
         assert (m_win_rate is None) == (expected_rate is None)

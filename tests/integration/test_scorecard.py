@@ -7,6 +7,7 @@ a few lines of SQL over the files, not the project's models.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import duckdb
@@ -186,3 +187,28 @@ def test_break_even_from_the_fixed_costs_file(built: Built) -> None:
         cleared += revenue >= break_even
         missed += revenue < break_even
     assert cleared + missed == 36
+
+
+def test_both_win_rates_per_scope_from_the_closed_deals(built: Built) -> None:
+    """Each scope's two win rates from its own closed deals: by count, and by amount (to the sixth decimal)."""
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        expected = con.execute(
+            """
+            select case when grouping(r.team) = 1 then 'company' else r.team end,
+                count(*) filter (where o.status = 'won'), count(*),
+                sum(o.amount) filter (where o.status = 'won'), sum(o.amount)
+            from marts.fct_opportunities o left join marts.dim_reps r using (rep_id)
+            where o.status in ('won', 'lost') and o.close_date between '2026-05-01' and '2026-05-31'
+            group by grouping sets ((r.team), ())
+            """
+        ).fetchall()
+    cards = scorecard(built, "period_start = '2026-05-01' and kpi in ('win_rate', 'win_rate_by_amount')", [])
+    checked = 0
+    for scope_id, won, closed, won_amount, closed_amount in expected:
+        if (scope_id, date(2026, 5, 1), "win_rate") not in cards:
+            continue  # deals of reps without a team count only for the company
+        assert cards[(scope_id, date(2026, 5, 1), "win_rate")][0] == round(Decimal(won) / closed, 6), scope_id
+        by_amount = cards[(scope_id, date(2026, 5, 1), "win_rate_by_amount")][0]
+        assert by_amount == round(won_amount / closed_amount, 6), scope_id
+        checked += 1
+    assert checked == 5  # four teams and the company

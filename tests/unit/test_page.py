@@ -158,3 +158,32 @@ def test_each_kpi_says_what_it_measures_on_hover() -> None:
     note = html.split('id="churn-note">')[1].split("</p>")[0]
     assert note.startswith("Customer churn 80.5%: 1 - retention_rate: the share of the previous period")
     assert "not accounts lost for good" in note
+
+
+def test_what_changed_since_the_previous_version_to_the_cent() -> None:
+    restated = {
+        "kpis": [
+            {"scope": "company", "scope_id": "company", "scope_name": "Company", "kpi": "revenue",
+             "kpi_label": "Revenue", "kpi_unit": "currency", "old_value": Decimal("576342.75"),
+             "new_value": Decimal("576343.25"), "opportunity_ids": "006A, 006B",
+             "changed_by": "2026-07-02/Opportunity.csv"},
+            {"scope": "rep", "scope_id": "005X", "scope_name": "<b>Ann</b>", "kpi": "win_rate_by_amount",
+             "kpi_label": None, "kpi_unit": "rate", "old_value": Decimal("0.267311"), "new_value": Decimal("0.312954"),
+             "opportunity_ids": "006A", "changed_by": "2026-07-02/Opportunity.csv"},
+        ],
+        "opportunities": [
+            {"opportunity_id": "006A", "change": "status, stage, close date changed", "old_status": "won",
+             "new_status": "open", "old_close_date": date(2026, 4, 4), "new_close_date": date(2026, 7, 31),
+             "old_amount": Decimal("96198.39"), "new_amount": Decimal("96198.39"), "source_file": "Opportunity.csv"},
+        ],
+    }  # fmt: skip
+    html = render(Frozen(KPIS, {}, restated), **(META | {"version": 2}))
+    section = html.split('<section id="restatements">')[1].split("</section>")[0]
+    assert "What changed since version 1" in section
+    revenue = section.split('data-kpi="revenue"')[1].split("</tr>")[0]
+    assert "$576,342.75" in revenue and "$576,343.25" in revenue and "006A, 006B" in revenue
+    rate = section.split('data-kpi="win_rate_by_amount"')[1].split("</tr>")[0]
+    assert "Win rate (by amount)" in rate and "26.7%" in rate and "31.3%" in rate and "&lt;b&gt;Ann" in rate
+    deal = section.split('data-opportunity="006A"')[1].split("</tr>")[0]
+    assert "won → open" in deal and "2026-04-04 → 2026-07-31" in deal and "$96,198.39 → $96,198.39" in deal
+    assert '<section id="restatements">' not in render(Frozen(KPIS, {}), **META)

@@ -118,7 +118,7 @@ def test_numbers_formats_and_layout(tmp_path: Path) -> None:
     assert sheet["B2"].number_format == "yyyy-mm-dd"
     assert sheet.column_dimensions["F"].width >= len("Ünïcödé 😀")  # scope_name column sized to its content
     readme = [c.value for c in book["README"]["A"] if c.value]
-    assert "Rep performance" in readme and "Win rate" in readme and "Cohort retention" in readme
+    assert "Rep performance" in readme and "Win rate (by count)" in readme and "Cohort retention" in readme
     notes = {r[0].value: r[1].value for r in book["README"].iter_rows() if r[0].value}
     assert notes["Cohort retention"] == "Not available in this publication."
     assert notes["Snapshot"] == "monthly-2026-06-v2"
@@ -195,10 +195,29 @@ def test_headers_are_words_like_the_page_and_each_kpi_is_defined(tmp_path: Path)
     definitions = {r["KPI"]: r["Definition"] for r in (dict(zip(kpis, (c.value for c in line), strict=True))
                                                           for line in book["KPIs"].iter_rows(min_row=2))}  # fmt: skip
     assert definitions["revenue"] == "Sum of the amounts of won deals closed in the period."
-    assert definitions["win_rate"] == "deals_won / (deals_won + deals_lost), by count, closed deals only."
+    assert definitions["win_rate"].startswith("Share of closed deals that were won, by count")
     glossary = {r[0].value: r[1].value for r in book["README"].iter_rows() if r[0].value}
     assert glossary["Average sales cycle days"].startswith("Mean of close_date - created_date in days")
     assert glossary["Churn rate"].startswith("1 - retention_rate: the share of the previous period's buying customers")
+
+
+def test_both_win_rates_are_named_apart_formatted_as_rates_and_defined(tmp_path: Path) -> None:
+    rates = [
+        kpi("company", "company", "Company", "win_rate", "0.5", "0.6"),
+        kpi("company", "company", "Company", "win_rate_by_amount", "0.25", "0.3"),
+    ]
+    path = write_workbook(tmp_path / "book.xlsx", Frozen(rates, {}), **META)
+    sheet = openpyxl.load_workbook(path)["KPIs"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[header.index("KPI")].value: r for r in sheet.iter_rows(min_row=2)}
+    for name, actual in (("win_rate", 0.5), ("win_rate_by_amount", 0.25)):
+        cell = rows[name][header.index("Actual")]
+        assert (cell.value, cell.number_format) == (actual, "0.0%")
+    definitions = {k: rows[k][header.index("Definition")].value for k in rows}
+    assert "deals_won / (deals_won + deals_lost)" in definitions["win_rate"]
+    assert "revenue / (revenue + lost_amount)" in definitions["win_rate_by_amount"]
+    assert (label("win_rate"), label("win_rate_by_amount")) == ("Win rate (by count)", "Win rate (by amount)")
+    assert fmt(0.25, "percent") == "25.0%" and label("lost_amount") == "Lost amount"
 
 
 def test_money_cells_in_the_reporting_currency(tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ reps_rolled_up as (
         sum(deals_won) as deals_won,
         sum(deals_lost) as deals_lost,
         {{ safe_divide('sum(deals_won)', 'sum(deals_won + deals_lost)') }} as win_rate,
+        {{ safe_divide('sum(revenue)', 'sum(revenue + lost_amount)') }} as win_rate_by_amount,
         {{ safe_divide('sum(revenue)', 'sum(deals_won)') }} as avg_deal_size,
         {{ safe_divide('sum(avg_sales_cycle_days * deals_won)', 'sum(case when avg_sales_cycle_days is not null then deals_won end)') }} as avg_sales_cycle_days,
         sum(quota) as quota,
@@ -112,7 +113,8 @@ break_even_covered as (
 
 unioned as (
     {{ kpi_rows('sales_by_period', 'company', "'company'", "'Company'", [
-        'revenue', 'deals_won', 'deals_lost', 'win_rate', 'avg_deal_size', 'avg_sales_cycle_days',
+        'revenue', 'deals_won', 'deals_lost', 'win_rate', 'win_rate_by_amount', 'avg_deal_size',
+        'avg_sales_cycle_days',
         'opportunities_created', 'pipeline_created_amount', 'new_customers', 'new_customer_revenue',
         'returning_customer_revenue', 'active_customers', 'gross_margin', 'gross_margin_pct']) }}
     union all
@@ -132,12 +134,14 @@ unioned as (
         'fixed_costs', 'break_even_revenue', 'break_even_coverage']) }}
     union all
     {{ kpi_rows('teams_rolled_up', 'team', 'scope_key', 'scope_key', [
-        'revenue', 'deals_won', 'deals_lost', 'win_rate', 'avg_deal_size', 'avg_sales_cycle_days', 'quota',
+        'revenue', 'deals_won', 'deals_lost', 'win_rate', 'win_rate_by_amount', 'avg_deal_size',
+        'avg_sales_cycle_days', 'quota',
         'quota_attainment', 'open_opportunities', 'open_pipeline_amount', 'stale_opportunities',
         'overdue_opportunities']) }}
     union all
     {{ kpi_rows('rep_performance', 'rep', 'rep_id', 'rep_name', [
-        'revenue', 'deals_won', 'deals_lost', 'win_rate', 'avg_deal_size', 'avg_sales_cycle_days', 'quota',
+        'revenue', 'deals_won', 'deals_lost', 'win_rate', 'win_rate_by_amount', 'avg_deal_size',
+        'avg_sales_cycle_days', 'quota',
         'quota_attainment', 'open_opportunities', 'open_pipeline_amount', 'stale_opportunities',
         'overdue_opportunities']) }}
 ),

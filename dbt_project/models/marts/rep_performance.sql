@@ -6,16 +6,12 @@
 #}
 with
 
-periods as (
-    select * from {{ ref('int_periods_spined') }}
+rep_sales as (
+    select * from {{ ref('int_rep_sales_by_period_summed') }}
 ),
 
 reps as (
     select * from {{ ref('dim_reps') }}
-),
-
-opportunities as (
-    select * from {{ ref('int_opportunities_attributed') }}
 ),
 
 quotas as (
@@ -26,85 +22,39 @@ rep_days as (
     select * from {{ ref('int_rep_days_accumulated') }}
 ),
 
-measured_reps as (
-    select rep_id from opportunities
-    union
-    select rep_id from quotas
-),
-
-rep_periods as (
-    select
-        periods.grain,
-        periods.period_start,
-        periods.period_end,
-        periods.as_of_date,
-        measured_reps.rep_id
-    from periods
-    cross join measured_reps
-),
-
-closed_deals as (
-    select
-        rep_id,
-        close_date,
-        status,
-        amount,
-        sales_cycle_days,
-        deal_size_band
-    from opportunities
-    where status in ('won', 'lost')
-),
-
-closed_deals_by_period as (
-    select
-        grain,
-        period_start,
-        rep_id,
-        {{ closed_deal_measures() }},
-        avg(case when status = 'won' then sales_cycle_days end) as avg_sales_cycle_days,
-        count(case when deal_size_band = 'small' then 1 end) as deals_won_small,
-        count(case when deal_size_band = 'medium' then 1 end) as deals_won_medium,
-        count(case when deal_size_band = 'large' then 1 end) as deals_won_large
-    from ({{ rows_per_grain('closed_deals', 'close_date') }}) as closed_deals_per_grain
-    group by grain, period_start, rep_id
-),
-
 rep_periods_joined as (
     select
-        rep_periods.grain,
-        rep_periods.period_start,
-        rep_periods.period_end,
-        rep_periods.rep_id,
+        rep_sales.grain,
+        rep_sales.period_start,
+        rep_sales.period_end,
+        rep_sales.rep_id,
         reps.rep_name,
         reps.manager_name,
         reps.team,
         reps.region,
-        coalesce(closed_deals_by_period.revenue, 0) as revenue,
-        coalesce(closed_deals_by_period.deals_won, 0) as deals_won,
-        coalesce(closed_deals_by_period.deals_lost, 0) as deals_lost,
-        closed_deals_by_period.avg_sales_cycle_days,
+        rep_sales.revenue,
+        rep_sales.deals_won,
+        rep_sales.deals_lost,
+        rep_sales.lost_amount,
+        rep_sales.avg_sales_cycle_days,
         quotas.quota,
         coalesce(rep_days.open_opportunities, 0) as open_opportunities,
         coalesce(rep_days.open_pipeline_amount, 0) as open_pipeline_amount,
         coalesce(rep_days.stale_opportunities, 0) as stale_opportunities,
         coalesce(rep_days.overdue_opportunities, 0) as overdue_opportunities,
-        coalesce(closed_deals_by_period.deals_won_small, 0) as deals_won_small,
-        coalesce(closed_deals_by_period.deals_won_medium, 0) as deals_won_medium,
-        coalesce(closed_deals_by_period.deals_won_large, 0) as deals_won_large
-    from rep_periods
+        rep_sales.deals_won_small,
+        rep_sales.deals_won_medium,
+        rep_sales.deals_won_large
+    from rep_sales
     left join reps
-        on rep_periods.rep_id = reps.rep_id
-    left join closed_deals_by_period
-        on rep_periods.grain = closed_deals_by_period.grain
-        and rep_periods.period_start = closed_deals_by_period.period_start
-        and rep_periods.rep_id = closed_deals_by_period.rep_id
+        on rep_sales.rep_id = reps.rep_id
     left join quotas
-        on rep_periods.grain = quotas.grain
-        and rep_periods.period_start = quotas.period_start
-        and rep_periods.rep_id = quotas.rep_id
+        on rep_sales.grain = quotas.grain
+        and rep_sales.period_start = quotas.period_start
+        and rep_sales.rep_id = quotas.rep_id
     left join rep_days
-        on rep_periods.rep_id = rep_days.rep_id
-        and rep_periods.as_of_date = rep_days.date_day
+        on rep_sales.rep_id = rep_days.rep_id
+        and rep_sales.as_of_date = rep_days.date_day
 ),
 
 final as (
@@ -120,7 +70,8 @@ final as (
         {{ money('revenue') }} as revenue,
         cast(deals_won as {{ dbt.type_bigint() }}) as deals_won,
         cast(deals_lost as {{ dbt.type_bigint() }}) as deals_lost,
-        {{ safe_divide('deals_won', 'deals_won + deals_lost') }} as win_rate,
+        {{ money('lost_amount') }} as lost_amount,
+        {{ win_rates() }},
         {{ divide_money('revenue', 'deals_won') }} as avg_deal_size,
         cast(avg_sales_cycle_days as double precision) as avg_sales_cycle_days,
         {{ money('quota') }} as quota,

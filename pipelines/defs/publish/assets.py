@@ -9,15 +9,17 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.resources import WAREHOUSE_POOL, PublishResource
 from pipelines.lib.config import PublishConfig
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
+from pipelines.lib.publish.restatements import SOURCES as RESTATEMENT_SOURCES
 from pipelines.lib.publish.scorecard import SOURCE as SCORECARD_SOURCE
 from pipelines.lib.publish.sections import SECTION_MARTS
 from pipelines.lib.publish.snapshots import PublishRefused, period_label, publish_period
 from pipelines.lib.publish.workbook import workbook_name
 
-# What a publication reads, from the code that reads it: the scorecard's source and every section's mart.
+# What a publication reads, from the code that reads it: the scorecard's source, every section's mart and the
+# deals a restatement compares.
 MARTS_READ = [
     dg.AssetKey(table.split("."))
-    for table in dict.fromkeys([SCORECARD_SOURCE, *(f"marts.{mart}" for mart in SECTION_MARTS)])
+    for table in dict.fromkeys([SCORECARD_SOURCE, *(f"marts.{mart}" for mart in SECTION_MARTS), *RESTATEMENT_SOURCES])
 ]
 
 
@@ -43,7 +45,8 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
         description=(
             f"Freezes each closed {grain[:-2]} period's KPI scorecard into `snapshots.kpi_{grain}` (append-only "
             f"versions, is_current on the latest) and `data/published/{grain}/<period>/v<n>/` (Parquet, CSV, "
-            "manifest with checksums, the dashboard page and the workbook). Same inputs → no new version. "
+            "manifest with checksums, the dashboard page and the workbook). Same inputs → no new version; a new "
+            "version of a published period lists what changed since the previous one (`snapshots.restatements`). "
             "Refuses when the latest audit failed or the marts are older than the newest accepted export. "
             "A backfill publishes all periods in one run."
         ),
@@ -70,6 +73,7 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
                 "periods": [p.period for p in publications],
                 "new_versions": [p.snapshot_id for p in publications if p.created],
                 "unchanged": [p.snapshot_id for p in publications if not p.created],
+                "restated_kpis": [p.restated for p in publications if p.created],
                 "folders": [str(p.folder) for p in publications],
                 "pages": [str(page) for page in pages],
                 "workbooks": [str(book) for book in workbooks],

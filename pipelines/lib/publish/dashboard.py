@@ -32,7 +32,15 @@ from pipelines.lib.publish.formats import (
 from pipelines.lib.publish.glossary import definition
 from pipelines.lib.publish.sections import SECTIONS
 
-HEADLINE = ("revenue", "deals_won", "win_rate", "avg_deal_size", "avg_sales_cycle_days", "new_customers")
+HEADLINE = (
+    "revenue",
+    "deals_won",
+    "win_rate",
+    "win_rate_by_amount",
+    "avg_deal_size",
+    "avg_sales_cycle_days",
+    "new_customers",
+)
 STATUS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
 TABLE_ROWS = 15
 ENV = jinja2.Environment(
@@ -59,6 +67,7 @@ class Frozen:
 
     kpis: list[dict]
     sections: dict[str, list[dict]] = field(default_factory=dict)
+    restatements: dict[str, list[dict]] = field(default_factory=dict)  # kpis, opportunities (versions after 1)
 
 
 def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> list[dict]:
@@ -70,7 +79,19 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> list[dict]:
 def load(folder: Path) -> Frozen:
     with duckdb.connect() as con:  # one in-memory connection: opening one costs ~0.1 s
         sections = {p.stem: read_parquet(con, p) for p in sorted((folder / "sections").glob("*.parquet"))}
-        return Frozen(read_parquet(con, folder / "kpi.parquet"), sections)
+        restated = {p.stem: read_parquet(con, p) for p in sorted((folder / "restatements").glob("*.parquet"))}
+        return Frozen(read_parquet(con, folder / "kpi.parquet"), sections, restated)
+
+
+def restated_view(frozen: Frozen, version: int) -> dict | None:
+    """What changed since the previous version: the KPIs that moved (as the page shows them) and the deals."""
+    if not frozen.restatements:
+        return None
+    kpis = [
+        r | {"how": "cents" if kpi_kind(r) == "currency" else kpi_kind(r), "title": kpi_label(r)}
+        for r in frozen.restatements.get("kpis", [])
+    ]
+    return {"previous": version - 1, "kpis": kpis, "deals": frozen.restatements.get("opportunities", [])}
 
 
 def period_title(grain: str, label_: str, start: date, end: date) -> str:
@@ -161,7 +182,7 @@ def render(
     teams = [r for r in frozen.kpis if r["scope"] == "team"]
     team_kpis = [
         k
-        for k in ("revenue", "quota", "quota_attainment", "win_rate", "deals_won")
+        for k in ("revenue", "quota", "quota_attainment", "win_rate", "win_rate_by_amount", "deals_won")
         if any(r["kpi"] == k for r in teams)
     ]
     team_table = {}
@@ -185,6 +206,7 @@ def render(
         team_kpis=team_kpis,
         team_table=sorted(team_table.items(), key=lambda t: -(t[1].get("revenue") or 0)),
         sections=section_views(frozen, currency),
+        restated=restated_view(frozen, version),
         plotlyjs=plotlyjs(),
     )
 

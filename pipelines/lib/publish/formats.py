@@ -10,7 +10,7 @@ from babel.numbers import format_currency, get_currency_symbol
 CURRENCY = "USD"  # the reporting currency when salesmetrics.yml sets none (publish: reporting_currency)
 LOCALE = "en_US"
 DATES = {"period_start", "period_end", "cohort_month", "as_of_date", "published_at"}
-PERCENT = {"attainment", "change_pct"}
+PERCENT = {"attainment", "change_pct", "win_rate_by_amount"}
 LOWER_IS_BETTER = ("cycle", "lost", "stale", "overdue", "churn", "cac", "cost", "age", "payback")
 MONEY_WORDS = ("revenue", "amount", "quota", "size", "margin", "cost", "spend", "cac", "clv", "value")
 COUNTS = {"cohort_size", "months_since_first_purchase"}
@@ -57,12 +57,16 @@ def lower_is_better(row: dict) -> bool:
 
 
 WORDS = {"kpi": "KPI", "prior_value": "Previous", "yoy": "YoY", "id": "ID", "avg": "Average", "pct": "%"}
+# The two win rates, named so nobody confuses them (the KPI catalogue's labels).
+LABELS = {"win_rate": "Win rate (by count)", "win_rate_by_amount": "Win rate (by amount)"}
 
 
 def label(name: str) -> str:
-    """A column name in words, the same on the page and in the workbook: win_rate → Win rate, kpi → KPI."""
+    """A column name in words, the same on the page and in the workbook: deals_won → Deals won, kpi → KPI."""
     if name in WORDS:
         return WORDS[name]
+    if name in LABELS:
+        return LABELS[name]
     text = " ".join(WORDS.get(word, word) for word in name.split("_") if word)
     return text[:1].upper() + text[1:]
 
@@ -94,7 +98,7 @@ def fmt(value: object, how: str, currency: str = CURRENCY) -> str:
     number = Decimal(str(value))
     if how == "percent":
         number *= 100
-    places = {"currency": 0, "percent": 1, "days": 1, "months": 1, "ratio": 2}.get(how)
+    places = {"currency": 0, "cents": 2, "percent": 1, "days": 1, "months": 1, "ratio": 2}.get(how)
     if places is None:
         places = 0 if number == number.to_integral_value() else 2
     number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # half up, as people round
@@ -102,6 +106,7 @@ def fmt(value: object, how: str, currency: str = CURRENCY) -> str:
     text = f"{abs(number):,.{places}f}"
     return {
         "currency": f"{sign}{money(abs(number), currency, places)}",
+        "cents": f"{sign}{money(abs(number), currency, places)}",  # money where a cent matters (restatements)
         "percent": f"{sign}{text}%",
         "days": f"{sign}{text} days",
         "months": f"{sign}{text} months",

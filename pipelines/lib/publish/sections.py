@@ -42,12 +42,13 @@ def _in_period(mart: str, order: str) -> Callable[[str], str]:
 
 
 PERIOD = ("period_start", "period_end")
+WIN_RATES = ("win_rate", "win_rate_by_amount")  # by count, by amount: always shown together
 SECTIONS: tuple[Section, ...] = (
     Section(
         "revenue_trend",
         "Revenue trend",
         "sales_by_period",
-        (*PERIOD, "revenue", "revenue_last_year", "revenue_yoy_change_pct", "deals_won", "win_rate"),
+        (*PERIOD, "revenue", "revenue_last_year", "revenue_yoy_change_pct", "deals_won", *WIN_RATES),
         "Revenue of the published period and the twelve before it, against the same period one year earlier.",
         _trend("sales_by_period"),
     ),
@@ -65,7 +66,7 @@ SECTIONS: tuple[Section, ...] = (
             "quota_attainment",
             "deals_won",
             "deals_lost",
-            "win_rate",
+            *WIN_RATES,
             "avg_deal_size",
             "avg_sales_cycle_days",
         ),
@@ -84,7 +85,7 @@ SECTIONS: tuple[Section, ...] = (
             "opportunities_created",
             "deals_won",
             "deals_lost",
-            "win_rate",
+            *WIN_RATES,
             "revenue",
         ),
         "Leads and opportunities by lead source, and how they converted.",
@@ -111,7 +112,7 @@ SECTIONS: tuple[Section, ...] = (
         "region_performance",
         "Region performance",
         "region_performance",
-        ("region", "country", "revenue", "deals_won", "active_customers", "new_customers", "avg_deal_size", "win_rate"),
+        ("region", "country", "revenue", "deals_won", "active_customers", "new_customers", "avg_deal_size", *WIN_RATES),
         "Revenue and customers by region and country.",
         _in_period("region_performance", "revenue desc, region, country"),
     ),

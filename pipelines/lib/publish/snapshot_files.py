@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.publish.deliverables import write_deliverables
+from pipelines.lib.publish.restatements import freeze_restatements
 
 
 def write_files(
@@ -34,6 +35,7 @@ def write_files(
     scratch.mkdir(parents=True)
     con.execute(f"copy _period to '{scratch / 'kpi.parquet'}' (format parquet)")
     con.execute(f"copy ({csv_safe_select(con)}) to '{scratch / 'kpi.csv'}' (format csv, header true)")
+    freeze_restatements(con, scratch, version)
     write_deliverables(
         con,
         scratch,

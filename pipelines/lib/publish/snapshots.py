@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.publish import restatements
 from pipelines.lib.publish.deliverables import write_site_index
 from pipelines.lib.publish.scorecard import period_rows_sql
 from pipelines.lib.publish.snapshot_files import write_files, write_index
@@ -37,6 +38,7 @@ class Publication:
     created: bool  # False when the same inputs were already published
     folder: Path
     source: str
+    restated: int = 0  # KPI rows that moved since the previous version (snapshots.restatements)
 
 
 def period_label(grain: str, period_start: date) -> str:
@@ -135,7 +137,8 @@ def publish_period(
     """Freeze one period; ``con`` must be the (single) writer connection to the warehouse."""
     check_ready(con)
     ensure_snapshot_tables(con)
-    start, _ = period_bounds(grain, label)
+    restatements.ensure_restatement_tables(con)
+    start, end = period_bounds(grain, label)
     query, params, source = period_rows_sql(con, GRAINS[grain], start)
     con.execute(f"create or replace temp table _period as {query}", params)
     rows = con.execute("select count(*) from _period").fetchone()[0]
@@ -157,6 +160,11 @@ def publish_period(
     snapshot_id = f"{grain}-{label}-v{version}"
     published_at = datetime.now(UTC).replace(tzinfo=None)
     target = folder / f"v{version}"
+    restatements.freeze_period_opportunities(con, start, end)
+    restated = 0
+    if version > 1:
+        restatements.compute_restatements(con, grain, label, version, checksums, published_at)
+        restated = con.execute("select count(*) from _restated_kpis").fetchone()[0]
     write_files(
         con,
         target,
@@ -175,6 +183,7 @@ def publish_period(
         "? as run_id, ? as input_checksums, ? as fingerprint, ? as source, * from _period",
         [snapshot_id, label, version, published_at, run_id, checksums, fingerprint, source],
     )
+    restatements.record(con, grain, label, version)
     write_index(con, folder, table, label)
     write_site_index(publish_dir)
-    return Publication(grain, label, version, snapshot_id, rows, True, target, source)
+    return Publication(grain, label, version, snapshot_id, rows, True, target, source, restated)

@@ -19,7 +19,7 @@ from pipelines.lib.publish.glossary import definition, glossary
 from pipelines.lib.publish.sections import SECTIONS
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-KPI_VALUE_COLUMNS = {"actual", "target", "prior_value", "benchmark"}
+KPI_VALUE_COLUMNS = {"actual", "target", "prior_value", "benchmark", "old_value", "new_value"}
 MAX_WIDTH = 50
 
 
@@ -110,6 +110,15 @@ def readme(writer: Writer, frozen: Frozen, meta: dict[str, object]) -> None:
     sheet.write_string(row + 1, 0, "KPIs")
     sheet.write_string(row + 1, 1, "The frozen scorecard: every KPI for the company, each team and each rep.")
     row += 2
+    if frozen.restatements:
+        sheet.write_string(row, 0, "Restatements")
+        sheet.write_string(
+            row,
+            1,
+            f"What changed since version {int(meta['version']) - 1}: each KPI that moved (old and "
+            "new value, the deals whose rows changed, the export that changed them); Restated deals: those deals.",
+        )
+        row += 1
     for section in SECTIONS:
         sheet.write_string(row, 0, section.title)
         available = section.name in frozen.sections
@@ -131,6 +140,9 @@ def write_workbook(path: Path, frozen: Frozen, **meta: object) -> Path:
     writer = Writer(path, str(meta.get("currency") or CURRENCY))
     readme(writer, frozen, meta)
     writer.table("KPIs", [r | {"definition": definition(r["kpi"])} for r in frozen.kpis], kpi_rows=True)
+    if frozen.restatements:
+        writer.table("Restatements", frozen.restatements.get("kpis", []), kpi_rows=True)
+        writer.table("Restated deals", frozen.restatements.get("opportunities", []))
     for section in SECTIONS:
         if section.name in frozen.sections:
             writer.table(section.title[:31], frozen.sections[section.name])
