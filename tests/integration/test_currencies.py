@@ -23,8 +23,12 @@ from tests.integration.conftest import export_root, restored_env
 
 USER = "0055g00000RepAAAA"
 ACCOUNT = "0015g00000AcmeAAA"
-CURRENCY_TYPES = [("02B000000000001", "USD", "1.000000", "true"), ("02B000000000002", "EUR", "0.950000", "false"),
-                  ("02B000000000003", "GBP", "0.800000", "false"), ("02B000000000004", "JPY", "150.000000", "false")]  # fmt: skip
+CURRENCY_TYPES = [  # Id, IsoCode, ConversionRate (units per USD), IsCorporate
+    ("02B000000000001", "USD", "1.000000", "true"),
+    ("02B000000000002", "EUR", "0.950000", "false"),
+    ("02B000000000003", "GBP", "0.800000", "false"),
+    ("02B000000000004", "JPY", "150.000000", "false"),
+]
 DATED_RATES = [  # Id, IsoCode, ConversionRate, StartDate, NextStartDate
     ("04w000000000001", "EUR", "0.900000", "2026-01-01", "2026-04-01"),
     ("04w000000000002", "EUR", "0.800000", "2026-04-01", ""),
@@ -100,12 +104,11 @@ def test_deals_convert_at_the_rate_of_their_close_date_to_the_cent(warehouse: Pa
         row[0]: row[1:]
         for row in query(
             warehouse,
-            "select opportunity_id, amount, amount_original, currency_original, rate_basis from marts.fct_opportunities",
+            "select opportunity_id, amount, amount_original, currency_original, rate_basis "
+            "from marts.fct_opportunities",
         )
     }
-    expected = {
-        i: (usd, Decimal(amount), code or "USD", basis) for i, (code, amount, _, usd, basis) in DEALS.items()
-    }
+    expected = {i: (usd, Decimal(amount), code or "USD", basis) for i, (code, amount, _, usd, basis) in DEALS.items()}
     assert got == expected
     # the GBP deal is the one quotient that does not end: 1000 / 0.75 to the 6th decimal, 1,333.33 to the cent
     assert got["006000000000GBP1"][0].quantize(Decimal("0.01"), ROUND_HALF_UP) == Decimal("1333.33")

@@ -59,7 +59,9 @@ SPECS: dict[str, Spec] = {
         datetimes=("CreatedDate",),
         ordered=(("EndDate", "StartDate"),),
     ),
-    "CurrencyType": Spec(required=("IsoCode", "ConversionRate"), amounts=("ConversionRate",), booleans=("IsActive", "IsCorporate")),
+    "CurrencyType": Spec(
+        required=("IsoCode", "ConversionRate"), amounts=("ConversionRate",), booleans=("IsActive", "IsCorporate")
+    ),
     "DatedConversionRate": Spec(
         required=("IsoCode", "ConversionRate", "StartDate"),
         amounts=("ConversionRate",),

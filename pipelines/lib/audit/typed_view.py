@@ -2,8 +2,8 @@
 
 Every rule of pipelines/lib/audit/rules.py is an expectation on one of these derived columns (``<column>__trimmed``,
 ``__value``, ``__unparseable``, ``__date``, ``__normalized``, ``__text`` and the per-rule ``__key``,
-``__contradicts_status``, ``__missing_when_<label>``, ``__not_a_<grain>_start``, ``__without_rate``); they exist only for columns
-the file has.
+``__contradicts_status``, ``__missing_when_<label>``, ``__not_a_<grain>_start``, ``__without_rate``); they exist
+only for columns the file has.
 """
 
 from __future__ import annotations

@@ -183,7 +183,7 @@ OBJECTS: tuple[ExportObject, ...] = (
         table="salesforce__dated_conversion_rate",
         columns=("Id", "IsoCode", "ConversionRate", "StartDate", "NextStartDate"),
         required=("Id", "IsoCode", "ConversionRate", "StartDate"),
-        description="Dated conversion rates (advanced currency management): each valid from StartDate to NextStartDate.",
+        description="Dated conversion rates (advanced currency management), each valid from StartDate on.",
     ),
     ExportObject(
         name="Period",

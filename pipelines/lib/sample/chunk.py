@@ -94,7 +94,7 @@ def _opportunities(
     names: np.ndarray,
     w: World,
 ) -> pd.DataFrame:
-    d, idx, n = w.draws, deals.idx, len(deals.idx)
+    d, idx = w.draws, deals.idx
     label_u = d.u("opp_label", idx)
     label = np.where(
         deals.is_new,

@@ -62,7 +62,8 @@ def dated_rates(span: Span, seed: int, currencies: tuple[str, ...]) -> pd.DataFr
     for code in currencies:
         drift = np.cumprod(1 + rng.normal(0, 0.02, len(starts)))
         for i, start in enumerate(starts):
-            rows.append((code, f"{_static(code) * drift[i]:.6f}", start, starts[i + 1] if i + 1 < len(starts) else np.nan))
+            following = starts[i + 1] if i + 1 < len(starts) else np.nan
+            rows.append((code, f"{_static(code) * drift[i]:.6f}", start, following))
     frame = pd.DataFrame(rows, columns=["IsoCode", "ConversionRate", "StartDate", "NextStartDate"])
     frame.insert(0, "Id", sfid("DatedConversionRate", np.arange(len(frame))).astype(object))
     return frame
