@@ -161,3 +161,71 @@ def test_a_deal_in_a_currency_without_a_rate_is_quarantined_with_the_reason(ware
     assert query(warehouse, f"select count(*) from marts.fct_opportunities where opportunity_id = '{UNKNOWN[0]}'") == [
         (0,)
     ]
+
+
+# A mapped export in several currencies: Pipedrive deals (EUR, one turned GBP) with the built-in mapping plus its
+# currency column and a rates file, read through a mapping.yml beside them.
+PIPEDRIVE = Path(__file__).parents[1] / "fixtures" / "exports" / "pipedrive"
+RATES_CSV = "Currency,Rate,From\nEUR,0.900000,2026-01-01\neur,0.800000,2026-02-01\nGBP,0.750000,\nUSD,1,\n"
+# month → won deals' USD amounts, each converted on its own close date (EUR 0.9 in January, 0.8 from February)
+MAPPED_EXPECTED = {
+    "2026-01": [Decimal("15000") / Decimal("0.9"), Decimal("2750.5") / Decimal("0.9")],  # 101, 102
+    "2026-02": [Decimal("4200") / Decimal("0.8"), Decimal("800.75") / Decimal("0.75")],  # 105 EUR, 107 GBP
+    "2026-03": [Decimal("12345.67") / Decimal("0.8")],  # 108
+}
+
+
+def write_mapped_export(folder: Path) -> None:
+    import yaml
+
+    folder.mkdir(parents=True)
+    for path in PIPEDRIVE.iterdir():
+        text = path.read_text(encoding="utf-8-sig")
+        if path.name.startswith("deals"):
+            text = text.replace(",800.75,EUR,", ",800.75,GBP,")
+        (folder / path.name).write_text(text, encoding="utf-8")
+    mapping = yaml.safe_load((Path(__file__).parents[2] / "pipelines" / "mappings" / "pipedrive.yml").read_text())
+    mapping["files"]["rates"] = {"pattern": "rates*.csv"}
+    mapping["entities"]["opportunities"]["columns"]["currency"] = "Deal - Currency"
+    mapping["entities"]["currency_rates"] = {
+        "from": "rates",
+        "columns": {"currency": "Currency", "rate": "Rate", "start_date": "From"},
+    }
+    (folder / "mapping.yml").write_text(yaml.safe_dump(mapping, sort_keys=False))
+    (folder / "rates.csv").write_text(RATES_CSV)
+
+
+@pytest.fixture(scope="module")
+def mapped_warehouse(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("mapped_currencies")
+    write_mapped_export(root / "inbox" / "pipedrive")
+    (root / "salesmetrics.yml").write_text(CONFIG)
+    with restored_env("SALES_CONFIG"):
+        os.environ["SALES_CONFIG"] = str(root / "salesmetrics.yml")
+        paths = export_root(root)
+        refresh_warehouse()
+        yield paths.warehouse
+
+
+def test_a_mapped_export_converts_with_a_mapped_rates_file(mapped_warehouse: Path) -> None:
+    six = Decimal("0.000001")
+    expected = {
+        month: sum((a.quantize(six, ROUND_HALF_UP) for a in amounts), Decimal(0))
+        for month, amounts in MAPPED_EXPECTED.items()
+    }
+    revenue = query(
+        mapped_warehouse,
+        "select strftime(period_start, '%Y-%m'), revenue from marts.sales_by_period where grain = 'month' "
+        "and period_start between date '2026-01-01' and date '2026-03-01' order by period_start",
+    )
+    assert dict(revenue) == expected
+    assert expected == {
+        "2026-01": Decimal("19722.777778"),  # 16666.666667 + 3056.111111
+        "2026-02": Decimal("6317.666667"),  # 5250 + 1067.666667
+        "2026-03": Decimal("15432.0875"),
+    }
+    bases = query(
+        mapped_warehouse,
+        "select currency_original, rate_basis, count(*) from marts.fct_opportunities group by all order by 1, 2",
+    )
+    assert bases == [("EUR", "dated", 11), ("GBP", "static", 1)]

@@ -6,6 +6,8 @@
       exported NextStartDate, so spans never overlap and a deal matches at most one dated rate per currency.
       Two rates of one currency starting the same day: the later export (file, line) wins.
     - static: the CurrencyType rate (valid_from and valid_to NULL), used on days no dated rate covers.
+    A mapped rates file (stg_canonical__currency_rates) adds its rows the same way: those with a start date are
+    dated, the others static; for one currency and day the Salesforce export's rate wins.
     A rate that is not positive is no rate (the audit reads the same rates: pipelines/lib/audit/currency.py).
 #}
 with
@@ -18,6 +20,28 @@ static_rates as (
     select * from {{ ref('stg_salesforce__currency_types') }}
 ),
 
+mapped_rates as (
+    select * from {{ ref('stg_canonical__currency_rates') }}
+),
+
+all_dated as (
+    select iso_code, start_date, conversion_rate, 0 as source_rank, _source_file, _source_line
+    from dated_rates
+    union all
+    select iso_code, start_date, conversion_rate, 1 as source_rank, _source_file, _source_line
+    from mapped_rates
+    where start_date is not null
+),
+
+all_static as (
+    select iso_code, conversion_rate, 0 as source_rank, _source_file, _source_line
+    from static_rates
+    union all
+    select iso_code, conversion_rate, 1 as source_rank, _source_file, _source_line
+    from mapped_rates
+    where start_date is null
+),
+
 dated_ranked as (
     select
         iso_code,
@@ -25,9 +49,9 @@ dated_ranked as (
         conversion_rate,
         row_number() over (
             partition by iso_code, start_date
-            order by _source_file desc, _source_line desc
+            order by source_rank, _source_file desc, _source_line desc
         ) as rank_in_day
-    from dated_rates
+    from all_dated
     where iso_code is not null
         and start_date is not null
         and conversion_rate > 0
@@ -48,8 +72,11 @@ static_ranked as (
     select
         iso_code,
         conversion_rate,
-        row_number() over (partition by iso_code order by _source_file desc, _source_line desc) as rank_in_code
-    from static_rates
+        row_number() over (
+            partition by iso_code
+            order by source_rank, _source_file desc, _source_line desc
+        ) as rank_in_code
+    from all_static
     where iso_code is not null
         and conversion_rate > 0
 ),

@@ -83,7 +83,7 @@ canonical_renamed as (
         canonical_opportunities.type,
         canonical_opportunities.campaign_id,
         canonical_opportunities.region,
-        cast(null as {{ dbt.type_string() }}) as currency_code,
+        canonical_opportunities.currency as currency_code,
         canonical_opportunities._source_name,
         canonical_opportunities._source_file,
         canonical_opportunities._source_line

@@ -20,6 +20,7 @@ RATES_TABLE = 'main."audit__currency_rates"'
 RATE_SOURCES = {
     "salesforce__dated_conversion_rate": ('"IsoCode"', '"ConversionRate"', '"StartDate"'),
     "salesforce__currency_type": ('"IsoCode"', '"ConversionRate"', None),
+    "canonical__currency_rates": ("currency", "rate", "start_date"),  # a mapped rates file; no start: static
 }
 
 
@@ -37,13 +38,13 @@ def _spans(schema: str, table: str, code: str, rate: str, start: str | None) -> 
     return (
         f"select {code_sql} as currency, {start_sql} as valid_from from {schema}.{q(table)} "
         f"where {code_sql} is not null and try_cast(nullif(trim({rate}), '') as decimal(18, 9)) > 0"
-        + (f" and {start_sql} is not null" if start else "")
     )
 
 
 def build_rates_table(con: duckdb.DuckDBPyConnection, reporting_currency: str, extra_sources: str = "") -> None:
-    """``RATES_TABLE``: currency, valid_from, valid_to (NULL: open) and is_reporting (one row, the reporting
-    currency, which never needs a rate of its own unless another currency converts to it)."""
+    """``RATES_TABLE``: rate_currency, rate_from, rate_to (NULL: open) and is_reporting_currency (one row, the
+    reporting currency, which needs a rate of its own only when another currency converts to it). The names are
+    unlike an export's columns: the view's rule reads them in a subquery beside the row's own columns."""
     tables = _tables(con)
     parts = [
         _spans(schema, table, *columns)
@@ -56,9 +57,9 @@ def build_rates_table(con: duckdb.DuckDBPyConnection, reporting_currency: str, e
     rows = " union ".join(parts) or "select cast(null as varchar) as currency, cast(null as date) as valid_from limit 0"
     con.execute(
         f"create or replace table {RATES_TABLE} as "
-        "select currency, valid_from, case when valid_from is not null then lead(valid_from) over "
-        "(partition by currency, valid_from is null order by valid_from) end as valid_to, false as is_reporting "
-        f"from ({rows}) as spans(currency, valid_from) "
+        "select rate_currency, rate_from, case when rate_from is not null then lead(rate_from) over "
+        "(partition by rate_currency, rate_from is null order by rate_from) end as rate_to, "
+        f"false as is_reporting_currency from ({rows}) as spans(rate_currency, rate_from) "
         "union all select ?, null, null, true",
         [reporting_currency.upper()],
     )

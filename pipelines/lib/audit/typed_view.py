@@ -129,12 +129,13 @@ def _converts(spec: Spec, present: set[str]) -> list[str]:
             continue
         code = f"upper({trimmed(c)})"
         day = f"try_cast({trimmed(day_column)} as date)" if day_column in present else "cast(null as date)"
-        reporting = f"(select currency from {RATES_TABLE} where is_reporting)"
+        reporting = f"(select rate_currency from {RATES_TABLE} where is_reporting_currency)"
 
         def rate_on(currency: str, day: str = day) -> str:
             return (
-                f"exists (select 1 from {RATES_TABLE} r where not r.is_reporting and r.currency = {currency} "
-                f"and (r.valid_from is null or ({day} >= r.valid_from and (r.valid_to is null or {day} < r.valid_to))))"
+                f"exists (select 1 from {RATES_TABLE} r where not r.is_reporting_currency and r.rate_currency = "
+                f"{currency} and (r.rate_from is null or ({day} >= r.rate_from and (r.rate_to is null or {day} < "
+                "r.rate_to))))"
             )
 
         items.append(
