@@ -28,7 +28,7 @@ all_dated as (
     select iso_code, start_date, conversion_rate, 0 as source_rank, _source_file, _source_line
     from dated_rates
     union all
-    select iso_code, start_date, conversion_rate, 1 as source_rank, _source_file, _source_line
+    select currency as iso_code, start_date, rate as conversion_rate, 1 as source_rank, _source_file, _source_line
     from mapped_rates
     where start_date is not null
 ),
@@ -37,7 +37,7 @@ all_static as (
     select iso_code, conversion_rate, 0 as source_rank, _source_file, _source_line
     from static_rates
     union all
-    select iso_code, conversion_rate, 1 as source_rank, _source_file, _source_line
+    select currency as iso_code, rate as conversion_rate, 1 as source_rank, _source_file, _source_line
     from mapped_rates
     where start_date is null
 ),

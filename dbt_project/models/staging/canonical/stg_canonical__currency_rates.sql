@@ -11,8 +11,8 @@ source as (
 
 renamed as (
     select
-        upper({{ text_or_null('currency') }}) as iso_code,
-        {{ parse_decimal('rate', 18, 9) }} as conversion_rate,
+        upper({{ text_or_null('currency') }}) as currency,
+        {{ parse_decimal('rate', 18, 9) }} as rate,
         {{ parse_date('start_date') }} as start_date,
         _source_name,
         _source_file,
