@@ -31,6 +31,23 @@
 {%- endmacro %}
 
 {#
+    Money in one currency converted to another: amount x to_rate / from_rate, both rates in units per one unit
+    of the same base currency. The exact quotient rounded once to the 6th decimal, half away from zero, as
+    DECIMAL(38,6): DuckDB divides decimals as doubles, so the division is done in integers (the amount in
+    millionths times the rate in billionths, over the other rate in billionths, HUGEINTs). Rates must be
+    positive (int_currency_rates keeps only those); NULL when the amount is.
+#}
+{% macro convert_money(amount, from_rate, to_rate) -%}
+    {%- set millionths = 'abs(cast(' ~ money(amount) ~ ' * 1000000 as hugeint))' -%}
+    {%- set to_units = 'cast(cast(' ~ to_rate ~ ' as decimal(38, 9)) * 1000000000 as hugeint)' -%}
+    {%- set from_units = 'cast(cast(' ~ from_rate ~ ' as decimal(38, 9)) * 1000000000 as hugeint)' -%}
+    {{ money(
+        'cast(sign(' ~ amount ~ ') * ((2 * ' ~ millionths ~ ' * ' ~ to_units ~ ' + ' ~ from_units ~ ')'
+        ~ ' // (2 * ' ~ from_units ~ ')) as decimal(38, 0)) * cast(0.000001 as decimal(7, 6))'
+    ) }}
+{%- endmacro %}
+
+{#
     median() is not portable: DuckDB, Snowflake and BigQuery-style engines have it, Postgres only has the
     ordered-set form.
 #}

@@ -37,13 +37,22 @@ def sample(
     scale: Annotated[int, typer.Option(min=1, help="Number of opportunities.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
     end_date: Annotated[str | None, typer.Option(help="Last day of the data, YYYY-MM-DD (default today).")] = None,
+    currencies: Annotated[
+        str | None,
+        typer.Option(help="A multi-currency org: deals also in these ISO codes, e.g. EUR,GBP, with dated rates."),
+    ] = None,
 ) -> None:
     """Write a realistic Salesforce Data Export set (one CSV per object, API field names)."""
     from pipelines.lib.sample import generate
+    from pipelines.lib.sample.currencies import parse_currencies
 
     end = _parse_date(end_date) or date.today()
+    try:
+        codes = parse_currencies(currencies)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--currencies") from None
     with console.status(f"Generating {scale:,} opportunities up to {end}…"):
-        counts = generate(out, scale=scale, seed=seed, end_date=end)
+        counts = generate(out, scale=scale, seed=seed, end_date=end, currencies=codes)
     table = Table(title=f"Sample export written to {out}")
     table.add_column("file")
     table.add_column("rows", justify="right")

@@ -67,6 +67,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> None:
     columns = ", ".join(f'"{c}" varchar' for c in obj.columns)
     for schema in ("landing", "raw"):
         con.execute(f'create table if not exists {schema}."{obj.table}" ({columns}, {LINEAGE_DDL})')
+        for c in obj.columns:  # a column added to the contract since the table was made (e.g. currency)
+            con.execute(f'alter table {schema}."{obj.table}" add column if not exists "{c}" varchar')
     con.execute(
         f"""create table if not exists {quarantine_table(obj)} (
             _source_file varchar, _source_sha256 varchar, _source_line bigint, rule varchar,

@@ -42,12 +42,14 @@ NULLABLE = {
     "accounts": "account_name industry segment country state region created_date",
     "reps": "rep_name manager_id manager_name team region is_active",
     "leads": "lead_source status is_converted converted_date converted_account_id converted_opportunity_id",
-    "opportunities": "account_id owner_id created_date stage amount probability lead_source type campaign_id region",
+    "opportunities": "account_id owner_id created_date stage amount probability lead_source type campaign_id region "
+    "currency",
     "opportunity_lines": "product_id quantity unit_price list_price total_price cost",
     "products": "product_name product_family unit_cost list_price",
     "stage_history": "",
     "campaigns": "campaign_name channel start_date end_date actual_cost",
     "quotas": "period_end",
+    "currency_rates": "start_date",
 }
 
 
@@ -78,6 +80,8 @@ def expected_rule(case: Case) -> str | None:
             return f"{column}__parseable"
         if kind == BOOLEAN or column in spec.sets:
             return f"{column}__in_accepted_values"
+        if column in spec.converts:  # a currency without a rate is never summed unconverted
+            return f"{column}__has_rate"
         return None  # free text: accepted as written (an unknown id resolves nowhere: orphans are allowed)
     if spoilage == "negative":
         return f"{column}__between_0_and_100" if column in spec.percents else f"{column}__non_negative"
@@ -203,7 +207,7 @@ def test_every_spoiled_column_is_quarantined_with_its_rule_or_accepted_and_dbt_p
         if rule is None and case.spoilage == "blank" and staged != [(None,)]:
             wrong.append(f"{case}: a blank must be staged as NULL, got {staged}")
     assert wrong == []
-    # every kind of spoilage ran on every entity: 9 entities, each column blanked, ids twice
+    # every kind of spoilage ran on every entity: 10 entities, each column blanked, ids twice
     assert {c.entity for c in cases} == set(ENTITIES)
     assert sum(c.spoilage == "blank" for c in cases) == sum(len(columns) for columns in ENTITIES.values())
     assert sum(c.spoilage == "duplicate" for c in cases) == 2 * len(ID_COLUMNS)

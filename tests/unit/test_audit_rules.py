@@ -11,6 +11,7 @@ import duckdb
 import great_expectations.expectations as gxe
 import pytest
 
+from pipelines.lib.audit.currency import build_rates_table
 from pipelines.lib.audit.failing_sql import failing_sql
 from pipelines.lib.audit.gx_duckdb import validate_table
 from pipelines.lib.audit.rules import RULE_KINDS, Scope, Spec, q, row_rules
@@ -47,9 +48,15 @@ def pools(spec: Spec) -> dict[str, list[str]]:
         out[spec.stage] = [*CONFIG.known_stages[:3], " closed won ", "Bogus", ""]
     if spec.stage_status:
         out[spec.stage_status[0]] = [*spec.stage_status[2], "CLOSED WON", "Negotiation", ""]
+    for c in spec.converts:
+        out[c] = ["USD", "EUR", "", "XXX", " gbp "]  # the rates: RATES
     for c in (*spec.required_when, *spec.references, *spec.unique_key):
         out.setdefault(c, ["k1", "K1 ", "", "k2"])
     return out
+
+
+# USD is the reporting currency; EUR has a dated rate from 2024-02-01, GBP and USD a static one
+RATES = "select 'EUR', date '2024-02-01' union all select 'GBP', null union all select 'USD', null"
 
 
 def audit_table(tmp_path: Path, spec: Spec, n: int = 60) -> tuple[str, set[str], int]:
@@ -62,6 +69,7 @@ def audit_table(tmp_path: Path, spec: Spec, n: int = 60) -> tuple[str, set[str],
     with duckdb.connect(database) as con:
         con.execute("create table landed (" + ", ".join(f"{q(c)} varchar" for c in columns) + ")")
         con.executemany(f"insert into landed values ({', '.join('?' for _ in columns)})", rows)
+        build_rates_table(con, "USD", RATES)
         con.execute(
             f"create table {VIEW} as select *, {', '.join(typed_columns(spec, set(columns)))} from "
             "(select *, row_number() over () + 1 as _source_line, 'sha' as _source_sha256 from landed)"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.lib.ingest import salesforce
-from pipelines.lib.sample import generate, write_export
+from pipelines.lib.sample import RATE_OBJECTS, generate, write_export
 from pipelines.lib.sample.ids import checksum
 from pipelines.lib.sample.model import STAGES
 from pipelines.lib.sample.vocab import LOCATIONS, REGIONS
@@ -28,11 +28,13 @@ ID = re.compile(r"^[0-9A-Za-z]{18}$")
 CLOSED_WON, CLOSED_LOST = "closed won", "closed lost"
 
 Rows = dict[str, list[dict[str, str]]]
+# a single-currency org exports no CurrencyType or DatedConversionRate (sample --currencies writes them)
+SINGLE_CURRENCY_OBJECTS = tuple(o for o in salesforce.ALL_OBJECTS if o.name not in RATE_OBJECTS)
 
 
 def read(folder: Path) -> Rows:
     out = {}
-    for obj in salesforce.ALL_OBJECTS:
+    for obj in (o for o in salesforce.ALL_OBJECTS if (folder / o.file_name).exists()):
         with (folder / obj.file_name).open(newline="", encoding="utf-8") as handle:
             out[obj.name] = list(csv.DictReader(handle))
     return out
@@ -88,9 +90,9 @@ def test_chunk_size_does_not_change_a_byte(tmp_path: Path) -> None:
 
 def test_one_file_per_object_with_contract_headers_and_counts(export: tuple[Path, dict[str, int]]) -> None:
     folder, counts = export
-    assert sorted(p.name for p in folder.iterdir()) == sorted(o.file_name for o in salesforce.ALL_OBJECTS)
-    assert list(counts) == [o.file_name for o in salesforce.ALL_OBJECTS]
-    for obj in salesforce.ALL_OBJECTS:
+    assert sorted(p.name for p in folder.iterdir()) == sorted(o.file_name for o in SINGLE_CURRENCY_OBJECTS)
+    assert list(counts) == [o.file_name for o in SINGLE_CURRENCY_OBJECTS]
+    for obj in SINGLE_CURRENCY_OBJECTS:
         raw = (folder / obj.file_name).read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
         raw.decode("utf-8")
@@ -378,3 +380,30 @@ def test_benchmarks_and_fixed_costs(rows: Rows) -> None:
     assert all(s.day == 1 and (e + timedelta(days=1)).day == 1 for s, e in zip(starts, ends, strict=True))
     assert all(next_start == end + timedelta(days=1) for end, next_start in zip(ends, starts[1:], strict=False))
     assert all(float(c["fixed_cost"]) > 0 for c in costs)
+
+
+def test_currencies_make_a_multi_currency_org_with_quarterly_dated_rates(
+    export: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    generate(tmp_path / "multi", scale=SCALE, seed=11, end_date=END, currencies=("EUR", "GBP"))
+    multi = read(tmp_path / "multi")
+    codes = Counter(o["CurrencyIsoCode"] for o in multi["Opportunity"])
+    assert set(codes) == {"USD", "EUR", "GBP"} and min(codes.values()) > SCALE / 4
+    assert [(c["IsoCode"], c["ConversionRate"], c["IsCorporate"]) for c in multi["CurrencyType"]] == [
+        ("USD", "1.000000", "true"),
+        ("EUR", "0.920000", "false"),
+        ("GBP", "0.790000", "false"),
+    ]
+    dated = multi["DatedConversionRate"]
+    for code in ("EUR", "GBP"):
+        spans = [(r["StartDate"], r["NextStartDate"]) for r in dated if r["IsoCode"] == code]
+        assert spans[0][0] == "2023-07-01" and spans[-1] == ("2026-04-01", "")  # a quarter each, the last open
+        assert all(prev[1] == nxt[0] for prev, nxt in zip(spans, spans[1:], strict=False)) and len(spans) == 12
+        assert all(Decimal(r["ConversionRate"]) > 0 for r in dated)
+    # only the currency column differs from the single-currency org: the same deals, amounts and lines
+    single = export[0]
+    assert (tmp_path / "multi" / "OpportunityLineItem.csv").read_bytes() == (
+        single / "OpportunityLineItem.csv"
+    ).read_bytes()
+    drop = lambda rows: [{k: v for k, v in r.items() if k != "CurrencyIsoCode"} for r in rows]  # noqa: E731
+    assert drop(multi["Opportunity"]) == drop(read(single)["Opportunity"])

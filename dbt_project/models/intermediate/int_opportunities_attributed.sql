@@ -6,6 +6,10 @@
     - is_first_won_deal: the account's earliest won close_date; on a tie the smaller opportunity_id wins, so
       exactly one deal per customer is its first.
     - deal_size_band: thresholds from vars, or the 33rd / 67th percentile of all won amounts.
+    - manager_id, manager_name, team, rep_region: the owner's org when a closed deal closed (the span of
+      int_rep_org_history, rebuilt from repeated User exports, its close date falls in; org_as_of = 'close');
+      today's org (int_reps_joined_to_managers; org_as_of = 'current') for open deals and where no export of
+      the owner dates from the close date or before.
     - stage: exports mix cases ('Closed Won', 'CLOSED WON', 'closed won'); each stage is spelled the way
       most deals spell it, so grouping by stage does not split one stage in three.
 #}
@@ -21,6 +25,10 @@ accounts as (
 
 reps as (
     select * from {{ ref('int_reps_joined_to_managers') }}
+),
+
+org_history as (
+    select * from {{ ref('int_rep_org_history') }}
 ),
 
 deal_size_percentiles as (
@@ -84,6 +92,9 @@ opportunities_joined as (
         canonical_stages.stage,
         opportunities.status,
         opportunities.amount,
+        opportunities.amount_original,
+        opportunities.currency_original,
+        opportunities.rate_basis,
         opportunities.probability,
         coalesce(opportunities.lead_source, 'unknown') as lead_source,
         opportunities.type,
@@ -96,6 +107,12 @@ opportunities_joined as (
             else 'unknown'
         end as region_source,
         coalesce(accounts.country, 'unknown') as country,
+        case when org_history.rep_id is not null then org_history.manager_id else reps.manager_id end as manager_id,
+        case when org_history.rep_id is not null then org_history.manager_name else reps.manager_name end
+            as manager_name,
+        case when org_history.rep_id is not null then org_history.team else reps.team end as team,
+        case when org_history.rep_id is not null then org_history.region else reps.region end as rep_region,
+        case when org_history.rep_id is not null then 'close' else 'current' end as org_as_of,
         opportunities._source_file,
         opportunities._source_line
     from opportunities
@@ -103,6 +120,11 @@ opportunities_joined as (
         on opportunities.account_id = accounts.account_id
     left join reps
         on opportunities.owner_id = reps.rep_id
+    left join org_history
+        on opportunities.owner_id = org_history.rep_id
+        and opportunities.status in ('won', 'lost')
+        and opportunities.close_date >= org_history.valid_from
+        and (org_history.valid_to is null or opportunities.close_date < org_history.valid_to)
     left join canonical_stages
         on lower(opportunities.stage) = canonical_stages.stage_key
 ),
@@ -152,6 +174,9 @@ final as (
         stage,
         status,
         amount,
+        amount_original,
+        currency_original,
+        rate_basis,
         probability,
         lead_source,
         type,
@@ -159,6 +184,11 @@ final as (
         region,
         region_source,
         country,
+        manager_id,
+        manager_name,
+        team,
+        rep_region,
+        org_as_of,
         is_first_won_deal,
         sales_cycle_days,
         deal_size_band,

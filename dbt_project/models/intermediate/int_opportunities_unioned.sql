@@ -3,6 +3,15 @@
     opportunities of mapped exports. Amounts at DECIMAL(38,6), exact.
     Order-style exports (Northwind) have no deal amount: a canonical opportunity without an amount whose lines
     are known gets the sum of its lines' total_price (quantity x unit_price where a line has no total).
+
+    Currencies: amount is in the reporting currency (var reporting_currency, from publish: reporting_currency
+    in salesmetrics.yml); amount_original and currency_original keep what the export said. A deal in another
+    currency converts at the rate valid on its close date (int_currency_rates: the dated rate covering the
+    day, else the static rate) of its currency and of the reporting currency, both in units per base unit:
+    amount = amount_original x rate_reporting / rate_original, exact to the 6th decimal (macros/math.sql).
+    A deal without a currency (single-currency exports) is in the reporting currency. A deal whose currency
+    has no rate is quarantined by the audit (rule CurrencyIsoCode__has_rate); should one still get here (its
+    rates re-exported without it), its amount is NULL and rate_basis 'missing': never summed unconverted.
 #}
 with
 
@@ -16,6 +25,10 @@ canonical_opportunities as (
 
 lines as (
     select * from {{ ref('int_opportunity_lines_unioned') }}
+),
+
+rates as (
+    select * from {{ ref('int_currency_rates') }}
 ),
 
 line_totals as (
@@ -44,6 +57,7 @@ salesforce_renamed as (
         type,
         campaign_id,
         region,
+        currency_iso_code as currency_code,
         'salesforce' as _source_name,
         _source_file,
         _source_line
@@ -69,6 +83,7 @@ canonical_renamed as (
         canonical_opportunities.type,
         canonical_opportunities.campaign_id,
         canonical_opportunities.region,
+        canonical_opportunities.currency as currency_code,
         canonical_opportunities._source_name,
         canonical_opportunities._source_file,
         canonical_opportunities._source_line
@@ -77,12 +92,81 @@ canonical_renamed as (
         on canonical_opportunities.opportunity_id = line_totals.opportunity_id
 ),
 
-final as (
+unioned as (
     select * from salesforce_renamed
     union all
     {#- An id in a Salesforce export and in a mapped export is one record exported twice: the Data Export's wins. #}
     select * from canonical_renamed
     where opportunity_id not in (select opportunity_id from salesforce_renamed where opportunity_id is not null)
+),
+
+{%- set reporting_currency = var('reporting_currency', 'USD') | upper %}
+
+with_currency as (
+    select
+        *,
+        coalesce(upper(currency_code), '{{ reporting_currency }}') as currency_original
+    from unioned
+),
+
+rated as (
+    select
+        with_currency.*,
+        coalesce(dated_original.conversion_rate, static_original.conversion_rate) as rate_original,
+        coalesce(dated_reporting.conversion_rate, static_reporting.conversion_rate) as rate_reporting,
+        case
+            when dated_original.conversion_rate is not null then 'dated'
+            when static_original.conversion_rate is not null then 'static'
+        end as original_basis
+    from with_currency
+    {%- for side, currency in [('original', 'with_currency.currency_original'), ('reporting', "'" ~ reporting_currency ~ "'")] %}
+    left join rates as dated_{{ side }}
+        on dated_{{ side }}.rate_basis = 'dated'
+        and with_currency.currency_original <> '{{ reporting_currency }}'
+        and dated_{{ side }}.currency = {{ currency }}
+        and with_currency.close_date >= dated_{{ side }}.valid_from
+        and (dated_{{ side }}.valid_to is null or with_currency.close_date < dated_{{ side }}.valid_to)
+    left join rates as static_{{ side }}
+        on static_{{ side }}.rate_basis = 'static'
+        and with_currency.currency_original <> '{{ reporting_currency }}'
+        and static_{{ side }}.currency = {{ currency }}
+    {%- endfor %}
+),
+
+final as (
+    select
+        opportunity_id,
+        account_id,
+        owner_id,
+        opportunity_name,
+        created_at,
+        created_date,
+        close_date,
+        stage,
+        status,
+        case
+            when currency_original = '{{ reporting_currency }}' then amount
+            when rate_original is not null and rate_reporting is not null
+                then {{ convert_money('amount', 'rate_original', 'rate_reporting') }}
+        end as amount,
+        amount as amount_original,
+        currency_original,
+        case
+            when currency_original = '{{ reporting_currency }}' then 'reporting_currency'
+            when rate_original is null or rate_reporting is null then 'missing'
+            else original_basis
+        end as rate_basis,
+        rate_original,
+        rate_reporting,
+        probability,
+        lead_source,
+        type,
+        campaign_id,
+        region,
+        _source_name,
+        _source_file,
+        _source_line
+    from rated
 )
 
 select * from final

@@ -5,6 +5,9 @@
     (order-style exports have 4-decimal line totals); nothing is rounded to the cent in the warehouse.
     List price: the line's own, else the catalogue's. Discount = (list price - sold unit price) x quantity,
     NULL where no list price is known.
+    Currencies: a line's prices and cost are in its deal's currency and convert at the deal's rates (those of
+    its close date, int_opportunities_unioned), exactly as the deal's amount; NULL where the deal's currency has
+    no rate. The catalogue's unit cost and list price are taken in the reporting currency.
 #}
 with
 
@@ -14,6 +17,37 @@ lines as (
 
 products as (
     select * from {{ ref('int_products_unioned') }}
+),
+
+opportunities as (
+    select * from {{ ref('int_opportunities_unioned') }}
+),
+
+{%- set converted = {} %}
+{%- for column in ['unit_price', 'list_price', 'total_price', 'cost'] %}
+    {%- do converted.update({column: "case when opportunities.rate_basis in ('dated', 'static') then "
+        ~ convert_money('lines.' ~ column, 'opportunities.rate_original', 'opportunities.rate_reporting')
+        ~ " when opportunities.rate_basis = 'missing' then null else lines." ~ column ~ " end"}) %}
+{%- endfor %}
+
+lines_converted as (
+    select
+        lines.line_id,
+        lines.opportunity_id,
+        lines.product_id,
+        lines.quantity,
+        {{ converted['unit_price'] }} as unit_price,
+        {{ converted['list_price'] }} as list_price,
+        {#- a line without a total is quantity x unit price, converted as one amount #}
+        {{ converted['total_price'] | replace('lines.total_price', 'coalesce(lines.total_price, lines.quantity * lines.unit_price)') }} as total_price,
+        {{ converted['cost'] }} as cost,
+        lines.total_price as total_price_original,
+        opportunities.currency_original,
+        lines._source_file,
+        lines._source_line
+    from lines
+    left join opportunities
+        on lines.opportunity_id = opportunities.opportunity_id
 ),
 
 lines_joined_to_products as (
@@ -27,9 +61,11 @@ lines_joined_to_products as (
         coalesce(lines.total_price, lines.quantity * lines.unit_price) as total_price,
         lines.cost as line_cost,
         products.unit_cost,
+        lines.total_price_original,
+        lines.currency_original,
         lines._source_file,
         lines._source_line
-    from lines
+    from lines_converted as lines
     left join products
         on lines.product_id = products.product_id
 ),
@@ -46,6 +82,8 @@ final as (
         unit_cost,
         {{ money('coalesce(line_cost, quantity * unit_cost)') }} as cost,
         cast((list_price - unit_price) * quantity as decimal(38, 6)) as discount_amount,
+        total_price_original,
+        currency_original,
         _source_file,
         _source_line
     from lines_joined_to_products

@@ -16,6 +16,8 @@ final as (
         unit_cost,
         cost,
         discount_amount,
+        total_price_original,
+        currency_original,
         _source_file,
         _source_line
     from lines

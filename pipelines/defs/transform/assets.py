@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL
 from pipelines.defs.transform.project import dbt_project
+from pipelines.lib.config import load_publish_config
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
 from pipelines.lib.warehouse import TRANSFORM_LOG, newest_export_and_build
 
@@ -93,6 +94,8 @@ def sales_dbt_models(
         return
     # dbt runs from its own folder; hand it the warehouse as an absolute path through its profile.
     os.environ["SALES_WAREHOUSE"] = str(Path(warehouse.database).expanduser().resolve())
+    # Amounts convert to the reporting currency of salesmetrics.yml (dbt var reporting_currency reads this).
+    os.environ["SALES_REPORTING_CURRENCY"] = load_publish_config().reporting_currency
     # dbt unit tests pin the SQL's logic on hand-made rows, not the data: CI runs them
     # (tests/integration/test_dbt_unit_tests.py); every data test runs here, on every build.
     # dbt holds the warehouse's write lock until it exits: the events are held back, then given each table's row

@@ -43,6 +43,9 @@ class Spec:
     # date column → the column naming its grain: the date must start a period of that grain (a week on a Monday;
     # a month, quarter or year on the 1st of a month; a day any day); rule <column>__starts_its_grain
     period_starts: dict[str, str] = field(default_factory=dict)
+    # currency column → the date its amounts convert on: a currency other than the reporting one must have a rate
+    # that day, of its own and of the reporting currency (pipelines/lib/audit/currency.py); rule <column>__has_rate
+    converts: dict[str, str] = field(default_factory=dict)
     # columns that together identify a record of an object without an id (staging keeps one row per key):
     # rule <first>__unique_per_<others>; every line of a key found twice in one file is quarantined, naming
     # the other lines. The key compares what staging compares: dates parsed, set and case_insensitive columns
@@ -197,6 +200,15 @@ def starts_its_grain(s: Scope) -> Iterator[Rule]:
         if s.has(c, grain):
             off = f"{c}__not_a_{grain}_start"
             yield Rule(f"{c}__starts_its_grain", c, gxe.ExpectColumnValuesToBeNull(column=off), q(off))
+
+
+@rule_kind
+def has_rate(s: Scope) -> Iterator[Rule]:
+    """A deal in a currency without a rate on its close date would be summed unconverted, or not at all."""
+    for c in s.spec.converts:
+        if s.has(c):
+            off = f"{c}__without_rate"
+            yield Rule(f"{c}__has_rate", c, gxe.ExpectColumnValuesToBeNull(column=off), q(off))
 
 
 @rule_kind

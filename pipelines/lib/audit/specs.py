@@ -27,6 +27,7 @@ SPECS: dict[str, Spec] = {
         stage="StageName",
         ordered=(("CloseDate", "CreatedDate"),),
         references={"AccountId": "Account", "OwnerId": "User"},
+        converts={"CurrencyIsoCode": "CloseDate"},
     ),
     "OpportunityLineItem": Spec(
         required=("OpportunityId", "Product2Id"),
@@ -57,6 +58,15 @@ SPECS: dict[str, Spec] = {
         booleans=("IsActive",),
         datetimes=("CreatedDate",),
         ordered=(("EndDate", "StartDate"),),
+    ),
+    "CurrencyType": Spec(
+        required=("IsoCode", "ConversionRate"), amounts=("ConversionRate",), booleans=("IsActive", "IsCorporate")
+    ),
+    "DatedConversionRate": Spec(
+        required=("IsoCode", "ConversionRate", "StartDate"),
+        amounts=("ConversionRate",),
+        dates=("StartDate", "NextStartDate"),
+        ordered=(("NextStartDate", "StartDate"),),
     ),
     "Period": Spec(
         required=("Type", "StartDate", "EndDate"),

@@ -2,12 +2,13 @@
 
 Every rule of pipelines/lib/audit/rules.py is an expectation on one of these derived columns (``<column>__trimmed``,
 ``__value``, ``__unparseable``, ``__date``, ``__normalized``, ``__text`` and the per-rule ``__key``,
-``__contradicts_status``, ``__missing_when_<label>``, ``__not_a_<grain>_start``); they exist only for columns
-the file has.
+``__contradicts_status``, ``__missing_when_<label>``, ``__not_a_<grain>_start``, ``__without_rate``); they exist
+only for columns the file has.
 """
 
 from __future__ import annotations
 
+from pipelines.lib.audit.currency import RATES_TABLE
 from pipelines.lib.audit.rules import Spec, q, unique_key_column
 
 
@@ -119,7 +120,45 @@ def _period_starts(spec: Spec, present: set[str]) -> list[str]:
     return items
 
 
-VIEW_PARTS = (_dates, _decimals, _normalized, _trimmed, _unique_key, _stage_status, _required_when, _period_starts)
+def _converts(spec: Spec, present: set[str]) -> list[str]:
+    """The currency and day where the currency has no rate to the reporting currency that day (the rates:
+    pipelines/lib/audit/currency.py, built before the view); a blank currency is the reporting currency."""
+    items = []
+    for c, day_column in spec.converts.items():
+        if c not in present:
+            continue
+        code = f"upper({trimmed(c)})"
+        day = f"try_cast({trimmed(day_column)} as date)" if day_column in present else "cast(null as date)"
+        reporting = f"(select rate_currency from {RATES_TABLE} where is_reporting_currency)"
+
+        def rate_on(currency: str, day: str = day) -> str:
+            return (
+                f"exists (select 1 from {RATES_TABLE} r where not r.is_reporting_currency and r.rate_currency = "
+                f"{currency} and (r.rate_from is null or ({day} >= r.rate_from and (r.rate_to is null or {day} < "
+                "r.rate_to))))"
+            )
+
+        items.append(
+            f"case when {code} is not null and {code} <> {reporting} "
+            f"and not ({rate_on(code)} and {rate_on(reporting)}) "
+            f"then {code} || ' on ' || coalesce(cast({day} as varchar), 'no date') || ': no conversion rate to ' "
+            f"|| {reporting} || ' (export DatedConversionRate or CurrencyType with it, or map a rates file)' end "
+            f"as {q(c + '__without_rate')}"
+        )
+    return items
+
+
+VIEW_PARTS = (
+    _dates,
+    _decimals,
+    _normalized,
+    _trimmed,
+    _unique_key,
+    _stage_status,
+    _required_when,
+    _period_starts,
+    _converts,
+)
 
 
 def typed_columns(spec: Spec, present: set[str]) -> list[str]:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.audit.currency import RATES_TABLE, build_rates_table
 from pipelines.lib.audit.failing_sql import failing_sql
 from pipelines.lib.audit.gx_duckdb import validate_table
 from pipelines.lib.audit.rules import Rule, Spec, q, reference_rules, row_count_rule, row_rules
 from pipelines.lib.audit.specs import SPECS
 from pipelines.lib.audit.typed_view import typed_columns
-from pipelines.lib.config import AuditConfig
+from pipelines.lib.config import AuditConfig, load_publish_config
 from pipelines.lib.ingest.files import move_to_rejected
 from pipelines.lib.ingest.salesforce import ExportObject, by_name
 from pipelines.lib.warehouse import INGEST_LOG, quarantine_table
@@ -70,6 +71,7 @@ def audit_pending(
             else:
                 _reject(con, obj, verdict, rejected_dir)
             con.execute(f'drop table if exists main."audit__{obj.table}"')
+            con.execute(f"drop table if exists {RATES_TABLE}")
         verdicts.append(verdict)
     return verdicts
 
@@ -88,6 +90,8 @@ def _judge(database: str, obj: ExportObject, config: AuditConfig, verdict: FileV
     view = f'main."audit__{obj.table}"'
     with duckdb.connect(database) as con:
         present = {r[0] for r in con.execute(f'describe landing."{obj.table}"').fetchall()}
+        if set(spec.converts) & present:
+            build_rates_table(con, load_publish_config().reporting_currency)
         extra = ", ".join(typed_columns(spec, present))
         con.execute(
             f"create or replace table {view} as select *{', ' + extra if extra else ''} "

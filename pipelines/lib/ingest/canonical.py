@@ -58,6 +58,7 @@ ENTITIES: dict[str, dict[str, str]] = {
         "type": TEXT,
         "campaign_id": TEXT,
         "region": TEXT,
+        "currency": TEXT,
     },
     "opportunity_lines": {
         "line_id": TEXT,
@@ -86,6 +87,9 @@ ENTITIES: dict[str, dict[str, str]] = {
         "actual_cost": MONEY,
     },
     "quotas": {"rep_id": TEXT, "period_start": DATE, "period_end": DATE, "quota_amount": MONEY},
+    # units of the currency per one unit of a base currency (as Salesforce's ConversionRate); from start_date on,
+    # or, without one, on every day no dated rate covers
+    "currency_rates": {"currency": TEXT, "rate": NUMBER, "start_date": DATE},
 }
 
 STATUSES = ("won", "lost", "open")
@@ -126,6 +130,8 @@ CANONICAL_SPECS: dict[str, Spec] = {
         # checked against audit.known_stages (Salesforce's); the status decides. A stage that names a closed
         # outcome must agree with it: otherwise the mapping's status map misses that label.
         stage_status=("stage", "status", CLOSED_STAGE_LABELS),
+        # a deal in a currency without a rate on its close date is never summed unconverted
+        converts={"currency": "close_date"},
     ),
     "opportunity_lines": _spec("opportunity_lines", "line_id", ("opportunity_id",)),
     "products": _spec("products", "product_id"),
@@ -137,6 +143,13 @@ CANONICAL_SPECS: dict[str, Spec] = {
         ("rep_id", "period_start", "quota_amount"),
         ordered=(("period_end", "period_start"),),
         unique_key=("rep_id", "period_start"),  # staging keeps one quota per rep and start (the latest export's)
+    ),
+    "currency_rates": _spec(
+        "currency_rates",
+        None,
+        ("currency", "rate"),
+        unique_key=("currency", "start_date"),  # one rate per currency and day (a blank start: the static rate)
+        case_insensitive=("currency",),
     ),
 }
 

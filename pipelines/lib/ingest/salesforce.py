@@ -169,6 +169,22 @@ OBJECTS: tuple[ExportObject, ...] = (
         required=("Id", "Name"),
         description="Marketing campaigns (Type = channel).",
     ),
+    # Multi-currency orgs only (Setup → Company Information → Currencies): the rates amounts convert at. ConversionRate
+    # is units of the currency per one unit of the corporate currency (IsCorporate, rate 1).
+    ExportObject(
+        name="CurrencyType",
+        table="salesforce__currency_type",
+        columns=("Id", "IsoCode", "ConversionRate", "DecimalPlaces", "IsActive", "IsCorporate"),
+        required=("Id", "IsoCode", "ConversionRate"),
+        description="Currencies of a multi-currency org and their static conversion rates (units per corporate unit).",
+    ),
+    ExportObject(
+        name="DatedConversionRate",
+        table="salesforce__dated_conversion_rate",
+        columns=("Id", "IsoCode", "ConversionRate", "StartDate", "NextStartDate"),
+        required=("Id", "IsoCode", "ConversionRate", "StartDate"),
+        description="Dated conversion rates (advanced currency management), each valid from StartDate on.",
+    ),
     ExportObject(
         name="Period",
         table="salesforce__period",

@@ -19,6 +19,7 @@ from pipelines.lib.sample.accounts import Accounts, AccountState
 from pipelines.lib.sample.campaigns import build_campaigns
 from pipelines.lib.sample.catalog import build_catalog
 from pipelines.lib.sample.chunk import Totals, make_chunk
+from pipelines.lib.sample.currencies import currency_types, dated_rates
 from pipelines.lib.sample.deals import World
 from pipelines.lib.sample.people import build_reps
 from pipelines.lib.sample.periods import benchmark_table, fixed_cost_table, period_table, quota_table, target_table
@@ -30,19 +31,37 @@ __all__ = ["generate", "write_export"]
 
 CHUNK_SIZE = 100_000  # ~0.5 GB peak with one chunk queued for the writer; 200k: ~0.8 GB, same speed
 _ACCOUNT_CHUNK = 200_000
+RATE_OBJECTS = ("CurrencyType", "DatedConversionRate")  # written only for a multi-currency org
 
 
-def generate(out_dir: Path, *, scale: int = 20_000, seed: int = 42, end_date: date | None = None) -> dict[str, int]:
+def generate(
+    out_dir: Path,
+    *,
+    scale: int = 20_000,
+    seed: int = 42,
+    end_date: date | None = None,
+    currencies: tuple[str, ...] = (),
+) -> dict[str, int]:
     """Write one CSV per object of salesforce.OBJECTS plus the company files (targets, benchmarks, fixed costs).
 
     Returns rows written per file name. ``scale`` is the exact number of opportunities; ``end_date`` (default
-    today) is the last day of the data. Prints nothing.
+    today) is the last day of the data; ``currencies`` (besides USD) make a multi-currency org, with
+    CurrencyType and DatedConversionRate (left out otherwise, as a single-currency org exports neither).
+    Prints nothing.
     """
-    return write_export(Path(out_dir), scale=scale, seed=seed, end_date=end_date or date.today())
+    return write_export(
+        Path(out_dir), scale=scale, seed=seed, end_date=end_date or date.today(), currencies=tuple(currencies)
+    )
 
 
 def write_export(
-    out_dir: Path, *, scale: int, seed: int, end_date: date, chunk_size: int = CHUNK_SIZE
+    out_dir: Path,
+    *,
+    scale: int,
+    seed: int,
+    end_date: date,
+    chunk_size: int = CHUNK_SIZE,
+    currencies: tuple[str, ...] = (),
 ) -> dict[str, int]:
     """``generate`` with the chunk size exposed: any chunk size writes the same bytes (tests compare)."""
     if scale < 1:
@@ -54,13 +73,14 @@ def write_export(
     campaigns = build_campaigns(scale, seed, span)
     n_accounts = max(1, scale // 6)
     accounts = Accounts(draws, reps, n_accounts, scale)
-    world = World(span, span.creation_cdf(), scale, draws, reps, catalog, campaigns, accounts)
+    world = World(span, span.creation_cdf(), scale, draws, reps, catalog, campaigns, accounts, currencies)
     months = span.last_month - span.first_month + 1
     totals = Totals(AccountState(n_accounts), np.zeros((reps.n, months)), span.first_month)
     obj = {o.name: o for o in salesforce.ALL_OBJECTS}
     with ExportWriter(out_dir) as writer:
         for o in salesforce.ALL_OBJECTS:
-            writer.open(o)
+            if currencies or o.name not in RATE_OBJECTS:
+                writer.open(o)
         writer.append(obj["User"], reps.users)
         writer.append(obj["Product2"], catalog.frame)
         writer.append(obj["Campaign"], campaigns.frame)
@@ -77,4 +97,7 @@ def write_export(
         writer.append(obj["targets"], target_table(span, seed, reps, totals))
         writer.append(obj["benchmarks"], benchmark_table())
         writer.append(obj["fixed_costs"], fixed_cost_table(span, seed, totals))
+        if currencies:
+            writer.append(obj["CurrencyType"], currency_types(currencies))
+            writer.append(obj["DatedConversionRate"], dated_rates(span, seed, currencies))
         return dict(writer.counts)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from pipelines.lib.sample import model
 from pipelines.lib.sample.accounts import AccountState, company_names
+from pipelines.lib.sample.currencies import deal_currencies
 from pipelines.lib.sample.deals import Deals, World, build_deals
 from pipelines.lib.sample.history import build_timeline, history_frame
 from pipelines.lib.sample.ids import sfid, sfid_range
@@ -93,7 +94,7 @@ def _opportunities(
     names: np.ndarray,
     w: World,
 ) -> pd.DataFrame:
-    d, idx, n = w.draws, deals.idx, len(deals.idx)
+    d, idx = w.draws, deals.idx
     label_u = d.u("opp_label", idx)
     label = np.where(
         deals.is_new,
@@ -121,7 +122,7 @@ def _opportunities(
             "Type": pd.Categorical.from_codes(np.where(deals.is_new, 0, 1), ["New Business", "Existing Business"]),
             "CampaignId": campaign_ids,
             "ForecastCategoryName": pd.Categorical.from_codes(model.FORECAST_CODE[stage], model.FORECAST_NAME),
-            "CurrencyIsoCode": pd.Categorical.from_codes(np.zeros(n, dtype=np.int64), ["USD"]),
+            "CurrencyIsoCode": deal_currencies(d, idx, w.currencies),
             "LastStageChangeDate": last_change,
         },
     )

@@ -36,6 +36,7 @@ class World:
     catalog: Catalog
     campaigns: Campaigns
     accounts: Accounts
+    currencies: tuple[str, ...] = ()  # besides USD (--currencies): pipelines/lib/sample/currencies.py
 
 
 @dataclass(frozen=True)

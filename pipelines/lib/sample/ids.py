@@ -24,6 +24,8 @@ PREFIX = {
     "PricebookEntry": "01u",
     "FiscalYearSettings": "022",
     "ForecastingType": "0Db",
+    "CurrencyType": "02B",
+    "DatedConversionRate": "04w",
 }
 POD = "5g000"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -24,7 +24,9 @@ import pandas as pd
 from pipelines.lib.ingest.salesforce import ExportObject
 
 DATETIME = frozenset({"CreatedDate", "LastStageChangeDate"})
-DATE = frozenset({"CloseDate", "StartDate", "EndDate", "ConvertedDate", "ServiceDate", "period_start", "period_end"})
+DATE = frozenset(
+    {"CloseDate", "StartDate", "NextStartDate", "EndDate", "ConvertedDate", "ServiceDate", "period_start", "period_end"}
+)
 MONEY = frozenset(
     {
         "Amount",

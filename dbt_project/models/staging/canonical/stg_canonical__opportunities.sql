@@ -25,6 +25,7 @@ renamed as (
         {{ text_or_null('type') }} as type,
         {{ text_or_null('campaign_id') }} as campaign_id,
         {{ text_or_null('region') }} as region,
+        upper({{ text_or_null('currency') }}) as currency,
         _source_name,
         _source_file,
         _source_line
