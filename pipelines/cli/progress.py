@@ -65,6 +65,12 @@ class RunProgress:
         return self._tasks[stage]
 
     def on_event(self, job: dg.JobDefinition, entry: Any) -> None:
+        try:
+            self._on_event(job, entry)
+        except Exception:  # noqa: BLE001 - a display must never stop the run it shows
+            return
+
+    def _on_event(self, job: dg.JobDefinition, entry: Any) -> None:
         self._plan(job)
         event = entry.dagster_event
         if event is None:  # a log line: the dbt asset says how many models it has built

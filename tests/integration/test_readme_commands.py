@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -132,6 +133,7 @@ def test_every_documented_command_works_verbatim(clone: Path) -> None:
         if not commands:
             continue
         script = "set -euo pipefail\n" + "\n".join(commands) + "\n"
+        started = time.monotonic()
         done = subprocess.run(
             ["bash", "-c", script],
             cwd=(clone / block.doc).parent,
@@ -142,6 +144,7 @@ def test_every_documented_command_works_verbatim(clone: Path) -> None:
             timeout=900,
         )
         output = done.stdout + done.stderr
+        print(f"{block.doc}:{block.line}: {time.monotonic() - started:.0f} s")  # shown with -s: where the time goes
         assert done.returncode == 0, f"{block.doc}:{block.line} failed ({done.returncode}):\n{script}\n{output[-4000:]}"
         for key, expected in EXPECT.items():
             if any(key in command for command in commands):
