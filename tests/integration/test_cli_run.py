@@ -84,7 +84,6 @@ def test_a_change_to_the_dbt_project_or_a_new_load_changes_the_fingerprint(root:
         before = build_inputs_fingerprint(con, project)
         (project / "dbt_project.yml").write_text("vars:\n  stale_days: 45\n")
         changed_var = build_inputs_fingerprint(con, project)
-        con.execute("create temp table log_copy as select * from raw._ingest_log")
         con.execute(
             "insert into raw._ingest_log (object, sha256, loaded_at, status) values ('Opportunity', 'x', now(), "
             "'accepted')"
@@ -92,7 +91,13 @@ def test_a_change_to_the_dbt_project_or_a_new_load_changes_the_fingerprint(root:
         new_load = build_inputs_fingerprint(con, project)
         con.execute("delete from raw._ingest_log where sha256 = 'x'")
         assert build_inputs_fingerprint(con, project) == changed_var
-    assert len({before, changed_var, new_load}) == 3
+        # a row written into raw by hand (not through an export) is new input too
+        con.execute("create temp table one as select * from raw.salesforce__opportunity limit 1")
+        con.execute("insert into raw.salesforce__opportunity select * from one")
+        by_hand = build_inputs_fingerprint(con, project)
+        con.execute("delete from raw.salesforce__opportunity where _source_line = (select _source_line from one)")
+        con.execute("insert into raw.salesforce__opportunity select * from one")
+    assert len({before, changed_var, new_load, by_hand}) == 4
 
 
 def test_publish_prints_the_page_to_open(root: Path) -> None:

@@ -1,9 +1,9 @@
 """Whether a dbt build has anything new to do: a fingerprint of what it reads, stored with each full build.
 
-A build reads the accepted exports (raw, as listed in raw._ingest_log) and the dbt project itself (models,
-macros, seeds, snapshots, tests and the vars of dbt_project.yml). When both are as they were at the last
-successful full build, the marts would come out the same: every run, whoever starts it (the command line, the
-UI, a schedule, the sensor), skips dbt and says since when nothing is new.
+A build reads the accepted exports (raw, as listed in raw._ingest_log, and the rows of the raw tables) and the
+dbt project itself (models, macros, seeds, snapshots, tests and the vars of dbt_project.yml). When both are as
+they were at the last successful full build, the marts would come out the same: every run, whoever starts it
+(the command line, the UI, a schedule, the sensor), skips dbt and says since when nothing is new.
 """
 
 from __future__ import annotations
@@ -29,13 +29,25 @@ def _project_files(project_dir: Path) -> list[Path]:
 
 
 def build_inputs_fingerprint(con: duckdb.DuckDBPyConnection, project_dir: Path) -> str:
-    """One digest of every accepted load (checksum and time) and every file of the dbt project."""
+    """One digest of every accepted load (checksum and time), the row count of every raw table and every file of
+    the dbt project."""
     ensure_logs(con)
     loads = con.execute(
         f"select coalesce(string_agg(sha256 || '@' || loaded_at, ',' order by loaded_at, sha256), '') "
         f"from {INGEST_LOG} where status = 'accepted'"
     ).fetchone()[0]
     digest = hashlib.sha256(loads.encode())
+    # and the rows of every raw table (not the logs, `raw._*`): a row written there by hand is new input too
+    tables = [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw' "
+            "and table_type = 'BASE TABLE' and not starts_with(table_name, '_') order by 1"
+        ).fetchall()
+    ]
+    for name in tables:
+        rows = con.execute(f'select count(*) from raw."{name}"').fetchone()[0]
+        digest.update(f"{name}:{rows};".encode())
     for path in _project_files(project_dir):
         digest.update(path.relative_to(project_dir).as_posix().encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
