@@ -12,14 +12,25 @@ from rich.console import Console
 from rich.table import Table
 
 from pipelines.cli.output import quiet_stdout, run_failure_paragraph
+from pipelines.cli.style import PlainCommand, PlainGroup
 from pipelines.lib.settings import export_paths, resolve_paths
 
 __all__ = ["app", "quiet_stdout", "run_failure_paragraph"]
 
-app = typer.Typer(help="Sales-performance metrics from CRM exports.", no_args_is_help=True)
+app = typer.Typer(
+    cls=PlainGroup, help="Sales-performance metrics from CRM exports.", no_args_is_help=True, add_completion=False
+)
+command = app.command(cls=PlainCommand)
 console = Console(soft_wrap=True)
 # Paragraphs are soft-wrapped: the terminal wraps them, so file paths are never cut in two.
 err = Console(stderr=True, soft_wrap=True)
+
+DIR, FILE = "DIR", "FILE"
+
+
+def _show_progress() -> bool:
+    """Progress only for a person at a terminal: with stdout or stderr redirected (tests, CI, a log), none."""
+    return console.is_terminal and err.is_terminal
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -31,18 +42,25 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date like 2026-06-30") from exc
 
 
-@app.command()
+@command
 def sample(
-    out: Annotated[Path, typer.Option(help="Folder to write the export set into.")] = Path("data/inbox/sample"),
-    scale: Annotated[int, typer.Option(min=1, help="Number of opportunities.")] = 20_000,
-    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 42,
-    end_date: Annotated[str | None, typer.Option(help="Last day of the data, YYYY-MM-DD (default today).")] = None,
+    out: Annotated[Path, typer.Option(metavar=DIR, help="Folder to write the export set into.")] = Path(
+        "data/inbox/sample"
+    ),
+    scale: Annotated[int, typer.Option(min=1, metavar="N", help="Number of opportunities.")] = 20_000,
+    seed: Annotated[int, typer.Option(metavar="S", help="Random seed: same seed, same files.")] = 42,
+    end_date: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Last day of the data (default today).")
+    ] = None,
     currencies: Annotated[
         str | None,
-        typer.Option(help="A multi-currency org: deals also in these ISO codes, e.g. EUR,GBP, with dated rates."),
+        typer.Option(
+            metavar="CODES", help="A multi-currency org: deals also in these ISO codes, e.g. EUR,GBP, with dated rates."
+        ),
     ] = None,
 ) -> None:
     """Write a realistic Salesforce Data Export set (one CSV per object, API field names)."""
+    from pipelines.cli.progress import chunk_progress
     from pipelines.lib.sample import generate
     from pipelines.lib.sample.currencies import parse_currencies
 
@@ -51,8 +69,8 @@ def sample(
         codes = parse_currencies(currencies)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--currencies") from None
-    with console.status(f"Generating {scale:,} opportunities up to {end}…"):
-        counts = generate(out, scale=scale, seed=seed, end_date=end, currencies=codes)
+    with chunk_progress(err, f"Generating opportunities up to {end}", scale, _show_progress()) as advance:
+        counts = generate(out, scale=scale, seed=seed, end_date=end, currencies=codes, on_progress=advance)
     table = Table(title=f"Sample export written to {out}")
     table.add_column("file")
     table.add_column("rows", justify="right")
@@ -66,17 +84,20 @@ class Grain(StrEnum):
     monthly = "monthly"
 
 
-@app.command()
+@command
 def publish(
-    grain: Annotated[Grain, typer.Argument(help="weekly (ISO weeks) or monthly.")],
-    period: Annotated[str | None, typer.Option(help="2026-W47 or 2026-11 (default: the last closed one).")] = None,
-    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (SALES_WAREHOUSE).")] = None,
-    publish_dir: Annotated[Path | None, typer.Option(help="Output folder (SALES_PUBLISH_DIR).")] = None,
+    grain: Annotated[Grain, typer.Argument(metavar="weekly|monthly", help="weekly (ISO weeks) or monthly.")],
+    period: Annotated[
+        str | None, typer.Option(metavar="PERIOD", help="2026-W47 or 2026-11 (default: the last closed one).")
+    ] = None,
+    warehouse: Annotated[Path | None, typer.Option(metavar=FILE, help="DuckDB file (SALES_WAREHOUSE).")] = None,
+    publish_dir: Annotated[Path | None, typer.Option(metavar=DIR, help="Output folder (SALES_PUBLISH_DIR).")] = None,
     all_periods: Annotated[
-        bool, typer.Option("--all", help="Every closed period that holds data, as one backfill run.")
+        bool, typer.Option("--all", metavar="", help="Every closed period that holds data, as one backfill run.")
     ] = False,
 ) -> None:
     """Freeze closed periods' scorecards into snapshots and data/published/<grain>/<period>/."""
+    from pipelines.cli.progress import run_progress
     from pipelines.cli.runner import RunFailed, run_job
     from pipelines.lib.publish.periods import (
         PeriodError,
@@ -101,9 +122,10 @@ def publish(
         err.print(f"[bold red]Cannot publish.[/] {problem}")
         raise typer.Exit(code=2) from None
     try:
-        with err.status(f"Publishing {grain.value} {what}…"), quiet_stdout(paths.warehouse) as log:
+        with run_progress(err, _show_progress()) as progress, quiet_stdout(paths.warehouse) as log:
             job = f"publish_{grain.value}_snapshot_job"
-            result = run_job(job, partition_range=keys) if all_periods else run_job(job, partition_key=keys)
+            ranged = {"partition_range": keys} if all_periods else {"partition_key": keys}
+            result = run_job(job, **ranged, on_event=progress.on_event)
     except RunFailed as failure:
         err.print(f"[bold red]Nothing was published.[/] {failure} (Run log: {log}.)")
         raise typer.Exit(code=1) from None
@@ -112,11 +134,14 @@ def publish(
         new, unchanged = metadata["new_versions"].value, metadata["unchanged"].value
         if all_periods:
             console.print(f"{grain.value} {what}: {len(new)} new versions, {len(unchanged)} unchanged.")
+            console.print(f"Open {metadata['index_page'].value} (every publication, newest first).")
             break
         state = f"new version {new[0]}" if new else f"unchanged ({unchanged[0]} is current)"
         if new and not new[0].endswith("-v1"):
             state += f", {metadata['restated_kpis'].value[0]} KPI values restated (snapshots.restatements)"
         console.print(f"{grain.value} {what}: {state} → {metadata['folders'].value[0]}")
+        console.print(f"Open the dashboard page: {metadata['pages'].value[0]}")
+    console.print(f"Done in {progress.timing_line()}.")
 
 
 def _use_mapping(mapping: Path | None) -> None:
@@ -136,25 +161,33 @@ def _use_mapping(mapping: Path | None) -> None:
             raise typer.Exit(code=2) from None
 
 
-@app.command()
+@command
 def validate(
     paths: Annotated[
-        list[Path], typer.Argument(help="Export files or folders (a folder is read like `run --inbox FOLDER`).")
+        list[Path],
+        typer.Argument(metavar="FILE|DIR", help="Export files or folders (a folder is read like `run --inbox DIR`)."),
     ],
     mapping: Annotated[
-        Path | None, typer.Option(help="Mapping file (YAML), as `run --mapping` (default SALES_MAPPING).")
+        Path | None,
+        typer.Option(metavar=FILE, help="Mapping file (YAML), as `run --mapping` (default SALES_MAPPING)."),
     ] = None,
 ) -> None:
-    """Per file, what `run` would do with it (read by which mapping and key, or ignored and why), and the audit
-    of what it would read, without loading anything: what would be rejected or quarantined, and why."""
+    """Audit exports without loading them: per file, what `run` would do with it, and why.
+
+    Read by which mapping and key (with what would be rejected or quarantined, and why), or ignored and why."""
     import os
 
     from rich.markup import escape
 
+    from pipelines.cli.reports import print_reports
     from pipelines.lib.ingest.mapping.claims import ClaimConflict
     from pipelines.lib.ingest.mapping.load import MappingError
     from pipelines.lib.ingest.mapping.validate import validate_paths
 
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        err.print(f"[bold red]Nothing to validate.[/] No such file or folder: {', '.join(missing)}.")
+        raise typer.Exit(code=2)
     _use_mapping(mapping)
     chosen = os.environ.get("SALES_MAPPING")
     try:
@@ -163,81 +196,55 @@ def validate(
     except (MappingError, ClaimConflict) as problem:
         err.print(f"[bold red]The mapping cannot be used.[/] {escape(str(problem))}")
         raise typer.Exit(code=2) from None
-    for report in reports:
-        ignored, read_as = getattr(report, "ignored", None), getattr(report, "read_as", None)
-        if ignored:
-            console.print(f"[yellow]– ignored[/] {escape(str(report.path))}: {escape(ignored)}")
-            continue
-        if getattr(report, "lookup_only", None):
-            console.print(f"– lookup {escape(str(report.path))}: {escape(report.lookup_only)}")
-            continue
-        if report.refusal:
-            err.print(f"[bold red]✗ rejected[/] {escape(report.refusal)}")
-            continue
-        verdict = report.verdict
-        mark = "[green]✓ accepted[/]" if verdict.accepted else "[bold red]✗ rejected[/]"
-        what = f"{report.object}, {read_as}" if read_as else report.object
-        console.print(
-            f"{mark} {escape(str(report.path))} ({escape(str(what))}): {verdict.rows + verdict.malformed:,} rows, "
-            f"{verdict.quarantined_rows:,} would be quarantined ({verdict.share:.1%})"
-        )
-        for problem in verdict.problems:
-            err.print(f"  {escape(problem)}")
-        for warning in verdict.warnings:
-            console.print(f"  [yellow]warning:[/] {escape(warning)}")
-        if report.examples:
-            table = Table("line", "rule", "offending value", title="Quarantined rows (first of each rule)")
-            for line, rule, value in report.examples:
-                table.add_row(str(line), rule, "–" if value is None else escape(value))
-            console.print(table)
-    if not all(report.ok for report in reports):
+    if not print_reports(reports, console, err):
         raise typer.Exit(code=1)
 
 
-@app.command()
+@command
 def run(
-    inbox: Annotated[Path | None, typer.Option(help="Inbox folder (SALES_INBOX).")] = None,
-    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (SALES_WAREHOUSE).")] = None,
+    inbox: Annotated[Path | None, typer.Option(metavar=DIR, help="Inbox folder (SALES_INBOX).")] = None,
+    warehouse: Annotated[Path | None, typer.Option(metavar=FILE, help="DuckDB file (SALES_WAREHOUSE).")] = None,
     mapping: Annotated[
-        Path | None, typer.Option(help="Mapping file (YAML) for exports of another shape (SALES_MAPPING).")
+        Path | None,
+        typer.Option(metavar=FILE, help="Mapping file (YAML) for exports of another shape (SALES_MAPPING)."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", metavar="", help="Rebuild the marts even when nothing is new.")
+    ] = False,
 ) -> None:
     """Ingest every new export, build and test the marts, then print the KPI summary."""
-    from pipelines.cli.runner import RunFailed, refresh_warehouse
-    from pipelines.cli.summary import last_closed_month, quarantine_counts, summary_tables
+    from pipelines.cli.progress import run_progress
+    from pipelines.cli.reports import print_run_summary
+    from pipelines.cli.runner import RunFailed, refresh_warehouse, transform_skipped
 
     paths = resolve_paths(inbox=inbox, warehouse=warehouse)
+    if not paths.inbox.is_dir():
+        err.print(
+            f"[bold red]No inbox.[/] {paths.inbox} is not a folder: point --inbox (or SALES_INBOX) at the folder "
+            "that holds the exports, or write a sample there with `salesmetrics sample --out DIR`.",
+            highlight=False,
+        )
+        raise typer.Exit(code=2)
     export_paths(paths)
     _use_mapping(mapping)
     try:
-        with err.status(f"Running the pipeline on {paths.inbox}…"), quiet_stdout(paths.warehouse) as log:
-            refresh_warehouse()
+        with run_progress(err, _show_progress()) as progress, quiet_stdout(paths.warehouse) as log:
+            result = refresh_warehouse(force=force, on_event=progress.on_event)
     except RunFailed as failure:
         err.print(run_failure_paragraph(failure, log), markup=False, highlight=False)
         raise typer.Exit(code=1) from None
+    skipped = transform_skipped(result)
+    if skipped:
+        console.print(f"{skipped} (`salesmetrics run --force` rebuilds anyway.)", highlight=False)
 
-    summary = last_closed_month(paths.warehouse)
-    if summary is None:
-        console.print("The marts hold no closed month yet: add exports to the inbox and run again.")
-        return
-    for table in summary_tables(summary, width=console.width):
-        console.print(table)
-    console.print(f"Warehouse: {paths.warehouse} (schemas raw, staging, intermediate, marts)")
-    quarantined = quarantine_counts(paths.warehouse)
-    if quarantined:
-        where = ", ".join(f"{rows:,} in quarantine.{table}" for table, rows in quarantined)
-        console.print(f"[yellow]Quarantined rows (not counted in any metric):[/] {where}.")
-    else:
-        console.print("No rows quarantined.")
-    from pipelines.lib.ingest.mapping.notices import unplaced_campaigns
-
-    undated = unplaced_campaigns(paths.warehouse)
-    if undated:
-        console.print(f"[yellow]Spend in no period:[/] {undated}")
+    print_run_summary(console, paths.warehouse)
+    console.print(f"Done in {progress.timing_line()}.")
 
 
-@app.command()
-def sql(warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (SALES_WAREHOUSE).")] = None) -> None:
+@command
+def sql(
+    warehouse: Annotated[Path | None, typer.Option(metavar=FILE, help="DuckDB file (SALES_WAREHOUSE).")] = None,
+) -> None:
     """Open the analysts' copy (data/analytics.duckdb) read-only in the DuckDB shell, its schemas described."""
     from pipelines.cli.sql_shell import ShellUnavailable, open_shell
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
+from typing import Any
 
 import dagster as dg
+from dagster._core.utils import make_new_run_id
 
 from pipelines.lib.settings import export_paths, resolve_paths
 
@@ -44,8 +47,19 @@ def _instance() -> dg.DagsterInstance:
 
 def _stage_of(job: dg.JobDefinition, event: dg.DagsterEvent) -> str | None:
     """The stage of the step an event belongs to: the group of its assets, or audit for the audit checks."""
+    return _stage_of_handle(job, event.node_handle)
+
+
+def stage_of_node(job: dg.JobDefinition, node_name: str) -> str | None:
+    """The stage of one of the job's steps, by its node's name (the progress display plans with it)."""
+    from dagster._core.definitions.dependency import NodeHandle
+
+    return _stage_of_handle(job, NodeHandle(node_name, None))
+
+
+def _stage_of_handle(job: dg.JobDefinition, handle: object) -> str | None:
     try:
-        assets_def = job.asset_layer.get_assets_def_for_node(event.node_handle)
+        assets_def = job.asset_layer.get_assets_def_for_node(handle)
     except Exception:  # a step of no asset: no stage to name
         return None
     if assets_def is None:
@@ -115,31 +129,40 @@ def _failure(result: dg.ExecuteInProcessResult) -> RunFailed:
     return RunFailed(message, stage=stage, dbt_nodes=tuple(dbt_nodes.values()), dbt_log=dbt_log)
 
 
+EventListener = Callable[[dg.JobDefinition, Any], None]
+
+
 def run_job(
-    name: str, partition_key: str | None = None, partition_range: tuple[str, str] | None = None
+    name: str,
+    partition_key: str | None = None,
+    partition_range: tuple[str, str] | None = None,
+    *,
+    tags: dict[str, str] | None = None,
+    on_event: EventListener | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute one of the code location's jobs in this process; raise RunFailed with the reason.
 
-    ``partition_range`` runs a range of partitions as one run, as a single-run backfill does.
+    ``partition_range`` runs a range of partitions as one run, as a single-run backfill does. ``on_event`` is
+    called with the job and each event log entry of the run as it happens (the command line's progress).
     """
     from pipelines.definitions import defs
 
     export_paths(resolve_paths())  # every path the resources read, from the environment or the defaults
     job = defs.resolve_job_def(name)
-    tags = (
-        {
-            "dagster/asset_partition_range_start": partition_range[0],
-            "dagster/asset_partition_range_end": partition_range[1],
-        }
-        if partition_range
-        else None
-    )
+    tags = {**(tags or {})}
+    if partition_range:
+        tags["dagster/asset_partition_range_start"] = partition_range[0]
+        tags["dagster/asset_partition_range_end"] = partition_range[1]
+    run_id = make_new_run_id()
     with _instance() as instance:
+        if on_event is not None:
+            instance.add_event_listener(run_id, lambda entry: on_event(job, entry))
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             partition_key=partition_key,
-            tags=tags,
+            tags=tags or None,
+            run_id=run_id,
             # The terminal gets one paragraph, not Dagster's event stream; the run log keeps every event.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
@@ -148,6 +171,19 @@ def run_job(
     return result
 
 
-def refresh_warehouse() -> dg.ExecuteInProcessResult:
-    """Ingest and transform through the code location's own job."""
-    return run_job("refresh_warehouse_job")
+def refresh_warehouse(*, force: bool = False, on_event: EventListener | None = None) -> dg.ExecuteInProcessResult:
+    """Ingest and transform through the code location's own job (``force``: rebuild even with nothing new)."""
+    from pipelines.defs.transform.assets import FORCE_TRANSFORM_TAG
+
+    return run_job("refresh_warehouse_job", tags={FORCE_TRANSFORM_TAG: "true"} if force else None, on_event=on_event)
+
+
+def transform_skipped(result: dg.ExecuteInProcessResult) -> str | None:
+    """What the run said when dbt had nothing new to build ("Nothing new since …"), None when it built."""
+    from pipelines.defs.transform.assets import SKIPPED_METADATA_KEY
+
+    for event in result.get_asset_observation_events():
+        said = event.asset_observation_data.asset_observation.metadata.get(SKIPPED_METADATA_KEY)
+        if said is not None:
+            return str(said.value)
+    return None

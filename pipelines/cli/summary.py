@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
+from rich import box
 from rich.console import JustifyMethod
 from rich.table import Table
 from rich.text import Text
@@ -114,6 +115,7 @@ class _Column:
         return max([*cells, *(len(word) for word in self.header.split())])
 
 
+COMPACT_BELOW = 100  # terminal width under which the summary drops its borders
 LABEL_MIN_WIDTH = 12  # a label column narrower than this breaks words ("acquisition", "conversion")
 
 
@@ -128,9 +130,17 @@ def _fit(title: str, columns: list[_Column], width: int | None) -> Table:
     kept = list(columns)
     dropped: list[_Column] = []
 
+    # Under COMPACT_BELOW columns the table loses its outer border and vertical rules (one space between
+    # columns), which keeps the previous month at 80 columns; wider, Rich's default box.
+    compact = width is not None and width < COMPACT_BELOW
+
+    def frame(cols: list[_Column]) -> int:
+        # default box: a rule before every column and after the last, one space of padding each side;
+        # compact: one space between columns plus their padding, none at the edges.
+        return 3 * len(cols) - 3 if compact else 3 * len(cols) + 1
+
     def needed(cols: list[_Column]) -> int:
-        # Rich's default box: one border before every column and after the last, one space of padding each side.
-        return sum(LABEL_MIN_WIDTH if c.is_label else c.width() for c in cols) + 3 * len(cols) + 1
+        return sum(LABEL_MIN_WIDTH if c.is_label else c.width() for c in cols) + frame(cols)
 
     if width is not None:
         for column in sorted((c for c in columns if c.drop_rank is not None), key=lambda c: c.drop_rank or 0):
@@ -140,8 +150,8 @@ def _fit(title: str, columns: list[_Column], width: int | None) -> Table:
             dropped.append(column)
         if needed(kept) > width:
             return _stacked(title, columns)
-    fixed = sum(c.width() for c in kept if not c.is_label) + 3 * len(kept) + 1
-    table = Table(title=title)
+    fixed = sum(c.width() for c in kept if not c.is_label) + frame(kept)
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False) if compact else Table(title=title)
     if dropped:
         shown = [c.header for c in columns if c in dropped]
         table.caption = f"Not shown at this width: {', '.join(shown)}."

@@ -81,7 +81,7 @@ def test_an_open_shell_never_blocks_a_run_or_a_publication(warehouse: Built) -> 
     )
     try:
         wait_until_locked(shell, copy)
-        refresh_warehouse()
+        refresh_warehouse(force=True)  # a real rebuild, which replaces the copy
         result = CliRunner().invoke(
             app, ["publish", "monthly", "--period", "2026-05", "--warehouse", str(warehouse.warehouse)]
         )

@@ -169,3 +169,12 @@ def test_at_80_columns_the_change_is_kept_and_the_benchmark_left_out() -> None:
     assert "+2.7 %" in text and "-1.3 %" in text
     assert "15,500,000.00" not in text
     assert "Not shown at this width: previous month, benchmark" in text
+
+
+def test_under_100_columns_the_layout_is_compact() -> None:
+    """Below 100 columns the tables drop their border and vertical rules, so more figures fit (never cut)."""
+    narrow, wide = render(80), render(100)
+    assert "│" not in narrow and "┃" not in narrow and "│" in wide
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+    # at 99 columns every column fits without the box (boxed, the benchmark was left out)
+    assert "Not shown at this width" not in render(99) and "15,500,000.00" in render(99)

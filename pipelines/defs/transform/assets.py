@@ -15,9 +15,17 @@ from pipelines.defs.resources import WAREHOUSE_POOL
 from pipelines.defs.transform.project import dbt_project
 from pipelines.lib.config import load_publish_config
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
-from pipelines.lib.warehouse import TRANSFORM_LOG, newest_export_and_build
+from pipelines.lib.settings import DBT_PROJECT_DIR
+from pipelines.lib.transform.fingerprint import nothing_new_since, record_full_build
+from pipelines.lib.warehouse import TRANSFORM_LOG
 
+# Schedules and the sensor set this tag (runs recorded before every run skipped unchanged work carry it too);
+# the skip now applies to every full build, whoever starts it. FORCE_TRANSFORM_TAG (`salesmetrics run --force`,
+# or the tag set in the UI's launchpad) rebuilds anyway.
 SKIP_IF_UNCHANGED_TAG = "salesmetrics/skip_transform_if_unchanged"
+FORCE_TRANSFORM_TAG = "salesmetrics/force_transform"
+SKIPPED_METADATA_KEY = "transform_skipped"
+SCORECARD_KEY = dg.AssetKey(["marts", "kpi_scorecard"])
 
 
 class SalesDbtTranslator(DagsterDbtTranslator):
@@ -58,13 +66,6 @@ def describe_dbt_test(test: Mapping[str, Any]) -> str:
     return f"{what}{on}{arguments}, {test.get('original_file_path', '')}; severity {severity}."
 
 
-def nothing_new(warehouse: DuckDBResource) -> bool:
-    """True when no export was accepted since the last successful build."""
-    with warehouse.get_connection() as con:
-        newest, built = newest_export_and_build(con)
-    return built is not None and (newest is None or newest <= built)
-
-
 def with_table_metadata(
     context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, events: list[Any]
 ) -> Iterator[Any]:
@@ -88,10 +89,24 @@ def with_table_metadata(
 def sales_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBResource
 ) -> Iterator[Any]:
-    """Builds staging, intermediate, facts/dims and the metric marts with dbt, running every data test."""
-    if context.run.tags.get(SKIP_IF_UNCHANGED_TAG) == "true" and nothing_new(warehouse):
-        context.log.info("No export was accepted since the last build: the marts are current, dbt is skipped.")
-        return
+    """Builds staging, intermediate, facts/dims and the metric marts with dbt, running every data test.
+
+    A full build with nothing new (no export accepted and no change to the dbt project since the last successful
+    full build) is skipped, saying since when; a selection of some models always builds them.
+    """
+    full = set(context.selected_asset_keys) == set(context.assets_def.keys)
+    fingerprint = None
+    if full:
+        with warehouse.get_connection() as con:
+            fingerprint, since = nothing_new_since(con, DBT_PROJECT_DIR)
+        if since is not None and context.run.tags.get(FORCE_TRANSFORM_TAG) != "true":
+            said = (
+                f"Nothing new since {since:%Y-%m-%d %H:%M} UTC (no export accepted, the dbt project unchanged): "
+                "the marts are current, dbt is skipped."
+            )
+            context.log.info(said)
+            yield dg.AssetObservation(asset_key=SCORECARD_KEY, metadata={SKIPPED_METADATA_KEY: said})
+            return
     # dbt runs from its own folder; hand it the warehouse as an absolute path through its profile.
     os.environ["SALES_WAREHOUSE"] = str(Path(warehouse.database).expanduser().resolve())
     # Amounts convert to the reporting currency of salesmetrics.yml (dbt var reporting_currency reads this).
@@ -101,9 +116,12 @@ def sales_dbt_models(
     # dbt holds the warehouse's write lock until it exits: the events are held back, then given each table's row
     # count (on failure, what was built is still reported, without counts).
     events = []
+    total = len(context.selected_asset_keys)
     try:
         for event in dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream():
             events.append(event)
+            if isinstance(event, dg.Output):  # read by the command line's progress display
+                context.log.debug(f"dbt built {sum(isinstance(e, dg.Output) for e in events)} of {total} models")
     except BaseException:
         yield from events
         raise
@@ -111,9 +129,10 @@ def sales_dbt_models(
         annotated = list(with_table_metadata(context, con, events))
     yield from annotated
     # Reached only when dbt succeeded: publication checks this to refuse marts older than the data.
+    finished = datetime.now(UTC).replace(tzinfo=None)
     with warehouse.get_connection() as con:
-        con.execute(
-            f"insert into {TRANSFORM_LOG} values (?, ?)", [datetime.now(UTC).replace(tzinfo=None), context.run_id]
-        )
+        con.execute(f"insert into {TRANSFORM_LOG} values (?, ?)", [finished, context.run_id])
+        if fingerprint is not None:
+            record_full_build(con, fingerprint, finished, context.run_id)
         copied = refresh_analyst_copy(con, analyst_copy_path(Path(warehouse.database).expanduser().resolve()))
     context.log.info(f"Analysts' copy refreshed: {len(copied)} tables.")

@@ -38,7 +38,7 @@ from pipelines.lib.ingest.mapping.exports import (
 )
 from pipelines.lib.ingest.mapping.load import LoadedMapping
 from pipelines.lib.ingest.mapping.patterns import glob_regex, is_mapping_file, relative_path
-from pipelines.lib.ingest.recognise import recognise
+from pipelines.lib.ingest.recognise import recognise, resemblance
 from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
 
 BUILTIN_MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
@@ -110,6 +110,16 @@ def _why_ignored(
     return " and ".join(parts) + ". A run does not read it."
 
 
+def _resembles(loaded: LoadedMapping, key: str, missing: list[str]) -> str:
+    """The built-in an export nearly matches, and how to read it: a copy without the missing columns."""
+    wanted = len(loaded.recognise.get(key, []))
+    return (
+        f" It looks like a {loaded.source} {key} export ({wanted - len(missing)} of the {wanted} headers the built-in "
+        f"mapping {loaded.path} recognises; missing: {', '.join(missing)}): copy that file, delete the lines that "
+        "read the missing columns, and pass the copy with --mapping (or save it beside the export as mapping.yml)."
+    )
+
+
 def plan(
     inbox: Path,
     mapping_file: Path | None,
@@ -142,6 +152,7 @@ def plan(
                 claimed[path] = mapped
     salesforce: list[ExportFile] = []
     look_alikes: dict[Path, str] = {}
+    resembles: dict[Path, str] = {}
     for path in candidates:
         if path in claimed:
             continue
@@ -162,9 +173,11 @@ def plan(
                 look_alikes[path] = why_not
         elif hint := unnamed_export_hint(header, objects):
             look_alikes[path] = hint
+        if builtins and (close := resemblance(header, builtins)):
+            resembles[path] = _resembles(*close)
     exported = {f.path for f in salesforce}
     ignored = [
-        Ignored(p, _why_ignored(p, considered, builtins, look_alikes.get(p)))
+        Ignored(p, _why_ignored(p, considered, builtins, look_alikes.get(p)) + resembles.get(p, ""))
         for p in candidates
         if p not in claimed and p not in exported
     ]
