@@ -57,7 +57,7 @@ ui: setup
 	$(BIN)/dagster dev --workspace workspace.yaml --host $(UI_HOST) --port $(UI_PORT)
 
 bench: setup
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py --scale $(or $(SCALE),1000000)
 
 lint: setup
 	$(BIN)/ruff check pipelines tests benchmarks
