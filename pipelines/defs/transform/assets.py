@@ -12,7 +12,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL
+from pipelines.defs.transform.parse_cache import keep_parse_state, target_with_parse_state
 from pipelines.defs.transform.project import dbt_project
+from pipelines.lib.duckdb_settings import dbt_environment
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
 from pipelines.lib.warehouse import TRANSFORM_LOG, newest_export_and_build
 
@@ -92,18 +94,25 @@ def sales_dbt_models(
         context.log.info("No export was accepted since the last build: the marts are current, dbt is skipped.")
         return
     # dbt runs from its own folder; hand it the warehouse as an absolute path through its profile.
-    os.environ["SALES_WAREHOUSE"] = str(Path(warehouse.database).expanduser().resolve())
+    database = Path(warehouse.database).expanduser().resolve()
+    os.environ["SALES_WAREHOUSE"] = str(database)
+    os.environ.update(dbt_environment(database))  # its memory limit and spill folder, as every connection's
+    target = target_with_parse_state(
+        dbt_project.project_dir / dbt_project.target_path, f"{context.op.name}-{context.run_id[:8]}", database
+    )
     # dbt unit tests pin the SQL's logic on hand-made rows, not the data: CI runs them
     # (tests/integration/test_dbt_unit_tests.py); every data test runs here, on every build.
     # dbt holds the warehouse's write lock until it exits: the events are held back, then given each table's row
     # count (on failure, what was built is still reported, without counts).
     events = []
     try:
-        for event in dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream():
+        build = ["build", "--exclude-resource-type", "unit_test"]
+        for event in dbt.cli(build, context=context, target_path=target).stream():
             events.append(event)
     except BaseException:
         yield from events
         raise
+    keep_parse_state(target, database)
     with warehouse.get_connection() as con:
         annotated = list(with_table_metadata(context, con, events))
     yield from annotated
