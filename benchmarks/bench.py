@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 from delta import write_delta
+from floor import marts_agree
 from measure import Measured, measure
 from stages import dagster_steps, dbt_by_kind, dbt_models, run_table, stage_table, step_table
 
@@ -81,12 +82,17 @@ def bench(scale: int, seed: int, work: Path) -> None:
     )
     report: list[str] = []
     runs = [("full run", profiled_run("full run", env, work, report))]
+    months, differing = marts_agree(work / "floor.db", Path(env["SALES_WAREHOUSE"]))
+    agreement = (
+        f"marts.sales_by_period against the floor: {differing} of {months} months differ in revenue, won or lost"
+    )
     runs.append(("nothing new", profiled_run("nothing new", env, work, report)))
     delta_rows = write_delta(export, work / "inbox" / DELTA_DAY.isoformat(), DELTA_DAY)
     runs.append((f"1% delta ({delta_rows:,} deals)", profiled_run("1% delta", env, work, report)))
     publish = [str(BIN / "salesmetrics"), "publish", "monthly", "--period", END.strftime("%Y-%m")]
     runs.append(("publish monthly", measure(publish, env, ROOT, work / "publish.log")))
     print("\n".join(run_table(runs, floor)))
+    print(agreement)
     print("\n".join(report))
     warehouse = Path(env["SALES_WAREHOUSE"]).stat().st_size / 2**20
     print(f"\nwarehouse: {warehouse:,.0f} MiB")

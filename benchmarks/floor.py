@@ -55,11 +55,31 @@ def load(con: duckdb.DuckDBPyConnection, export: Path) -> dict[str, int]:
 
 
 def monthly_core(export: Path, database: str = ":memory:") -> list[dict[str, object]]:
+    """The monthly core, also kept in ``database`` as table monthly_core (the bench compares the marts to it)."""
     with duckdb.connect(database) as con:
         load(con, export)
-        cursor = con.execute(MONTHLY_CORE)
+        con.execute(f"create or replace table monthly_core as {MONTHLY_CORE}")
+        cursor = con.execute("select * from monthly_core order by month")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+AGREEMENT = """
+select count(*) as months,
+       count(*) filter (where f.revenue is distinct from m.revenue or f.won <> m.deals_won
+                        or f.lost <> m.deals_lost) as differing
+from floor_db.monthly_core f
+left join warehouse.marts.sales_by_period m on m.grain = 'month' and m.period_start = f.month
+"""
+
+
+def marts_agree(floor_db: Path, warehouse: Path) -> tuple[int, int]:
+    """(months, months whose revenue, deals won or deals lost differ) between the floor and marts.sales_by_period:
+    an independent computation of the core, to the cent."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{floor_db}' as floor_db (read_only)")
+        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
+        return con.execute(AGREEMENT).fetchone()
 
 
 if __name__ == "__main__":
