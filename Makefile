@@ -57,7 +57,7 @@ ui: setup
 	$(BIN)/dagster dev --workspace workspace.yaml --host $(UI_HOST) --port $(UI_PORT)
 
 bench: setup
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py --scale $(or $(SCALE),1000000)
 
 # ruff on the Python; sqlfluff on the SQL, rendered by dbt (.sqlfluff: profile target `lint`, an in-memory DuckDB,
 # so no warehouse is needed), compiling into its own target directory so the pipeline's manifest is left alone.

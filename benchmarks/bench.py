@@ -1,84 +1,115 @@
-"""Benchmark: per stage (sample, validate, ingest + audit, dbt build), wall time, rows/s and peak memory.
+"""Benchmark: the pipeline against the bare-DuckDB floor on one generated export, with a per-stage profile.
 
-Each stage runs in its own process so its peak RSS is its own. Usage: python benchmarks/bench.py [SCALE ...]
-(default 100000 1000000). Prints figures; asserts nothing.
+``python benchmarks/bench.py --scale N`` (``make bench``: 1,000,000) generates one seeded export, then measures
+in one go: the floor (benchmarks/floor.py: one DuckDB process loading every CSV and computing the monthly
+core), the full ``salesmetrics run``, a second run with nothing new, a run after a 1 % daily delta (a newer
+export folder with new and changed deals, benchmarks/delta.py) and ``salesmetrics publish monthly``. Each
+gets its wall time, the peak RSS of its process tree and its ratio to the floor; each run gets the time of
+every Dagster step (ingest asset, audit check, dbt) and dbt's time per model. Figures only, no assertions:
+the machine may be shared, so compare ratios rather than seconds.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
-import duckdb
+import yaml
+from delta import write_delta
+from floor import marts_agree
+from measure import Measured, measure
+from stages import dagster_steps, dbt_by_kind, dbt_models, run_table, stage_table, step_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+END = date(2026, 6, 30)  # the export's last day; the delta is the next day's
+DELTA_DAY = date(2026, 7, 1)
 
 
-def measure(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MiB of one command (and the children it waited for)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(command)} failed (exit {os.waitstatus_to_exitcode(status)})")
-    return elapsed, usage.ru_maxrss / 1024
-
-
-def bench(scale: int) -> list[tuple[str, int, float, float]]:
-    work = Path(tempfile.mkdtemp(prefix=f"bench_{scale}_"))
-    env = {
+def prepare(work: Path) -> dict[str, str]:
+    """The environment of every measured command: its own inbox, warehouse, Dagster home and settings."""
+    home = work / "dagster_home"
+    home.mkdir(parents=True)
+    shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
+    settings = yaml.safe_load((ROOT / "salesmetrics.yml").read_text()) or {}
+    # the delta is an incremental export (a few deals): the partial-export rule would refuse it
+    settings.setdefault("audit", {})["row_count_min_ratio"] = 0
+    (work / "salesmetrics.yml").write_text(yaml.safe_dump(settings))
+    return {
         **os.environ,
         "SALES_INBOX": str(work / "inbox"),
         "SALES_WAREHOUSE": str(work / "warehouse.duckdb"),
         "SALES_PUBLISH_DIR": str(work / "published"),
         "SALES_REJECTED_DIR": str(work / "rejected"),
+        "SALES_CONFIG": str(work / "salesmetrics.yml"),
+        "DAGSTER_HOME": str(home),
     }
-    env.pop("DAGSTER_HOME", None)
-    out = work / "inbox" / "sample"
-    stages = []
-    seconds, peak = measure(
-        [
-            str(BIN / "salesmetrics"),
-            "sample",
-            "--out",
-            str(out),
-            "--scale",
-            str(scale),
-            "--seed",
-            "1",
-            "--end-date",
-            "2026-06-30",
-        ],
+
+
+def profiled_run(name: str, env: dict[str, str], work: Path, report: list[str]) -> Measured:
+    since = time.time()
+    measured = measure([str(BIN / "salesmetrics"), "run"], env, ROOT, work / f"{name}.log")
+    steps = dagster_steps(Path(env["DAGSTER_HOME"]))
+    models = dbt_models(ROOT / "dbt_project" / "target", since)
+    report += [f"\n{name}: {measured.seconds:.1f} s, peak {measured.peak_mib:,.0f} MiB", " by stage:"]
+    report += stage_table(steps, measured.seconds)
+    report += [" steps (ingest assets, audit checks, dbt):", *step_table(steps)]
+    if models:
+        report += [" dbt by kind of node (summed; threads overlap):", *dbt_by_kind(models)]
+        report += [" slowest 10 dbt nodes:", *step_table(models, 10)]
+    return measured
+
+
+def bench(scale: int, seed: int, work: Path) -> None:
+    env = prepare(work)
+    export = work / "inbox" / END.isoformat()
+    sample = measure(
+        [str(BIN / "salesmetrics"), "sample", "--out", str(export), "--scale", str(scale), "--seed", str(seed)]
+        + ["--end-date", END.isoformat()],
         env,
+        ROOT,
     )
-    stages.append(("sample", scale, seconds, peak))
-    # The audit alone on the largest file: land + GX suite + quarantine, in a throwaway warehouse.
-    seconds, peak = measure([str(BIN / "salesmetrics"), "validate", str(out / "Opportunity.csv")], env)
-    stages.append(("validate", scale, seconds, peak))
-    ingest = "from pipelines.cli.runner import run_job; run_job('ingest_exports_job')"
-    seconds, peak = measure([sys.executable, "-c", ingest], env)
-    with duckdb.connect(env["SALES_WAREHOUSE"], read_only=True) as con:
-        raw_rows = con.execute("select sum(rows) from raw._ingest_log").fetchone()[0]
-    stages.append(("ingest+audit", int(raw_rows), seconds, peak))
-    seconds, peak = measure([str(BIN / "dbt"), "build", "--quiet", "--profiles-dir", "."], env, ROOT / "dbt_project")
-    stages.append(("dbt build", scale, seconds, peak))
-    size = Path(env["SALES_WAREHOUSE"]).stat().st_size / 2**20
-    print(f"  warehouse size: {size:,.0f} MiB ({work})")
-    return stages
+    size = sum(p.stat().st_size for p in export.glob("*.csv")) / 2**20
+    print(f"scale {scale:,} (seed {seed}): export {size:,.0f} MiB of CSV written in {sample.seconds:.1f} s ({work})")
+    floor = measure(
+        [sys.executable, str(Path(__file__).with_name("floor.py")), str(export), str(work / "floor.db")], env, ROOT
+    )
+    report: list[str] = []
+    runs = [("full run", profiled_run("full run", env, work, report))]
+    months, differing = marts_agree(work / "floor.db", Path(env["SALES_WAREHOUSE"]))
+    agreement = (
+        f"marts.sales_by_period against the floor: {differing} of {months} months differ in revenue, won or lost"
+    )
+    runs.append(("nothing new", profiled_run("nothing new", env, work, report)))
+    delta_rows = write_delta(export, work / "inbox" / DELTA_DAY.isoformat(), DELTA_DAY)
+    runs.append((f"1% delta ({delta_rows:,} deals)", profiled_run("1% delta", env, work, report)))
+    publish = [str(BIN / "salesmetrics"), "publish", "monthly", "--period", END.strftime("%Y-%m")]
+    runs.append(("publish monthly", measure(publish, env, ROOT, work / "publish.log")))
+    print("\n".join(run_table(runs, floor)))
+    print(agreement)
+    print("\n".join(report))
+    warehouse = Path(env["SALES_WAREHOUSE"]).stat().st_size / 2**20
+    print(f"\nwarehouse: {warehouse:,.0f} MiB")
 
 
 def main() -> None:
-    scales = [int(arg) for arg in sys.argv[1:]] or [100_000, 1_000_000]
-    print(f"{'scale':>10} {'stage':<13} {'rows':>12} {'seconds':>9} {'rows/s':>11} {'peak MiB':>9}")
-    for scale in scales:
-        for stage, rows, seconds, peak in bench(scale):
-            print(f"{scale:>10,} {stage:<13} {rows:>12,} {seconds:>9.1f} {rows / seconds:>11,.0f} {peak:>9,.0f}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=int, default=1_000_000, help="opportunities in the export")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (export, warehouse, logs)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix=f"bench_{args.scale}_"))
+    try:
+        bench(args.scale, args.seed, work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

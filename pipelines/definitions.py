@@ -10,6 +10,7 @@ from pipelines.defs.resources import build_resources
 from pipelines.defs.transform.assets import sales_dbt_models
 from pipelines.defs.transform.freshness import freshness_checks
 from pipelines.lib.config import load_publish_config
+from pipelines.lib.duckdb_settings import duckdb_settings
 
 # The configuration is read once, here, and handed to the builders (no defs/ module reads it on import).
 publish_config = load_publish_config()
@@ -22,7 +23,7 @@ defs = dg.Definitions(
     jobs=jobs,
     schedules=schedules,
     sensors=sensors,
-    resources=build_resources(),
+    resources=build_resources(duckdb_settings()),
     # One process per run: DuckDB takes one writer, and steps in separate processes would contend.
     executor=dg.in_process_executor,
 )

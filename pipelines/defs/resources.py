@@ -13,6 +13,7 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.transform.project import DBT_EXECUTABLE, dbt_project
+from pipelines.lib.duckdb_settings import DuckDBSettings
 
 # Every asset that writes the warehouse runs in this pool; DuckDB allows one writer process at a time.
 WAREHOUSE_POOL = "warehouse"
@@ -69,9 +70,12 @@ class PublishResource(dg.ConfigurableResource):
         return Path(self.path).expanduser().resolve()
 
 
-def build_resources() -> dict[str, object]:
+def build_resources(duckdb_settings: DuckDBSettings) -> dict[str, object]:
+    """``duckdb_settings``: the memory limit and spill folder of every warehouse connection (salesmetrics.yml)."""
     return {
-        "warehouse": WarehouseResource(database=dg.EnvVar("SALES_WAREHOUSE")),
+        "warehouse": WarehouseResource(
+            database=dg.EnvVar("SALES_WAREHOUSE"), connection_config=duckdb_settings.config()
+        ),
         "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX"), rejected_path=dg.EnvVar("SALES_REJECTED_DIR")),
         "publish": PublishResource(path=dg.EnvVar("SALES_PUBLISH_DIR")),
         # The dbt installed beside this Python, so nothing depends on an activated virtualenv.

@@ -12,8 +12,10 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL
+from pipelines.defs.transform.parse_cache import keep_parse_state, target_with_parse_state
 from pipelines.defs.transform.project import dbt_project
 from pipelines.lib.config import load_publish_config
+from pipelines.lib.duckdb_settings import dbt_environment
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
 from pipelines.lib.settings import DBT_PROJECT_DIR
 from pipelines.lib.transform.fingerprint import nothing_new_since, record_full_build
@@ -108,9 +110,14 @@ def sales_dbt_models(
             yield dg.AssetObservation(asset_key=SCORECARD_KEY, metadata={SKIPPED_METADATA_KEY: said})
             return
     # dbt runs from its own folder; hand it the warehouse as an absolute path through its profile.
-    os.environ["SALES_WAREHOUSE"] = str(Path(warehouse.database).expanduser().resolve())
+    database = Path(warehouse.database).expanduser().resolve()
+    os.environ["SALES_WAREHOUSE"] = str(database)
+    os.environ.update(dbt_environment(database))  # its memory limit and spill folder, as every connection's
     # Amounts convert to the reporting currency of salesmetrics.yml (dbt var reporting_currency reads this).
     os.environ["SALES_REPORTING_CURRENCY"] = load_publish_config().reporting_currency
+    target = target_with_parse_state(
+        dbt_project.project_dir / dbt_project.target_path, f"{context.op.name}-{context.run_id[:8]}", database
+    )
     # dbt unit tests pin the SQL's logic on hand-made rows, not the data: CI runs them
     # (tests/integration/test_dbt_unit_tests.py); every data test runs here, on every build.
     # dbt holds the warehouse's write lock until it exits: the events are held back, then given each table's row
@@ -118,13 +125,15 @@ def sales_dbt_models(
     events = []
     total = len(context.selected_asset_keys)
     try:
-        for event in dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream():
+        build = ["build", "--exclude-resource-type", "unit_test"]
+        for event in dbt.cli(build, context=context, target_path=target).stream():
             events.append(event)
             if isinstance(event, dg.Output):  # read by the command line's progress display
                 context.log.debug(f"dbt built {sum(isinstance(e, dg.Output) for e in events)} of {total} models")
     except BaseException:
         yield from events
         raise
+    keep_parse_state(target, database)
     with warehouse.get_connection() as con:
         annotated = list(with_table_metadata(context, con, events))
     yield from annotated

@@ -22,6 +22,8 @@ from great_expectations.execution_engine.sqlalchemy_execution_engine import (  #
 )
 from sqlalchemy.pool import StaticPool  # noqa: E402
 
+from pipelines.lib.duckdb_settings import duckdb_settings  # noqa: E402
+
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
@@ -42,6 +44,15 @@ def install_fix() -> None:
     SqlAlchemyExecutionEngine.execute_query = _execute_query_buffered  # type: ignore[method-assign]
 
 
+def add_warehouse(context: Any, database: str) -> Any:
+    """The DuckDB file as GX's SQL datasource, its connection with the pipeline's memory limit and spill folder."""
+    return context.data_sources.add_sql(
+        name="warehouse",
+        connection_string=f"duckdb:///{database}",
+        kwargs={"poolclass": StaticPool, "connect_args": {"config": duckdb_settings().config()}},
+    )
+
+
 def validate_table(
     database: str,
     table: str,
@@ -60,9 +71,7 @@ def validate_table(
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     # StaticPool: one connection for all of the suite's queries (opening a DuckDB file costs tens of ms),
     # closed by dispose() below so none outlives the validation.
-    datasource = context.data_sources.add_sql(
-        name="warehouse", connection_string=f"duckdb:///{database}", kwargs={"poolclass": StaticPool}
-    )
+    datasource = add_warehouse(context, database)
     engines = []
     try:
         batch = datasource.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all")

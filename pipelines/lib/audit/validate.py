@@ -6,10 +6,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from pipelines.lib.audit.verdict import FileVerdict, audit_pending
 from pipelines.lib.config import AuditConfig, load_audit_config
+from pipelines.lib.duckdb_settings import connect
 from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.loader import land_file
 from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
@@ -57,7 +56,7 @@ def validate_files(
             if not report.path.is_file():
                 report.refusal = f"{report.path}: no such file."
                 continue
-            with duckdb.connect(database) as con:
+            with connect(database) as con:
                 try:
                     land_file(con, obj, report.path, Path(scratch) / "cache")
                 except FileRejected as refusal:
@@ -70,7 +69,7 @@ def validate_files(
 
 def quarantine_examples(database: str, obj: ExportObject, sha256: str, examples: int) -> list[tuple]:
     """The first ``examples`` quarantined lines of each rule for one file: (line, rule, offending value)."""
-    with duckdb.connect(database, read_only=True) as con:
+    with connect(database, read_only=True) as con:
         return con.execute(
             f"select _source_line, rule, offending_value from (select *, row_number() over "
             f"(partition by rule order by _source_line) as n from {quarantine_table(obj)} "

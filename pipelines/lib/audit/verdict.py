@@ -15,6 +15,7 @@ from pipelines.lib.audit.rules import Rule, Spec, q, reference_rules, row_count_
 from pipelines.lib.audit.specs import SPECS
 from pipelines.lib.audit.typed_view import typed_columns
 from pipelines.lib.config import AuditConfig, load_publish_config
+from pipelines.lib.duckdb_settings import connect
 from pipelines.lib.ingest.files import move_to_rejected
 from pipelines.lib.ingest.salesforce import ExportObject, by_name
 from pipelines.lib.warehouse import INGEST_LOG, quarantine_table
@@ -60,12 +61,12 @@ def audit_pending(
     database: str, obj: ExportObject, config: AuditConfig, rejected_dir: Path | None
 ) -> list[FileVerdict]:
     verdicts = []
-    with duckdb.connect(database) as con:
+    with connect(database) as con:
         pending = pending_files(con, obj)
     for source_file, sha256, rows, malformed in pending:
         verdict = FileVerdict(source_file, sha256, rows, malformed)
         _judge(database, obj, config, verdict)
-        with duckdb.connect(database) as con:
+        with connect(database) as con:
             if verdict.accepted:
                 _accept(con, obj, verdict)
             else:
@@ -88,7 +89,7 @@ def spec_for(obj: ExportObject) -> Spec:
 def _judge(database: str, obj: ExportObject, config: AuditConfig, verdict: FileVerdict) -> None:
     spec = spec_for(obj)
     view = f'main."audit__{obj.table}"'
-    with duckdb.connect(database) as con:
+    with connect(database) as con:
         present = {r[0] for r in con.execute(f'describe landing."{obj.table}"').fetchall()}
         if set(spec.converts) & present:
             build_rates_table(con, load_publish_config().reporting_currency)
@@ -166,7 +167,7 @@ def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 def _quarantine(database: str, obj: ExportObject, verdict: FileVerdict, failed: list[Rule], view: str) -> None:
     """Each failed rule's rows: those its expectation counts as unexpected (the view holds one file)."""
-    with duckdb.connect(database) as con:
+    with connect(database) as con:
         for rule in failed:
             inserted = con.execute(
                 f"insert into {quarantine_table(obj)} (_source_file, _source_sha256, _source_line, rule, "

@@ -93,10 +93,15 @@ def byte_order(path: Path, encoding: str) -> str:
 def bad_byte(path: Path, encoding: str) -> tuple[int, int, int] | None:
     """(offset, byte, line) of the first byte that does not decode in ``encoding``; None when all of it does."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    ascii_is_text = not encoding.lower().startswith("utf-16")  # a UTF-16 file needs its bytes in pairs
     done, lines = 0, 0
     with path.open("rb") as handle:
         while True:
             chunk = handle.read(CHUNK)
+            if ascii_is_text and chunk and chunk.isascii() and not decoder.getstate()[0]:
+                done += len(chunk)  # ASCII decodes in UTF-8 and Windows-1252 alike: no need to decode it
+                lines += chunk.count(b"\n")
+                continue
             try:
                 decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:

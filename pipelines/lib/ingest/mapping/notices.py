@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.duckdb_settings import connect
+
 
 def undated_message(campaigns: int, spend: Decimal | None, crm_only: bool = False) -> str | None:
     """The spend is shown rounded half to even to the cent (display only)."""
@@ -42,7 +44,7 @@ def landed_undated(con: duckdb.DuckDBPyConnection, table: str, checksums: list[s
 def unplaced_campaigns(warehouse: Path) -> str | None:
     """The message for campaigns of the warehouse (every source, latest export) without a start date."""
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with connect(warehouse, read_only=True) as con:
             campaigns, spend, mapped = con.execute(
                 "select count(*), sum(actual_cost), count(*) filter (where _source_name <> 'salesforce') "
                 "from intermediate.int_campaign_sources_unioned where start_date is null"

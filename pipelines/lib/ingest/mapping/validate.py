@@ -12,11 +12,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from pipelines.lib.audit.validate import FileReport, quarantine_examples, validate_files
 from pipelines.lib.audit.verdict import audit_pending
 from pipelines.lib.config import AuditConfig, load_audit_config
+from pipelines.lib.duckdb_settings import connect
 from pipelines.lib.ingest.canonical import ENTITIES, canonical_object
 from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.mapping.apply import land_mapped
@@ -112,7 +111,7 @@ def _validate_mapped(files: list[MappedFile], config: AuditConfig, examples: int
                     read_as = f"read as {mapped.key!r} of {mapped.loaded.path} ({mapped.found_by})"
                     report = ValidateReport(mapped.path, entity, read_as=read_as)
                     reports.append(report)
-                    with duckdb.connect(database) as con:
+                    with connect(database) as con:
                         try:
                             land_mapped(
                                 con,

@@ -1,0 +1,90 @@
+"""Where a run's time went: each Dagster step (ingest asset, audit check, dbt) and each dbt model, as tables."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from measure import Measured
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    seconds: float
+
+
+def stage_of(step: str) -> str:
+    if "passes_audit" in step:
+        return "audit"
+    if "dbt" in step:
+        return "dbt"
+    if step.startswith("raw__"):
+        return "ingest"
+    return "other"
+
+
+def dagster_steps(dagster_home: Path) -> list[Step]:
+    """Each step of the newest run in ``dagster_home``, start to success (or failure), in start order."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        [run] = instance.get_runs(limit=1)
+        starts: dict[str, float] = {}
+        steps = []
+        for entry in instance.all_logs(run.run_id):
+            event = entry.dagster_event
+            if event is None or event.step_key is None:
+                continue
+            if event.event_type == dg.DagsterEventType.STEP_START:
+                starts[event.step_key] = entry.timestamp
+            elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+                steps.append(Step(event.step_key, entry.timestamp - starts.get(event.step_key, entry.timestamp)))
+    return steps
+
+
+def dbt_models(target: Path, since: float) -> list[Step]:
+    """Each dbt node's execution time from the newest run_results.json under ``target`` written after ``since``."""
+    found = [p for p in target.rglob("run_results.json") if p.stat().st_mtime >= since]
+    if not found:
+        return []
+    results = json.loads(max(found, key=lambda p: p.stat().st_mtime).read_text())["results"]
+    steps = []
+    for r in results:
+        kind, _project, name = r["unique_id"].split(".", 2)
+        steps.append(Step(f"{kind} {name}", float(r["execution_time"])))
+    return steps
+
+
+def run_table(runs: list[tuple[str, Measured]], floor: Measured) -> list[str]:
+    """One line per measured command: wall seconds, peak RSS and the ratio of its wall time to the floor's."""
+    lines = [f"{'what':<24} {'seconds':>9} {'peak MiB':>9} {'× floor':>8}"]
+    for name, m in [("floor (bare DuckDB)", floor), *runs]:
+        lines.append(f"{name:<24} {m.seconds:>9.1f} {m.peak_mib:>9,.0f} {m.seconds / floor.seconds:>8.2f}")
+    return lines
+
+
+def stage_table(steps: Iterable[Step], wall: float) -> list[str]:
+    """Seconds per stage (ingest, audit, dbt, other steps), and what the steps leave of the wall time (process
+    start, loading the definitions, Dagster's own work between steps)."""
+    totals: dict[str, float] = {}
+    for step in steps:
+        totals[stage_of(step.name)] = totals.get(stage_of(step.name), 0.0) + step.seconds
+    totals["outside steps"] = wall - sum(totals.values())
+    return [f"  {stage:<22} {seconds:>9.1f} {seconds / wall:>7.0%}" for stage, seconds in totals.items()]
+
+
+def step_table(steps: Iterable[Step], limit: int | None = None) -> list[str]:
+    ordered = sorted(steps, key=lambda s: -s.seconds)[:limit]
+    return [f"  {s.name[:60]:<60} {s.seconds:>8.2f}" for s in ordered]
+
+
+def dbt_by_kind(models: Iterable[Step]) -> list[str]:
+    """dbt's time by kind of node (model, test, seed), summed over its nodes (threads overlap them)."""
+    totals: dict[str, float] = {}
+    for m in models:
+        kind = m.name.split(" ")[0]
+        totals[kind] = totals.get(kind, 0.0) + m.seconds
+    return [f"  {k:<22} {v:>9.1f}" for k, v in sorted(totals.items(), key=lambda kv: -kv[1])]

@@ -1,0 +1,33 @@
+"""bad_byte skips decoding chunks that are pure ASCII, and still finds a bad byte at or across a chunk's edge."""
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.lib.ingest.encodings import bad_byte
+from pipelines.lib.ingest.files import CHUNK
+
+CASES = {
+    # an é split across the chunk edge, then a pure ASCII chunk: valid
+    "split_character": (b"a" * (CHUNK - 1) + "é".encode() + b"b" * CHUNK, None),
+    # a lead byte at the end of a chunk followed by ASCII: the byte after it is where UTF-8 fails
+    "cut_character": (b"a" * (CHUNK - 1) + b"\xc3" + b"b" * CHUNK, (CHUNK, ord("b"), 1)),
+    "bad_byte_in_second_chunk": (b"a\n" * (CHUNK // 2) + b"x\n\xff" + b"c" * 10, (CHUNK + 2, 0xFF, CHUNK // 2 + 2)),
+    "ascii": (b"ab\n" * 1_000_000, None),
+    "ends_in_a_lead_byte": (b"a" * CHUNK + b"\xc3", (CHUNK + 1, 0, 1)),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_byte_across_chunks(tmp_path: Path, name: str) -> None:
+    data, expected = CASES[name]
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(data)
+    assert bad_byte(path, "utf-8") == expected
+    assert bad_byte(path, "cp1252") is None  # every one of these bytes is a Windows-1252 character
+
+
+def test_odd_ascii_file_is_no_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"abc")
+    assert bad_byte(path, "utf-16-le") is not None

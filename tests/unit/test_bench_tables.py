@@ -1,0 +1,35 @@
+"""The benchmark's tables (benchmarks/stages.py) on made-up figures: ratios to the floor and stage totals."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+from measure import Measured  # noqa: E402
+from stages import Step, dbt_by_kind, run_table, stage_of, stage_table, step_table  # noqa: E402
+
+
+def test_run_table_gives_each_command_its_ratio_to_the_floor():
+    lines = run_table([("full run", Measured(50.0, 2048.0)), ("nothing new", Measured(2.5, 300.0))], Measured(10, 900))
+    assert lines[1].split() == ["floor", "(bare", "DuckDB)", "10.0", "900", "1.00"]
+    assert lines[2].split() == ["full", "run", "50.0", "2,048", "5.00"]
+    assert lines[3].split() == ["nothing", "new", "2.5", "300", "0.25"]
+
+
+def test_steps_are_summed_by_stage_and_the_rest_is_outside_steps():
+    steps = [
+        Step("raw__salesforce__opportunity", 4.0),
+        Step("raw__salesforce__account", 1.0),
+        Step("raw__salesforce__opportunity_salesforce__opportunity__passes_audit", 3.0),
+        Step("sales_dbt_models", 30.0),
+        Step("marts__kpi_scorecard_includes_newest_accepted_export", 0.5),
+    ]
+    assert stage_of(steps[2].name) == "audit"
+    rows = {line.split()[0]: float(line.split()[-2]) for line in stage_table(steps, 40.0)}
+    assert rows == {"ingest": 5.0, "audit": 3.0, "dbt": 30.0, "other": 0.5, "outside": 1.5}
+
+
+def test_slowest_steps_first_and_dbt_nodes_by_kind():
+    models = [Step("model fct_opportunities", 2.0), Step("test not_null_x", 0.5), Step("model dim_reps", 0.25)]
+    assert [line.split()[1] for line in step_table(models, 2)] == ["fct_opportunities", "not_null_x"]
+    assert [line.split() for line in dbt_by_kind(models)] == [["model", "2.2"], ["test", "0.5"]]
