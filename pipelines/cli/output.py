@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from datetime import datetime
@@ -15,7 +16,8 @@ if TYPE_CHECKING:
 @contextmanager
 def quiet_stdout(warehouse: Path) -> Iterator[Path]:
     """dbt's progress lines (echoed by dagster-dbt) go to a log beside the warehouse, not the terminal."""
-    log = warehouse.parent / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S}.log"
+    # Microseconds and the pid: two runs started in the same second never share (or point at) one log.
+    log = warehouse.parent / "logs" / f"run-{datetime.now():%Y%m%dT%H%M%S.%f}-{os.getpid()}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w", encoding="utf-8") as handle, redirect_stdout(handle):
         yield log

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 
+from pipelines.lib.config import load_runs_config
+from pipelines.lib.run_lock import WarehouseBusy, writer_lock
 from pipelines.lib.settings import export_paths, resolve_paths
 
 STAGES = ("ingest", "audit", "transform", "publish")
@@ -28,8 +34,10 @@ class RunFailed(Exception):
         stage: str | None = None,
         dbt_nodes: tuple[tuple[str, str, str | None], ...] = (),
         dbt_log: str | None = None,
+        cause: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.cause = cause  # pipelines.lib.failures: busy, disk_full, …; None when a file or our SQL is at fault
         self.stage = stage
         self.dbt_nodes = dbt_nodes
         self.dbt_log = dbt_log
@@ -115,6 +123,17 @@ def _failure(result: dg.ExecuteInProcessResult) -> RunFailed:
     return RunFailed(message, stage=stage, dbt_nodes=tuple(dbt_nodes.values()), dbt_log=dbt_log)
 
 
+@contextmanager
+def _writer(warehouse: Path, job: str) -> Iterator[None]:
+    """The warehouse's writer lock, taken before anything is written (the job's resource re-enters it)."""
+    entry = " ".join(["salesmetrics", *sys.argv[1:]]) if sys.argv[0].endswith("salesmetrics") else f"job {job}"
+    try:
+        with writer_lock(warehouse, entry, load_runs_config().lock_wait_seconds):
+            yield
+    except WarehouseBusy as busy:
+        raise RunFailed(str(busy), cause="busy") from None
+
+
 def run_job(
     name: str, partition_key: str | None = None, partition_range: tuple[str, str] | None = None
 ) -> dg.ExecuteInProcessResult:
@@ -124,7 +143,8 @@ def run_job(
     """
     from pipelines.definitions import defs
 
-    export_paths(resolve_paths())  # every path the resources read, from the environment or the defaults
+    paths = resolve_paths()
+    export_paths(paths)  # every path the resources read, from the environment or the defaults
     job = defs.resolve_job_def(name)
     tags = (
         {
@@ -134,7 +154,7 @@ def run_job(
         if partition_range
         else None
     )
-    with _instance() as instance:
+    with _writer(paths.warehouse, name), _instance() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
