@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.lib.config import load_runs_config
+from pipelines.lib.failures import classify
 from pipelines.lib.run_lock import WarehouseBusy, writer_lock
 from pipelines.lib.settings import export_paths, resolve_paths
 
@@ -74,6 +75,7 @@ def _failure(result: dg.ExecuteInProcessResult) -> RunFailed:
     stages: list[str] = []
     dbt_nodes: dict[str, tuple[str, str, str | None]] = {}
     dbt_log = None
+    causes: list[str] = []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
@@ -94,6 +96,12 @@ def _failure(result: dg.ExecuteInProcessResult) -> RunFailed:
             while error is not None and error.cause is not None:
                 error = error.cause
             text = _ANSI.sub("", error.message if error is not None else "").strip()
+            cause = classify(text)  # a held warehouse, a full disk, …: its own message, never "fix the file"
+            if cause is not None:
+                causes.append(cause.kind)
+                messages.append(cause.message)
+                stages.extend([stage] if stage else [])
+                continue
             if stage == "transform" and ("dbt" in text.lower() or dbt_nodes or _DBT_NODE.search(text)):
                 stages.append("transform")
                 found = _DBT_LOG.search(text)
@@ -120,7 +128,9 @@ def _failure(result: dg.ExecuteInProcessResult) -> RunFailed:
             "SQL computed something wrong. Please report it with the logs below.",
         )
     message = " ".join(dict.fromkeys(messages)) or "The run failed; see the Dagster run log."
-    return RunFailed(message, stage=stage, dbt_nodes=tuple(dbt_nodes.values()), dbt_log=dbt_log)
+    return RunFailed(
+        message, stage=stage, dbt_nodes=tuple(dbt_nodes.values()), dbt_log=dbt_log, cause=next(iter(causes), None)
+    )
 
 
 @contextmanager
@@ -132,6 +142,11 @@ def _writer(warehouse: Path, job: str) -> Iterator[None]:
             yield
     except WarehouseBusy as busy:
         raise RunFailed(str(busy), cause="busy") from None
+    except OSError as problem:  # the lock file cannot be written: a read-only folder, a full disk
+        cause = classify(str(problem))
+        if cause is None:
+            raise
+        raise RunFailed(cause.message, cause=cause.kind) from None
 
 
 def run_job(

@@ -33,11 +33,16 @@ def duckdb_holder(error_text: str) -> Holder | None:
     return Holder(pid, command_of(pid, found["program"]))
 
 
-def analyst_fix(warehouse: Path, holder: Holder, waited: float) -> str:
+def analyst_fix(warehouse: Path, holder: Holder, waited: float | None) -> str:
+    """The message for a warehouse held open by another program; ``waited`` None: found mid-run, not waited for."""
     copy = warehouse.with_name("analytics.duckdb")
+    outcome = (
+        f"this run did nothing (waited {waited:g} s, runs.lock_wait_seconds in salesmetrics.yml)"
+        if waited is not None
+        else "this run stopped there"
+    )
     return (
         f"The warehouse {warehouse} is open in another program (pid {holder.pid}: {holder.command}), and DuckDB "
-        f"lets nobody write a file another process has open, even read-only; this run did nothing (waited "
-        f"{waited:g} s, runs.lock_wait_seconds in salesmetrics.yml). Close that session and run again; to query "
-        f"the marts, query {copy}, the copy that never blocks a run."
+        f"lets nobody write a file another process has open, even read-only; {outcome}. Close that session and "
+        f"run again; to query the marts, query {copy}, the copy that never blocks a run."
     )
