@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster._core.utils import make_new_run_id
 
+from pipelines.lib.config import load_runs_config
+from pipelines.lib.failures import classify
+from pipelines.lib.run_lock import WarehouseBusy, writer_lock
 from pipelines.lib.settings import export_paths, resolve_paths
 
 STAGES = ("ingest", "audit", "transform", "publish")
@@ -31,8 +37,10 @@ class RunFailed(Exception):
         stage: str | None = None,
         dbt_nodes: tuple[tuple[str, str, str | None], ...] = (),
         dbt_log: str | None = None,
+        cause: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.cause = cause  # pipelines.lib.failures: busy, disk_full, …; None when a file or our SQL is at fault
         self.stage = stage
         self.dbt_nodes = dbt_nodes
         self.dbt_log = dbt_log
@@ -80,6 +88,7 @@ def _failure(result: dg.ExecuteInProcessResult) -> RunFailed:
     stages: list[str] = []
     dbt_nodes: dict[str, tuple[str, str, str | None]] = {}
     dbt_log = None
+    causes: list[str] = []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
@@ -100,6 +109,12 @@ def _failure(result: dg.ExecuteInProcessResult) -> RunFailed:
             while error is not None and error.cause is not None:
                 error = error.cause
             text = _ANSI.sub("", error.message if error is not None else "").strip()
+            cause = classify(text)  # a held warehouse, a full disk, …: its own message, never "fix the file"
+            if cause is not None:
+                causes.append(cause.kind)
+                messages.append(cause.message)
+                stages.extend([stage] if stage else [])
+                continue
             if stage == "transform" and ("dbt" in text.lower() or dbt_nodes or _DBT_NODE.search(text)):
                 stages.append("transform")
                 found = _DBT_LOG.search(text)
@@ -126,7 +141,25 @@ def _failure(result: dg.ExecuteInProcessResult) -> RunFailed:
             "SQL computed something wrong. Please report it with the logs below.",
         )
     message = " ".join(dict.fromkeys(messages)) or "The run failed; see the Dagster run log."
-    return RunFailed(message, stage=stage, dbt_nodes=tuple(dbt_nodes.values()), dbt_log=dbt_log)
+    return RunFailed(
+        message, stage=stage, dbt_nodes=tuple(dbt_nodes.values()), dbt_log=dbt_log, cause=next(iter(causes), None)
+    )
+
+
+@contextmanager
+def _writer(warehouse: Path, job: str) -> Iterator[None]:
+    """The warehouse's writer lock, taken before anything is written (the job's resource re-enters it)."""
+    entry = " ".join(["salesmetrics", *sys.argv[1:]]) if sys.argv[0].endswith("salesmetrics") else f"job {job}"
+    try:
+        with writer_lock(warehouse, entry, load_runs_config().lock_wait_seconds):
+            yield
+    except WarehouseBusy as busy:
+        raise RunFailed(str(busy), cause="busy") from None
+    except OSError as problem:  # the lock file cannot be written: a read-only folder, a full disk
+        cause = classify(str(problem))
+        if cause is None:
+            raise
+        raise RunFailed(cause.message, cause=cause.kind) from None
 
 
 EventListener = Callable[[dg.JobDefinition, Any], None]
@@ -147,14 +180,15 @@ def run_job(
     """
     from pipelines.definitions import defs
 
-    export_paths(resolve_paths())  # every path the resources read, from the environment or the defaults
+    paths = resolve_paths()
+    export_paths(paths)  # every path the resources read, from the environment or the defaults
     job = defs.resolve_job_def(name)
     tags = {**(tags or {})}
     if partition_range:
         tags["dagster/asset_partition_range_start"] = partition_range[0]
         tags["dagster/asset_partition_range_end"] = partition_range[1]
     run_id = make_new_run_id()
-    with _instance() as instance:
+    with _writer(paths.warehouse, name), _instance() as instance:
         if on_event is not None:
             instance.add_event_listener(run_id, lambda entry: on_event(job, entry))
         result = job.execute_in_process(

@@ -13,7 +13,9 @@ from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.transform.project import DBT_EXECUTABLE, dbt_project
+from pipelines.lib.config import load_runs_config
 from pipelines.lib.duckdb_settings import DuckDBSettings
+from pipelines.lib.run_lock import connect_writer, writer_lock
 
 # Every asset that writes the warehouse runs in this pool; DuckDB allows one writer process at a time.
 WAREHOUSE_POOL = "warehouse"
@@ -30,12 +32,34 @@ class WarehouseResource(DuckDBResource):
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        opened = super().get_connection()
-        connection = opened.__enter__()
+        # No retries with backoff (dagster-duckdb's: ~100 s per asset when a session holds the file): a program
+        # holding the warehouse is named at once, waited for runs.lock_wait_seconds, then the step fails.
+        connection = connect_writer(self.database, self.connection_config, load_runs_config().lock_wait_seconds)
         try:
             yield connection
         finally:
             connection.close()
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """Every Dagster run (UI, schedule, sensor, CLI) holds the warehouse's writer lock from start to end."""
+        if self.database == ":memory:":
+            yield self
+            return
+        with writer_lock(Path(self.database), entry_point(context.dagster_run), load_runs_config().lock_wait_seconds):
+            yield self
+
+
+def entry_point(run: dg.DagsterRun | None) -> str:
+    """Who started a run, for the lock file: a schedule, a sensor, a backfill, or someone in the UI."""
+    tags = run.tags if run is not None else {}
+    if "dagster/schedule_name" in tags:
+        return f"schedule {tags['dagster/schedule_name']}"
+    if "dagster/sensor_name" in tags:
+        return f"sensor {tags['dagster/sensor_name']}"
+    if "dagster/backfill" in tags:
+        return f"backfill {tags['dagster/backfill']}"
+    return f"Dagster run {run.run_id[:8]} of {run.job_name} (UI)" if run is not None else "Dagster"
 
 
 class InboxResource(dg.ConfigurableResource):

@@ -85,3 +85,31 @@ def load_publish_config(path: Path | None = None) -> PublishConfig:
         )
     section["reporting_currency"] = currency
     return PublishConfig(**section)
+
+
+@dataclass(frozen=True)
+class RunsConfig:
+    # How long a run waits for another run (or a session holding the warehouse open) before it gives up.
+    lock_wait_seconds: float = 180.0
+
+
+def load_runs_config(path: Path | None = None) -> RunsConfig:
+    section = _section("runs", path)
+    unknown = set(section) - set(RunsConfig.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"{path or config_path()}: unknown runs setting(s) {', '.join(sorted(unknown))}")
+    return RunsConfig(**{key: float(value) for key, value in section.items()})
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    # A file whose header has more columns than this is refused before it is read (an absurd or broken header).
+    max_columns: int = 500
+
+
+def load_ingest_config(path: Path | None = None) -> IngestConfig:
+    section = _section("ingest", path)
+    unknown = set(section) - set(IngestConfig.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"{path or config_path()}: unknown ingest setting(s) {', '.join(sorted(unknown))}")
+    return IngestConfig(**{key: int(value) for key, value in section.items()})

@@ -75,3 +75,23 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> None:
             column_name varchar, offending_value varchar, record varchar, quarantined_at timestamp
         )"""
     )
+
+
+def add_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
+    """Add the text columns ``table`` (schema.name) lacks: a newer export may bring a field older ones lacked."""
+    existing = {row[0] for row in con.execute(f"describe {table}").fetchall()}
+    for column in columns:
+        if column not in existing:
+            con.execute(f'alter table {table} add column "{column}" varchar')
+
+
+def drop_landing_only_columns(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> None:
+    """Columns of landing that raw lacks and no landing row fills: a rejected file's, which go with it.
+
+    Landing is widened in the landing transaction, raw only when the audit accepts (pipelines.lib.audit.verdict).
+    """
+    raw = {row[0] for row in con.execute(f'describe raw."{obj.table}"').fetchall()}
+    landing = [row[0] for row in con.execute(f'describe landing."{obj.table}"').fetchall()]
+    for column in (c for c in landing if c not in raw):
+        if not con.execute(f'select count("{column}") from landing."{obj.table}"').fetchone()[0]:
+            con.execute(f'alter table landing."{obj.table}" drop column "{column}"')

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, InboxResource
 from pipelines.lib.ingest.archives import unpack_archives
+from pipelines.lib.ingest.boundary import refuse_unsafe_entries
 from pipelines.lib.ingest.canonical import CANONICAL_OBJECTS
 from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.loader import land_file, record_rejection
@@ -20,8 +21,8 @@ from pipelines.lib.warehouse import ensure_tables
 
 
 def _unpack(inbox: InboxResource) -> None:
-    """Unpack new .zip archives of the inbox (once, beside each archive) before looking for files."""
-    problems = unpack_archives(inbox.root, inbox.rejected_dir)
+    """Refuse links out of the inbox, pipes and devices, then unpack new .zip archives (once, beside each)."""
+    problems = refuse_unsafe_entries(inbox.root, inbox.rejected_dir) + unpack_archives(inbox.root, inbox.rejected_dir)
     if problems:
         raise dg.Failure(description=" ".join(problems), metadata={"rejected_archives": problems})
 

@@ -18,7 +18,7 @@ from pipelines.lib.config import AuditConfig, load_publish_config
 from pipelines.lib.duckdb_settings import connect
 from pipelines.lib.ingest.files import move_to_rejected
 from pipelines.lib.ingest.salesforce import ExportObject, by_name
-from pipelines.lib.warehouse import INGEST_LOG, quarantine_table
+from pipelines.lib.warehouse import INGEST_LOG, add_columns, drop_landing_only_columns, quarantine_table
 
 
 @dataclass
@@ -190,6 +190,8 @@ def _quarantine(database: str, obj: ExportObject, verdict: FileVerdict, failed: 
 def _accept(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerdict) -> None:
     table = q(obj.table)
     con.execute("begin transaction")
+    landed = [row[0] for row in con.execute(f"describe landing.{table}").fetchall()]
+    add_columns(con, f"raw.{table}", landed)  # a field this export brought joins raw only now, accepted
     con.execute(
         f"insert into raw.{table} by name select * from landing.{table} l where l._source_sha256 = ? "
         f"and l._source_line not in (select _source_line from {quarantine_table(obj)} where _source_sha256 = ?)",
@@ -218,5 +220,6 @@ def _reject(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerd
         [reason, obj.name, verdict.sha256],
     )
     con.execute("commit")
+    drop_landing_only_columns(con, obj)  # the fields only this file brought go with it (DuckDB: after the delete)
     moved = move_to_rejected(Path(verdict.file), rejected_dir, reason)
     verdict.moved_to = str(moved) if moved else None

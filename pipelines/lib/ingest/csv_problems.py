@@ -4,6 +4,7 @@ with different numbers of fields. Each answer is (problem, fix, line) for a File
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 
@@ -63,4 +64,62 @@ def unreadable_because(readable: Path, duckdb_says: str) -> tuple[str, str, int 
         f"DuckDB's CSV reader cannot work out its delimiter and quoting ({duckdb_says}).",
         "Check that it is a complete comma-, semicolon-, tab- or pipe-separated text export.",
         None,
+    )
+
+
+def too_many_columns(
+    readable: Path, limit: int, skip: int = 0, delimiter: str | None = None
+) -> tuple[str, str, int] | None:
+    """(problem, fix, line) when the header has more fields than ``limit``, counted before DuckDB reads anything."""
+    with readable.open(encoding="utf-8", errors="replace", newline="") as handle:
+        for _ in range(skip):
+            handle.readline()
+        header = handle.readline()
+    delimiter = delimiter or max(",;\t|", key=header.count)
+    count = len(next(csv.reader([header], delimiter=delimiter), []))
+    if count <= limit:
+        return None
+    return (
+        f"its header has {count:,} columns, more than the {limit:,} a file may have (ingest.max_columns in "
+        "salesmetrics.yml); no CRM object has that many fields, so it was not read.",
+        "Export the object again with its own fields, or raise ingest.max_columns if the columns are real.",
+        skip + 1,
+    )
+
+
+_LINE_SIZE = re.compile(r"Maximum line size of (\d+) bytes exceeded")
+
+
+def duckdb_cause(error: str) -> str:
+    """DuckDB's error without the offending line it quotes and its option dump: what it says went wrong."""
+    kept = []
+    for line in error.strip().splitlines():
+        if not line.strip():
+            break  # the option dump ("  file = …") follows the first blank line
+        if not line.startswith(("Original Line:", "Possible Solution:")):
+            kept.append(line.strip())
+    return " ".join(kept)
+
+
+def oversized_line(readable: Path, duckdb_says: str) -> tuple[str, str, int] | None:
+    """(problem, fix, line) for a line longer than DuckDB's maximum line size: the true line (DuckDB says 1)."""
+    found = _LINE_SIZE.search(duckdb_says)
+    if found is None:
+        return None
+    limit = int(found[1])
+    with readable.open("rb") as handle:
+        number, size = 1, 0
+        while chunk := handle.readline(1 << 20):  # a line of any length, in pieces of 1 MB
+            size += len(chunk)
+            if size > limit:
+                break
+            if chunk.endswith(b"\n"):
+                number, size = number + 1, 0
+        else:
+            return None
+    return (
+        f"line {number} is longer than the {limit:,} bytes DuckDB's CSV reader takes on one line (DuckDB: "
+        f"{found[0]}): a value that long is no CRM field (a pasted document, or a quote that is never closed).",
+        "Shorten or remove that value, or export the object again.",
+        number,
     )

@@ -15,11 +15,18 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.ingest.csv_problems import quoting_problem, unreadable_because
+from pipelines.lib.config import load_ingest_config
+from pipelines.lib.ingest.csv_problems import (
+    duckdb_cause,
+    oversized_line,
+    quoting_problem,
+    too_many_columns,
+    unreadable_because,
+)
 from pipelines.lib.ingest.files import FileRejected, ends_mid_record, move_to_rejected
 from pipelines.lib.ingest.salesforce import ExportObject
 from pipelines.lib.ingest.transcode import as_utf8
-from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table, transaction
+from pipelines.lib.warehouse import INGEST_LOG, add_columns, ensure_tables, quarantine_table, transaction
 
 SNIFF_OPTIONS = "all_varchar = true, header = true, ignore_errors = true"
 # A Salesforce Data Export may write every empty field as the quoted spreadsheet literal "#N/A": no value.
@@ -72,7 +79,9 @@ def _header(
             f"describe select * from read_csv(?, {csv_options(SNIFF_OPTIONS, pins)})", [str(readable)]
         ).fetchall()
     except duckdb.Error as exc:
-        raise FileRejected(path, *unreadable_because(readable, str(exc).splitlines()[0])) from exc
+        says = str(exc)
+        why = oversized_line(readable, says) or unreadable_because(readable, duckdb_cause(says))
+        raise FileRejected(path, *why) from exc
     return [row[0] for row in described]
 
 
@@ -131,16 +140,20 @@ def land_file(
         lines_before_data += text.title_lines
     nulls = "[" + ", ".join("'" + t.replace("'", "''") + "'" for t in null_text) + "]"
     read_options = f"{READ_OPTIONS}, nullstr = {nulls}"
+    wide = too_many_columns(text.readable, load_ingest_config().max_columns, text.title_lines, delimiter)
+    if wide:  # refused at once, before DuckDB sniffs (or landing grows by) thousands of columns
+        raise FileRejected(path, *wide)
     columns = _header(con, path, text.readable, pins)
     if len(columns) > 1 and all(len(c) > 1 and c.startswith('"') and c.endswith('"') for c in columns):
         raise FileRejected(path, *quoting_problem(text.readable, columns))
     check_header(path, obj, columns)
-    _widen(con, obj, columns)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     select_columns = ", ".join(f'"{c}"' for c in columns)
     con.execute("drop table if exists _rejected_lines; drop table if exists _rejected_scans")
     try:
         with transaction(con):
+            # Only landing, and with the rows: a file refused here or by the audit leaves no column behind.
+            add_columns(con, f'landing."{obj.table}"', columns)
             con.execute(
                 f"create or replace temp table _incoming as select {select_columns}, ordinality as _row "
                 f"from read_csv(?, {csv_options(read_options, pins)}) with ordinality",
@@ -205,15 +218,6 @@ def _last_line_cut(con: duckdb.DuckDBPyConnection, data_lines: int) -> bool:
         "group by line order by line desc limit 1"
     ).fetchone()
     return last is not None and last[0] >= data_lines + 1 and bool(last[1])
-
-
-def _widen(con: duckdb.DuckDBPyConnection, obj: ExportObject, columns: list[str]) -> None:
-    """A newer export may bring a column older ones lacked: add it to landing and raw."""
-    for schema in ("landing", "raw"):
-        existing = {row[0] for row in con.execute(f'describe {schema}."{obj.table}"').fetchall()}
-        for column in columns:
-            if column not in existing:
-                con.execute(f'alter table {schema}."{obj.table}" add column "{column}" varchar')
 
 
 def record_rejection(
