@@ -59,5 +59,6 @@ def test_unit_tests_pin_the_settings_they_depend_on(built: Built, tmp_path: Path
     summary = re.search(r"PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+)", result.stdout)
     assert summary, result.stdout[-3000:]
     passed, _, errors, _ = map(int, summary.groups())
-    assert (errors, result.returncode) == (0, 0), result.stdout[-3000:]
+    failing = re.findall(r"Failure in unit_test (\S+)", re.sub(r"\x1b\[[0-9;]*m", "", result.stdout))
+    assert (errors, result.returncode) == (0, 0), f"unit tests not pinning their vars: {failing}"
     assert passed >= 38
