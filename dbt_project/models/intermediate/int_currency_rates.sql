@@ -49,7 +49,7 @@ dated_ranked as (
         conversion_rate,
         row_number() over (
             partition by iso_code, start_date
-            order by source_rank, _source_file desc, _source_line desc
+            order by source_rank asc, _source_file desc, _source_line desc
         ) as rank_in_day
     from all_dated
     where iso_code is not null
@@ -74,7 +74,7 @@ static_ranked as (
         conversion_rate,
         row_number() over (
             partition by iso_code
-            order by source_rank, _source_file desc, _source_line desc
+            order by source_rank asc, _source_file desc, _source_line desc
         ) as rank_in_code
     from all_static
     where iso_code is not null

@@ -119,6 +119,7 @@ rated as (
             when static_original.conversion_rate is not null then 'static'
         end as original_basis
     from with_currency
+    -- noqa: disable=LT02
     {%- for side, currency in [('original', 'with_currency.currency_original'), ('reporting', "'" ~ reporting_currency ~ "'")] %}
     left join rates as dated_{{ side }}
         on dated_{{ side }}.rate_basis = 'dated'
@@ -131,6 +132,7 @@ rated as (
         and with_currency.currency_original <> '{{ reporting_currency }}'
         and static_{{ side }}.currency = {{ currency }}
     {%- endfor %}
+    -- noqa: enable=LT02
 ),
 
 final as (

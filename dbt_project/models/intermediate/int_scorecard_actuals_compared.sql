@@ -12,15 +12,15 @@ actuals as (
 actuals_with_prior_and_last_year as (
     select
         actuals.*,
-        prior.actual as prior_value,
+        previous.actual as prior_value,
         last_year.actual as last_year_value
     from actuals
-    left join actuals as prior
-        on prior.grain = actuals.grain
-        and prior.scope = actuals.scope
-        and prior.scope_id = actuals.scope_id
-        and prior.kpi = actuals.kpi
-        and prior.period_start = {{ period_start_of('actuals.grain', dbt.dateadd('day', -1, 'actuals.period_start')) }}
+    left join actuals as previous
+        on previous.grain = actuals.grain
+        and previous.scope = actuals.scope
+        and previous.scope_id = actuals.scope_id
+        and previous.kpi = actuals.kpi
+        and previous.period_start = {{ period_start_of('actuals.grain', dbt.dateadd('day', -1, 'actuals.period_start')) }}
     left join actuals as last_year
         on last_year.grain = actuals.grain
         and last_year.scope = actuals.scope
@@ -29,4 +29,4 @@ actuals_with_prior_and_last_year as (
         and last_year.period_start = {{ period_start_of('actuals.grain', dbt.dateadd('year', -1, 'actuals.period_start')) }}
 )
 
-select * from actuals_with_prior_and_last_year
+select * from actuals_with_prior_and_last_year  -- noqa: AM04

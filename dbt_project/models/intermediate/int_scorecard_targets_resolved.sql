@@ -21,10 +21,7 @@ file_targets_matched as (
         actuals.scope,
         actuals.scope_id,
         actuals.kpi,
-        case
-            when targets_file.target_value is not null then targets_file.target_value
-            else actuals.last_year_value * (1 + targets_file.growth_rate)
-        end as target,
+        coalesce(targets_file.target_value, actuals.last_year_value * (1 + targets_file.growth_rate)) as target,
         case when targets_file.target_value is not null then 'targets_file' else 'growth_rule' end as target_source
     from actuals
     inner join targets_file

@@ -36,7 +36,7 @@ benchmarks_ranked as (
             order by case when benchmarks.grain is null then 1 else 0 end
         ) as preference
     from benchmarks
-    inner join (select distinct grain from actuals) as grains
+    inner join (select distinct grain from actuals) as grains  -- noqa: ST05
         on benchmarks.grain = grains.grain or benchmarks.grain is null
 ),
 
