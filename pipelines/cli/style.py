@@ -34,7 +34,11 @@ def _usage_error_line(error: click_exceptions.UsageError) -> str:
     """``salesmetrics publish: 'yearly' is not one of 'weekly', 'monthly'. See salesmetrics publish --help.``"""
     message = error.format_message()
     param = getattr(error, "param", None)
-    if isinstance(error, click_exceptions.BadParameter) and isinstance(param, typer.core.TyperArgument):
+    if (
+        isinstance(error, click_exceptions.BadParameter)
+        and not isinstance(error, click_exceptions.MissingParameter)  # click 8.4: "Missing argument 'FILE|DIR'"
+        and isinstance(param, typer.core.TyperArgument)
+    ):
         message = f"Invalid value for the {param.name}: {error.message}"  # not for 'weekly|monthly'
     message = message.replace("Value error, ", "").rstrip()
     where = error.ctx.command_path if error.ctx is not None else "salesmetrics"

@@ -315,6 +315,24 @@ BASE: dict[str, list[dict[str, str]]] = {
     ],
 }
 
+# ISO codes no base row uses, one per spoiled rate row (a code must be ISO 4217: currency__in_accepted_values)
+SPARE_CURRENCIES = (
+    "AED",
+    "AUD",
+    "BRL",
+    "CAD",
+    "CHF",
+    "CNY",
+    "CZK",
+    "DKK",
+    "HKD",
+    "HUF",
+    "INR",
+    "JPY",
+    "KRW",
+    "MXN",
+    "NOK",
+)
 BASE["currency_rates"] = [  # the deals carry no currency: rates that convert nothing
     {"currency": "EUR", "rate": "0.9", "start_date": "2026-01-01"},
     {"currency": "USD", "rate": "1", "start_date": ""},
@@ -394,8 +412,8 @@ def spoiled_rows(entity: str, kinds: dict[str, str]) -> list[tuple[str, str, dic
                 row[id_column] = f"S-{entity}-{column}-{spoilage}"
             elif entity == "quotas":  # a quota is keyed by rep and period start
                 row["rep_id"] = f"S-{column}-{spoilage}"
-            elif entity == "currency_rates":  # a rate is keyed by currency and start date
-                row["currency"] = f"S-{column}-{spoilage}"
+            elif entity == "currency_rates":  # a rate is keyed by currency and start date: a code of its own
+                row["currency"] = SPARE_CURRENCIES[len(out)]
             row[column] = value
             out.append((column, spoilage, row))
     if id_column:  # the same id twice in one file

@@ -332,6 +332,6 @@ def test_a_dbt_failure_says_transform_names_the_test_and_model_and_calls_it_our_
     assert "dbt test accepted_values_int_opportunities_unioned_status__won__lost__open" in out
     assert "on intermediate.int_opportunities_unioned" in out
     assert "a bug in salesmetrics, not in your data" in out
-    assert re.search(r"Run log: \S+/logs/run-\d{8}T\d{6}\.log", out), out
+    assert re.search(r"Run log: \S+/logs/run-\d{8}T\d{6}\.\d{6}-\d+\.log", out), out
     assert re.search(r"dbt's log: \S+/dbt\.log", out), out
     assert "Traceback" not in out and "\x1b[" not in out

@@ -9,6 +9,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
+from pipelines.lib.publish.restatements import SOURCES as RESTATEMENT_SOURCES
 from pipelines.lib.publish.scorecard import period_rows_sql
 from pipelines.lib.publish.sections import PIPELINE_BY_REP, SECTIONS, Section
 
@@ -26,6 +27,8 @@ def publication_reads() -> dict[str, set[dg.AssetKey]]:
     parts = {"scorecard": tables_read(scorecard)}
     for section in (*SECTIONS, PIPELINE_BY_REP):
         parts[f"section {section.name} ({section.mart})"] = tables_read(section.query(", ".join(section.columns)))
+    # a new version lists what changed since the previous one: the deals its period depends on, as the marts hold them
+    parts["restatements"] = {dg.AssetKey(source.split(".")) for source in RESTATEMENT_SOURCES}
     return parts
 
 

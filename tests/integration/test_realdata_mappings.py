@@ -1,6 +1,6 @@
 """Real public exports through mapping files (examples/mappings/), the whole pipeline, figures exact.
 
-Each test drops copies (symlinks) of the real files and the example mapping into a temporary inbox, runs
+Each test drops copies of the real files and the example mapping into a temporary inbox, runs
 refresh_warehouse (ingest → audit → dbt), and checks the marts against the figures published in
 ../shared/realdata/README.md and against sums computed here from the CSV files with exact decimals. Marts keep
 money exact (DECIMAL(38,6)), so a published figure is the mart's exact value rounded to the cent, and any sum of
@@ -43,11 +43,12 @@ def mapped_env(isolated_env: None) -> Iterator[None]:
 
 
 def run_inbox(root: Path, files: list[Path], mapping: Path, min_date: str = "1990-01-01") -> Path:
-    """Symlink ``files`` and the mapping (as mapping.yml) into an inbox folder; run the pipeline; the warehouse."""
+    """Copy ``files`` (a link out of the inbox is refused, as for any user) and the mapping (as mapping.yml) into
+    an inbox folder; run the pipeline; the warehouse."""
     folder = root / "inbox" / "export"
     folder.mkdir(parents=True)
     for path in files:
-        (folder / path.name).symlink_to(path)
+        shutil.copy(path, folder / path.name)
     shutil.copy(mapping, folder / "mapping.yml")
     config = root / "salesmetrics.yml"
     config.write_text(f"audit:\n  min_date: {min_date}\n", encoding="utf-8")

@@ -8,6 +8,8 @@ true/false, status to won/lost/open.
 
 from __future__ import annotations
 
+from babel.numbers import list_currencies
+
 from pipelines.lib.audit.rules import Spec
 from pipelines.lib.ingest.salesforce import ExportObject
 
@@ -93,6 +95,9 @@ ENTITIES: dict[str, dict[str, str]] = {
 }
 
 STATUSES = ("won", "lost", "open")
+# ISO 4217 codes (Babel's list, current and historic, any case): a currency column holds one of these, so a
+# garbled code is quarantined as such rather than matched against an equally garbled rates file.
+CURRENCY_CODES = tuple(sorted(list_currencies()))
 # stage labels that name a closed outcome, in Salesforce and in HubSpot's default pipeline (compared trimmed,
 # any case)
 CLOSED_STAGE_LABELS = {"closed won": "won", "closed lost": "lost"}
@@ -121,7 +126,7 @@ CANONICAL_SPECS: dict[str, Spec] = {
         "opportunities",
         "opportunity_id",
         ("status",),
-        sets={"status": STATUSES},
+        sets={"status": STATUSES, "currency": CURRENCY_CODES},
         ordered=(("close_date", "created_date"),),
         # a won or lost deal is booked on its close date; an open deal may have none (never overdue), and any
         # deal may lack a created date (its cycle and age are then NULL)
@@ -150,6 +155,7 @@ CANONICAL_SPECS: dict[str, Spec] = {
         ("currency", "rate"),
         unique_key=("currency", "start_date"),  # one rate per currency and day (a blank start: the static rate)
         case_insensitive=("currency",),
+        sets={"currency": CURRENCY_CODES},
     ),
 }
 

@@ -57,7 +57,6 @@ SECTIONS: tuple[Section, ...] = (
         "Rep performance",
         "rep_performance",
         (
-            "rep_id",
             "rep_name",
             "team",
             "region",
