@@ -43,7 +43,7 @@ def pools(spec: Spec) -> dict[str, list[str]]:
     if spec.id:
         out[spec.id] = ["A1", "A2", " A2 ", "", "A3", "A4", "A5"]
     for c, values in spec.sets.items():
-        out[c] = [*values, values[0].upper() + " ", "Other", "", "50%", "it's"]
+        out[c] = [*values[:4], values[0].upper() + " ", "Other", "", "50%", "it's"]  # a long set (ISO codes): a few
     if spec.stage:
         out[spec.stage] = [*CONFIG.known_stages[:3], " closed won ", "Bogus", ""]
     if spec.stage_status:

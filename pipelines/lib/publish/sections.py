@@ -57,6 +57,7 @@ SECTIONS: tuple[Section, ...] = (
         "Rep performance",
         "rep_performance",
         (
+            "rep_id",
             "rep_name",
             "team",
             "region",
