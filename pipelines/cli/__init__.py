@@ -98,6 +98,7 @@ def publish(
 ) -> None:
     """Freeze closed periods' scorecards into snapshots and data/published/<grain>/<period>/."""
     from pipelines.cli.progress import run_progress
+    from pipelines.cli.reports import print_publication
     from pipelines.cli.runner import RunFailed, run_job
     from pipelines.lib.publish.periods import (
         PeriodError,
@@ -129,18 +130,7 @@ def publish(
     except RunFailed as failure:
         err.print(f"[bold red]Nothing was published.[/] {failure} (Run log: {log}.)")
         raise typer.Exit(code=1) from None
-    for event in result.get_asset_materialization_events():
-        metadata = event.materialization.metadata
-        new, unchanged = metadata["new_versions"].value, metadata["unchanged"].value
-        if all_periods:
-            console.print(f"{grain.value} {what}: {len(new)} new versions, {len(unchanged)} unchanged.")
-            console.print(f"Open {metadata['index_page'].value} (every publication, newest first).")
-            break
-        state = f"new version {new[0]}" if new else f"unchanged ({unchanged[0]} is current)"
-        if new and not new[0].endswith("-v1"):
-            state += f", {metadata['restated_kpis'].value[0]} KPI values restated (snapshots.restatements)"
-        console.print(f"{grain.value} {what}: {state} → {metadata['folders'].value[0]}")
-        console.print(f"Open the dashboard page: {metadata['pages'].value[0]}")
+    print_publication(console, result, f"{grain.value} {what}", every=all_periods)
     console.print(f"Done in {progress.timing_line()}.")
 
 

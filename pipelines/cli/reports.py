@@ -68,3 +68,19 @@ def print_run_summary(console: Console, warehouse: Path) -> None:
     undated = unplaced_campaigns(warehouse)
     if undated:
         console.print(f"[yellow]Spend in no period:[/] {undated}")
+
+
+def print_publication(console: Console, result: object, what: str, *, every: bool) -> None:
+    """What a publish run froze: the new or unchanged version and the page to open (a backfill: the counts)."""
+    for event in result.get_asset_materialization_events():
+        metadata = event.materialization.metadata
+        new, unchanged = metadata["new_versions"].value, metadata["unchanged"].value
+        if every:
+            console.print(f"{what}: {len(new)} new versions, {len(unchanged)} unchanged.")
+            console.print(f"Open {metadata['index_page'].value} (every publication, newest first).")
+            return
+        state = f"new version {new[0]}" if new else f"unchanged ({unchanged[0]} is current)"
+        if new and not new[0].endswith("-v1"):
+            state += f", {metadata['restated_kpis'].value[0]} KPI values restated (snapshots.restatements)"
+        console.print(f"{what}: {state} → {metadata['folders'].value[0]}")
+        console.print(f"Open the dashboard page: {metadata['pages'].value[0]}")

@@ -137,3 +137,14 @@ def test_the_rules_see_what_they_check() -> None:
     assert dagster_chains(PIPELINES / "definitions.py")
     assert any(n.startswith("pipelines.defs.") for n in imports(PIPELINES / "definitions.py", top_level_only=False))
     assert len(list((PIPELINES / "lib").rglob("*.py"))) > 20
+
+
+def test_modules_stay_short() -> None:
+    """A module a newcomer reads in one sitting: none over 250 lines, and most (the median) under 100."""
+    sizes = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PIPELINES.rglob("*.py")
+        if path.stat().st_size
+    }
+    assert {name: lines for name, lines in sizes.items() if lines > 250} == {}
+    assert sorted(sizes.values())[len(sizes) // 2] < 100
