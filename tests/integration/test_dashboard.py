@@ -118,7 +118,7 @@ def test_workbook_matches_the_snapshot_and_keeps_crm_text_as_text(published: tup
     sheet = book["KPIs"]
     assert sheet.freeze_panes == "A2"
     rows = kpi_rows(folder)
-    names = {label(c): c for c in [*rows[0], "definition"]}  # headers are in words, as on the page
+    names = {label(c): c for c in [*rows[0], "change_pt", "definition"]}  # headers in words, as on the page
     header = [names[c.value] for c in sheet[1]]
     cells = sorted(
         (dict(zip(header, (c.value for c in line), strict=True)) for line in sheet.iter_rows(min_row=2)),

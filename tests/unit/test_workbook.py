@@ -105,7 +105,7 @@ def test_numbers_formats_and_layout(tmp_path: Path) -> None:
     assert book.sheetnames == ["README", "KPIs", "Rep performance"]
     sheet = book["KPIs"]
     assert sheet.freeze_panes == "A2" and book["Rep performance"].freeze_panes == "A2"
-    cells = rows_of(sheet, [*data.kpis[0], "definition"])
+    cells = rows_of(sheet, [*data.kpis[0], "change_pt", "definition"])
     assert len(cells) == len(data.kpis) == 4 + len(SYNTHETIC)
     for cell, row in zip(cells, data.kpis, strict=True):
         assert cell["scope_name"] == as_read(row["scope_name"]) and cell["kpi"] == row["kpi"]
@@ -187,7 +187,7 @@ def test_headers_are_words_like_the_page_and_each_kpi_is_defined(tmp_path: Path)
     kpis = [c.value for c in book["KPIs"][1]]
     assert kpis == [
         "Grain", "Period start", "Period end", "Scope", "Scope ID", "Scope name", "KPI", "Actual", "Target",
-        "Attainment", "Previous", "Change %", "Status", "Definition",
+        "Attainment", "Previous", "Change %", "Change (pt)", "Status", "Definition",
     ]  # fmt: skip
     assert [c.value for c in book["Rep performance"][1]] == ["Rep ID", "Rep name", "Revenue", "Quota attainment",
                                                              "Deals won"]  # fmt: skip
@@ -228,3 +228,19 @@ def test_money_cells_in_the_reporting_currency(tmp_path: Path) -> None:
     assert book["Rep performance"]["C2"].number_format == '"€"#,##0.00'
     notes = {r[0].value: r[1].value for r in book["README"].iter_rows() if r[0].value}
     assert notes["Currency"].startswith("EUR")
+
+
+def test_a_rate_changes_in_points_as_on_the_page(tmp_path: Path) -> None:
+    """The page says "−3.3 pt" for win rate 28.5 % → 25.2 %; the sheet held only the relative −11.6 % before."""
+    rows = [
+        kpi("company", "company", "Company", "win_rate", "0.252", None) | {"prior_value": Decimal("0.285")},
+        kpi("company", "company", "Company", "revenue", "1125.5625", None),
+    ]
+    path = write_workbook(tmp_path / "book.xlsx", Frozen(rows, {}), **META)
+    sheet = openpyxl.load_workbook(path)["KPIs"]
+    header = [c.value for c in sheet[1]]
+    cells = {r[header.index("KPI")].value: r[header.index("Change (pt)")] for r in sheet.iter_rows(min_row=2)}
+    assert cells["win_rate"].value == pytest.approx(-3.3, abs=1e-12)
+    assert cells["win_rate"].number_format == '+0.0" pt";-0.0" pt";0.0" pt"'
+    assert cells["revenue"].value is None  # money keeps its change in %, next column over
+    assert fmt(Decimal("-3.3"), "points") == "−3.3 pt" and fmt(Decimal("0.44"), "points") == "+0.4 pt"

@@ -23,6 +23,8 @@ def kind(name: str) -> str:
         return "date"
     if name in COUNTS:
         return "count"
+    if name == "change_pt":
+        return "points"
     if name in PERCENT or name.endswith(("_rate", "_pct", "_attainment")):
         return "percent"
     if "days" in name:
@@ -58,7 +60,7 @@ def lower_is_better(row: dict) -> bool:
 
 WORDS = {"kpi": "KPI", "prior_value": "Previous", "yoy": "YoY", "id": "ID", "avg": "Average", "pct": "%"}
 # The two win rates, named so nobody confuses them (the KPI catalogue's labels).
-LABELS = {"win_rate": "Win rate (by count)", "win_rate_by_amount": "Win rate (by amount)"}
+LABELS = {"win_rate": "Win rate (by count)", "win_rate_by_amount": "Win rate (by amount)", "change_pt": "Change (pt)"}
 
 
 def label(name: str) -> str:
@@ -98,7 +100,7 @@ def fmt(value: object, how: str, currency: str = CURRENCY) -> str:
     number = Decimal(str(value))
     if how == "percent":
         number *= 100
-    places = {"currency": 0, "cents": 2, "percent": 1, "days": 1, "months": 1, "ratio": 2}.get(how)
+    places = {"currency": 0, "cents": 2, "percent": 1, "points": 1, "days": 1, "months": 1, "ratio": 2}.get(how)
     if places is None:
         places = 0 if number == number.to_integral_value() else 2
     number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # half up, as people round
@@ -111,6 +113,7 @@ def fmt(value: object, how: str, currency: str = CURRENCY) -> str:
         "days": f"{sign}{text} days",
         "months": f"{sign}{text} months",
         "ratio": f"{sign}{text}×",
+        "points": f"{sign or '+' if number else ''}{text} pt",
     }.get(how, f"{sign}{text}")
 
 
@@ -124,6 +127,13 @@ def fmt_change(value: object) -> str:
     return f"−{text}" if value < 0 else f"+{text}"
 
 
+def change_points(row: dict) -> Decimal | None:
+    """A rate KPI's change in percentage points, exact ((actual − previous) × 100); None for other KPIs."""
+    if kpi_kind(row) != "percent" or row["actual"] is None or row["prior_value"] is None:
+        return None
+    return (Decimal(str(row["actual"])) - Decimal(str(row["prior_value"]))) * 100
+
+
 def change(row: dict) -> tuple[str, float | None]:
     """A KPI's change as a manager reads it, and its signed size (None: no change known).
 
@@ -133,9 +143,9 @@ def change(row: dict) -> tuple[str, float | None]:
     if kpi_kind(row) != "percent":
         value = row["change_pct"]
         return fmt_change(value), None if value is None else float(value)
-    if row["actual"] is None or row["prior_value"] is None:
+    points = change_points(row)
+    if points is None:
         return "–", None
-    points = (Decimal(str(row["actual"])) - Decimal(str(row["prior_value"]))) * 100
     points = points.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if points == 0:
         return "0.0 pt", 0.0
@@ -150,6 +160,7 @@ def excel_format(how: str, currency: str = CURRENCY) -> str | None:
         "days": "#,##0.0",
         "months": "#,##0.0",
         "ratio": "0.00",
+        "points": '+0.0" pt";-0.0" pt";0.0" pt"',
         "count": "#,##0",
         "number": "#,##0.00",
         "date": "yyyy-mm-dd",

@@ -25,6 +25,7 @@ COLUMNS: dict[str, str] = {
     "attainment": "actual / target.",
     "prior_value": "Value of the KPI in the previous period of the same length.",
     "change_pct": "(actual − prior_value) / |prior_value|.",
+    "change_pt": "For a rate: (actual − prior_value) in percentage points, as the page shows it; empty otherwise.",
     "status": "on_track, at_risk or off_track against the target; empty without a target.",
     "benchmark": "Industry or competitor value of the KPI, where a benchmarks file gives one.",
     "benchmark_label": "Where the benchmark comes from.",

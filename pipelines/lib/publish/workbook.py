@@ -14,7 +14,15 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from pipelines.lib.publish.dashboard import Frozen
-from pipelines.lib.publish.formats import CURRENCY, column_kinds, excel_format, fmt, kpi_kind, label
+from pipelines.lib.publish.formats import (
+    CURRENCY,
+    change_points,
+    column_kinds,
+    excel_format,
+    fmt,
+    kpi_kind,
+    label,
+)
 from pipelines.lib.publish.glossary import definition, glossary
 from pipelines.lib.publish.sections import SECTIONS
 
@@ -136,10 +144,20 @@ def readme(writer: Writer, frozen: Frozen, meta: dict[str, object]) -> None:
     sheet.freeze_panes(1, 0)
 
 
+def kpi_sheet_row(row: dict) -> dict:
+    """A frozen scorecard row as the KPIs sheet shows it: a rate's change also in points, then its definition."""
+    shown: dict = {}
+    for column, value in row.items():
+        shown[column] = value
+        if column == "change_pct":
+            shown["change_pt"] = change_points(row)
+    return shown | {"definition": definition(row["kpi"])}
+
+
 def write_workbook(path: Path, frozen: Frozen, **meta: object) -> Path:
     writer = Writer(path, str(meta.get("currency") or CURRENCY))
     readme(writer, frozen, meta)
-    writer.table("KPIs", [r | {"definition": definition(r["kpi"])} for r in frozen.kpis], kpi_rows=True)
+    writer.table("KPIs", [kpi_sheet_row(r) for r in frozen.kpis], kpi_rows=True)
     if frozen.restatements:
         writer.table("Restatements", frozen.restatements.get("kpis", []), kpi_rows=True)
         writer.table("Restated deals", frozen.restatements.get("opportunities", []))
