@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from pipelines.cli.runner import refresh_warehouse
 from pipelines.lib.sample import generate
@@ -68,9 +70,13 @@ def export_root(root: Path) -> Paths:
     return paths
 
 
+def _sample_export(inbox: Path) -> Path:
+    return inbox / "salesforce" / SAMPLE_END.isoformat()
+
+
 def build_warehouse(root: Path, *, scale: int, seed: int) -> Built:
     inbox = root / "inbox"
-    export_dir = inbox / "salesforce" / SAMPLE_END.isoformat()
+    export_dir = _sample_export(inbox)
     generate(export_dir, scale=scale, seed=seed, end_date=SAMPLE_END)
     paths = export_root(root)
     refresh_warehouse()
@@ -79,5 +85,22 @@ def build_warehouse(root: Path, *, scale: int, seed: int) -> Built:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Built:
-    """Seed 7, 4,000 opportunities up to 2026-06-30, ingested and transformed by refresh_warehouse_job."""
-    return build_warehouse(tmp_path_factory.mktemp("sample"), scale=4_000, seed=7)
+    """Seed 7, 4,000 opportunities up to 2026-06-30, ingested and transformed by refresh_warehouse_job.
+
+    Built once for the whole session, not once per xdist worker: the first worker to get here builds it in the
+    session's shared temp folder under a file lock, the others wait and read the same warehouse. Its tests only
+    read it (read-only connections, `mf query` on the read-only target); a test that needs to write (dbt's unit
+    tests open it read-write) works on a copy, so no worker ever holds a write lock on the shared file.
+    """
+    worker_base = tmp_path_factory.getbasetemp()
+    shared = worker_base.parent if os.environ.get("PYTEST_XDIST_WORKER") else worker_base
+    root = shared / "shared_sample"
+    with FileLock(str(shared / "shared_sample.lock")):
+        if (root / ".built").is_file():
+            export_root(root)
+            inbox = root / "inbox"
+            return Built(inbox=inbox, warehouse=root / "warehouse.duckdb", export_dir=_sample_export(inbox))
+        shutil.rmtree(root, ignore_errors=True)  # a build that failed half-way: start again
+        done = build_warehouse(root, scale=4_000, seed=7)
+        (root / ".built").touch()
+        return done

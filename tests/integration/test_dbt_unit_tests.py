@@ -8,17 +8,29 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from pipelines.lib.settings import PROJECT_ROOT
 from tests.integration.conftest import Built
 
 
-def test_every_dbt_unit_test_passes(built: Built, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def writable(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the sample warehouse: `dbt test` opens its database read-write, and the shared sample is read by
+    the other xdist worker at the same time (tests/integration/conftest.py, fixture built)."""
+    copy = tmp_path_factory.mktemp("unit_tests") / "warehouse.duckdb"
+    shutil.copyfile(built.warehouse, copy)
+    return copy
+
+
+def test_every_dbt_unit_test_passes(writable: Path, tmp_path: Path) -> None:
     dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "SALES_WAREHOUSE": str(built.warehouse), "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt_project")}
+    env = {**os.environ, "SALES_WAREHOUSE": str(writable), "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt_project")}
     result = subprocess.run(
         [str(dbt), "test", "--select", "test_type:unit", "--target-path", str(tmp_path / "target")],
         cwd=PROJECT_ROOT / "dbt_project",
@@ -43,11 +55,11 @@ CHANGED_VARS = (
 )
 
 
-def test_unit_tests_pin_the_settings_they_depend_on(built: Built, tmp_path: Path) -> None:
+def test_unit_tests_pin_the_settings_they_depend_on(writable: Path, tmp_path: Path) -> None:
     """`dbt build --vars '{stale_days: 45}'` (the README's example) must not fail a unit test: each unit test sets
     every var its model reads (overrides: vars:), so a user's settings never change a hand-made expectation."""
     dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "SALES_WAREHOUSE": str(built.warehouse), "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt_project")}
+    env = {**os.environ, "SALES_WAREHOUSE": str(writable), "DBT_PROFILES_DIR": str(PROJECT_ROOT / "dbt_project")}
     result = subprocess.run(
         [str(dbt), "test", "--select", "test_type:unit", "--vars", CHANGED_VARS, "--target-path", str(tmp_path / "t")],
         cwd=PROJECT_ROOT / "dbt_project",

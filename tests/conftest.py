@@ -1,0 +1,36 @@
+"""Suite-wide hooks. Each section is self-contained; add yours as a new section rather than editing another's."""
+
+from __future__ import annotations
+
+import pytest
+
+# --- xdist balance: the slowest files start first (branch suite) ------------------------------------------------
+# `make test` runs `pytest -n 2 --dist loadfile`: each file goes whole to one worker. By default xdist hands out
+# the files with the most tests first, so a file of one or two long tests (the README's commands, three minutes)
+# started last and left the other worker idle for minutes at the end. Here the files measured slowest (seconds of
+# setup + call, --durations on 2 cores, December 2026) go first, longest first, and xdist keeps that order
+# (loadscopereorder off); every other file follows in its usual order. Only the order changes, never what runs.
+SLOWEST_FILES_FIRST: tuple[str, ...] = (
+    "tests/integration/test_builtin_sources.py",
+    "tests/integration/test_cli_run.py",
+    "tests/integration/test_publish.py",
+    "tests/integration/test_readme_commands.py",
+    "tests/integration/test_input_never_fails_dbt.py",
+    "tests/integration/test_money_exact.py",
+    "tests/integration/test_ui.py",
+    "tests/integration/test_catalogue_contract.py",
+    "tests/integration/test_realdata_mappings.py",
+    "tests/integration/test_dashboard.py",
+    "tests/integration/test_bad_inputs.py",
+    "tests/integration/test_restatements.py",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(SLOWEST_FILES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep order
