@@ -52,6 +52,12 @@ class Mapped(Strict):
     map: dict[str, str] = Field(default_factory=dict)
     default: str | None = None
     lookup: Lookup | None = None
+    # true: a file without the column is read as if every row left it blank (e.g. a currency column that only
+    # multi-currency portals export); false: a missing column is an error naming the file's columns
+    optional: bool = False
+    # true: read only from a file holding two or more distinct values in the column; a file of one value is read
+    # as if blank (a Pipedrive export always carries "Deal - Currency": one currency is the reporting currency)
+    mixed_only: bool = False
 
 
 class Expr(Strict):

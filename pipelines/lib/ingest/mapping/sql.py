@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlglot import exp, parse_one
 
 from pipelines.lib.ingest.canonical import BOOLEAN, DATE, DATETIME, ENTITIES, MONEY, NUMBER
-from pipelines.lib.ingest.mapping.check import check_column, check_expression
+from pipelines.lib.ingest.mapping.check import check_column, check_expression, resolve
 from pipelines.lib.ingest.mapping.load import LoadedMapping
 from pipelines.lib.ingest.mapping.schema import Const, EntityBlock, Expr, Mapped
 
@@ -69,8 +69,12 @@ def block_select(
             )
         elif isinstance(source, Const):
             sql = literal(source.const)
+        elif isinstance(source, Mapped) and source.optional and resolve(source.column, columns) is None:
+            sql = literal(source.default)  # the column is absent: every row as if blank
         elif isinstance(source, Mapped):
             raw = f"txt({quote(check_column(source.column, columns, loaded, (*at, 'column'), grouped))})"
+            if source.mixed_only:
+                raw = f"case when count(distinct upper({raw})) over () > 1 then {raw} end"
             if source.lookup is not None:
                 table, lookup_columns = (lookups or {})[name]
                 key = quote(check_column(source.lookup.key, lookup_columns, loaded, (*at, "lookup", "key")))
