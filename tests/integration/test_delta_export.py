@@ -51,7 +51,10 @@ def delta(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Itera
         built = build_warehouse(root, scale=600, seed=3)
         base = read_rows(built.export_dir / "Opportunity.csv")
         buyers = {r["AccountId"] for r in base if r["IsWon"] == "true"}
-        open_deals = [r for r in base if r["IsClosed"] == "false" and r["AccountId"]]
+        # open deals created by the delta's day (one created later cannot close on it: the audit would refuse it)
+        open_deals = [
+            r for r in base if r["IsClosed"] == "false" and r["AccountId"] and r["CreatedDate"][:10] <= DELTA_DAY
+        ]
         no_amount = next(r for r in open_deals if r["AccountId"] not in buyers)
         closed_won = next(r for r in open_deals if r["Amount"] and r["Id"] != no_amount["Id"])
         changed = next(r for r in base if r["IsWon"] == "true" and r["Amount"])
@@ -60,7 +63,12 @@ def delta(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Itera
             {**no_amount, **won, "Amount": "", "Probability": "100"},
             {**closed_won, **won, "Probability": "100"},
             {**changed, "Amount": f"{Decimal(changed['Amount']) + Decimal('100.25'):.2f}"},
-            {**closed_won, "Id": closed_won["Id"][:-5] + "ZZNEW", "CreatedDate": f"{DELTA_DAY}T09:00:00.000Z"},
+            {
+                **closed_won,
+                "Id": closed_won["Id"][:-5] + "ZZNEW",
+                "CreatedDate": f"{DELTA_DAY}T09:00:00.000Z",
+                "CloseDate": "2026-07-31",
+            },
         ]
         write_rows(built.inbox / "salesforce" / DELTA_DAY / "Opportunity.csv", rows)
         refresh_warehouse()  # raises RunFailed (naming the dbt test) before the fix
@@ -79,6 +87,17 @@ def test_a_deal_won_without_an_amount_counts_with_no_revenue(delta: dict) -> Non
         delta["built"], f"select deals_won, lifetime_revenue from marts.customer_value where account_id = '{account}'"
     )
     assert rows == [(1, Decimal("0"))]
+
+
+def test_a_cohort_of_one_deal_won_without_an_amount_has_zero_revenue(delta: dict) -> None:
+    """The delta's day opens a cohort whose only customer won a deal without an amount: month 0 has one active
+    customer and revenue 0 (the dbt test required revenue > 0 and stopped the run: a bug, the audit accepts it)."""
+    rows = query(
+        delta["built"],
+        "select cohort_size, active_customers, cohort_revenue from marts.cohort_retention "
+        f"where cohort_month = '{DELTA_DAY}' and months_since_first_purchase = 0",
+    )
+    assert rows == [(1, 1, Decimal("0"))]
 
 
 def test_each_customers_deals_and_revenue_equal_the_newest_exports(delta: dict) -> None:
