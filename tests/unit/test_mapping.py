@@ -768,3 +768,19 @@ def test_validate_says_what_run_does_with_a_look_alike_name(tmp_path: Path, monk
         f"✓ accepted {lines} (opportunities, read as 'f0' of {inbox / 'mapping.yml'} (inbox mapping file)): 1 rows"
         in output
     )
+
+
+def test_builtin_mappings_are_parsed_once_until_a_file_changes(tmp_path: Path) -> None:
+    """Every ingest asset and audit check asks for the built-in mappings: parsed once, re-read when edited."""
+    from pipelines.lib.ingest.mapping.discover import BUILTIN_MAPPINGS, load_builtins
+
+    for source in sorted(BUILTIN_MAPPINGS.glob("*.yml"))[:2]:
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    first, again = load_builtins(tmp_path), load_builtins(tmp_path)
+    assert [m.path.name for m in first] == sorted(p.name for p in tmp_path.glob("*.yml"))
+    assert all(a is b for a, b in zip(first, again, strict=True))
+    edited = tmp_path / first[0].path.name
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    after = load_builtins(tmp_path)
+    assert after[0] is not first[0] and after[1] is first[1]
+    assert after[0].mapping.source == first[0].mapping.source

@@ -26,6 +26,7 @@ read by which mapping and file key, in which order, and why every other file is 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pipelines.lib.ingest.mapping.claims import ClaimConflict, Conflict, MappedFile, claim, order_claims
@@ -199,8 +200,16 @@ def discover(
 
 
 def load_builtins(folder: Path) -> list[LoadedMapping]:
-    from pipelines.lib.ingest.mapping.load import load_mapping
-
+    """The built-in mappings of folder, parsed once per process while their files are unchanged (every ingest
+    asset and audit check of a run asks; parsing the YAML each time cost ~40 ms a file)."""
     if not folder.is_dir():
         return []
-    return [load_mapping(p) for p in sorted(folder.glob("*.yml"))]
+    return [_parsed(p, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.yml"))]
+
+
+@lru_cache(maxsize=32)
+def _parsed(path: Path, mtime_ns: int, size: int) -> LoadedMapping:
+    """One mapping file as parsed; the cache key holds its modification time and size, so an edit re-reads it."""
+    from pipelines.lib.ingest.mapping.load import load_mapping
+
+    return load_mapping(path)
