@@ -15,7 +15,7 @@ export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 UI_HOST ?= 127.0.0.1
 UI_PORT ?= 3000
 
-.PHONY: setup run test ui bench lint clean sql mf
+.PHONY: setup run test ui bench lint clean sql mf faults
 
 setup: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
@@ -58,6 +58,12 @@ ui: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py --scale $(or $(SCALE),1000000)
+
+# Crash safety: SIGKILL `salesmetrics run` (20 times) and `publish` (10) at seeded random moments, rerun after
+# each, and check what is left (tests/faults/harness.py, docs/crash-safety.md); work files in data/faults/.
+# A short version (3 chained kills each) runs in `make test`; alone: .venv/bin/python -m pytest -m faults
+faults: setup
+	$(BIN)/python -m tests.faults.harness --run-kills $(or $(RUN_KILLS),20) --publish-kills $(or $(PUBLISH_KILLS),10) --scale $(or $(SCALE),3000)
 
 # ruff on the Python; sqlfluff on the SQL, rendered by dbt (.sqlfluff: profile target `lint`, an in-memory DuckDB,
 # so no warehouse is needed), compiling into its own target directory so the pipeline's manifest is left alone.

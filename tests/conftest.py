@@ -11,9 +11,11 @@ import pytest
 # setup + call, --durations on 2 cores, December 2026) go first, longest first, and xdist keeps that order
 # (loadscopereorder off); every other file follows in its usual order. Only the order changes, never what runs.
 SLOWEST_FILES_FIRST: tuple[str, ...] = (
+    "tests/faults/test_kills.py",  # the short kill harness: 3.5 min with the full one beside it (branch wap)
     "tests/integration/test_builtin_sources.py",
     "tests/integration/test_cli_run.py",
     "tests/integration/test_publish.py",
+    "tests/integration/test_crash_safety.py",  # three minutes (branch wap)
     "tests/integration/test_readme_commands.py",
     "tests/integration/test_input_never_fails_dbt.py",
     "tests/integration/test_money_exact.py",

@@ -48,9 +48,9 @@ def run_failure_paragraph(failure: RunFailed, log: Path) -> str:
     if failure.stage == "transform" and failure.dbt_nodes:
         logs = f"Run log: {log}" + (f"; dbt's log: {failure.dbt_log}" if failure.dbt_log else "")
         return (
-            f"The run stopped during transform. {failure} The accepted exports are kept in raw; the models "
-            "downstream of the failure were not rebuilt, and the analysts' copy and publications are unchanged. "
-            f"({logs}.)"
+            f"The run stopped during transform. {failure} The accepted exports are kept in raw; the marts are as "
+            "they were (a build replaces them whole, only once every model and test passed), and so are the "
+            f"analysts' copy and publications. ({logs}.)"
         )
     where = f"during {failure.stage}" if failure.stage else ""
     return f"The run stopped{' ' + where if where else ''}. {failure} (Run log: {log}.)"

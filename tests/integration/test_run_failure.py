@@ -26,6 +26,7 @@ def test_a_dbt_test_failure_is_during_transform_and_names_both_logs() -> None:
     text = run_failure_paragraph(failure, LOG)
     assert text.startswith("The run stopped during transform. dbt test t on m failed.")
     assert "before transform" not in text and "Fix or replace the file" not in text
+    assert "the marts are as they were (a build replaces them whole" in text  # not "downstream … not rebuilt"
     assert text.endswith(f"(Run log: {LOG}; dbt's log: /target/dbt.log.)")
 
 

@@ -16,10 +16,11 @@ from pipelines.defs.transform.parse_cache import keep_parse_state, target_with_p
 from pipelines.defs.transform.project import dbt_project
 from pipelines.lib.config import load_publish_config
 from pipelines.lib.duckdb_settings import dbt_environment
-from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
+from pipelines.lib.publish.analyst_copy import analyst_copy_path, copy_is_older_than, refresh_analyst_copy
 from pipelines.lib.settings import DBT_PROJECT_DIR
+from pipelines.lib.transform import marts_swap
 from pipelines.lib.transform.fingerprint import nothing_new_since, record_full_build
-from pipelines.lib.warehouse import TRANSFORM_LOG
+from pipelines.lib.warehouse import TRANSFORM_LOG, transaction
 
 # Schedules and the sensor set this tag (runs recorded before every run skipped unchanged work carry it too);
 # the skip now applies to every full build, whoever starts it. FORCE_TRANSFORM_TAG (`salesmetrics run --force`,
@@ -107,6 +108,11 @@ def sales_dbt_models(
                 "the marts are current, dbt is skipped."
             )
             context.log.info(said)
+            copy = analyst_copy_path(Path(warehouse.database).expanduser().resolve())
+            if copy_is_older_than(copy, since):  # killed between the swap and the copy: the build is live, uncopied
+                with warehouse.get_connection() as con:
+                    copied = refresh_analyst_copy(con, copy)
+                context.log.info(f"Analysts' copy refreshed (it predated the last build): {len(copied)} tables.")
             yield dg.AssetObservation(asset_key=SCORECARD_KEY, metadata={SKIPPED_METADATA_KEY: said})
             return
     # dbt runs from its own folder; hand it the warehouse as an absolute path through its profile.
@@ -115,6 +121,13 @@ def sales_dbt_models(
     os.environ.update(dbt_environment(database))  # its memory limit and spill folder, as every connection's
     # Amounts convert to the reporting currency of salesmetrics.yml (dbt var reporting_currency reads this).
     os.environ["SALES_REPORTING_CURRENCY"] = load_publish_config().reporting_currency
+    # Write-audit-publish: dbt builds and tests the marts under a prefix beside the live ones; they are swapped in
+    # all at once below, only when the whole build passed (pipelines/lib/transform/marts_swap.py).
+    os.environ[marts_swap.PREFIX_ENV] = marts_swap.BUILD_PREFIX
+    with warehouse.get_connection() as con:
+        marts_swap.drop_unfinished(con)  # what a killed build left
+        if not full:  # the marts not selected are read live by the selected models
+            marts_swap.stand_in_for_unselected(con, {k.path[-1] for k in context.selected_asset_keys})
     target = target_with_parse_state(
         dbt_project.project_dir / dbt_project.target_path, f"{context.op.name}-{context.run_id[:8]}", database
     )
@@ -131,17 +144,31 @@ def sales_dbt_models(
             if isinstance(event, dg.Output):  # read by the command line's progress display
                 context.log.debug(f"dbt built {sum(isinstance(e, dg.Output) for e in events)} of {total} models")
     except BaseException:
+        _drop_failed_build(warehouse, context)
         yield from events
         raise
     keep_parse_state(target, database)
-    with warehouse.get_connection() as con:
-        annotated = list(with_table_metadata(context, con, events))
-    yield from annotated
-    # Reached only when dbt succeeded: publication checks this to refuse marts older than the data.
+    # Reached only when dbt succeeded. One transaction: the marts swapped in, the transform log's row (publication
+    # checks it to refuse marts older than the data) and the fingerprint the next run's nothing-new skip reads.
     finished = datetime.now(UTC).replace(tzinfo=None)
     with warehouse.get_connection() as con:
-        con.execute(f"insert into {TRANSFORM_LOG} values (?, ?)", [finished, context.run_id])
-        if fingerprint is not None:
-            record_full_build(con, fingerprint, finished, context.run_id)
-        copied = refresh_analyst_copy(con, analyst_copy_path(Path(warehouse.database).expanduser().resolve()))
+        with transaction(con):
+            swapped = marts_swap.swap_in(con)
+            con.execute(f"insert into {TRANSFORM_LOG} values (?, ?)", [finished, context.run_id])
+            if fingerprint is not None:
+                record_full_build(con, fingerprint, finished, context.run_id)
+        context.log.info(f"Marts swapped in whole: {len(swapped)} tables.")
+        annotated = list(with_table_metadata(context, con, events))
+        copied = refresh_analyst_copy(con, analyst_copy_path(database))
+    yield from annotated
     context.log.info(f"Analysts' copy refreshed: {len(copied)} tables.")
+
+
+def _drop_failed_build(warehouse: DuckDBResource, context: dg.AssetExecutionContext) -> None:
+    """The marts a failed build made are dropped (the live ones stay); should the warehouse not open, the next
+    build drops them first."""
+    try:
+        with warehouse.get_connection() as con:
+            marts_swap.drop_unfinished(con)
+    except Exception as exc:  # the build's own failure is the one to report
+        context.log.warning(f"The failed build's marts were left for the next run to drop: {exc}")

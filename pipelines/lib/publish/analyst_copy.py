@@ -11,6 +11,7 @@ open keeps reading the old, complete file; a new session sees the new one; nobod
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -20,6 +21,14 @@ SCHEMAS = ("marts", "snapshots")
 
 def analyst_copy_path(warehouse: Path) -> Path:
     return Path(os.environ.get("SALES_ANALYST_COPY") or warehouse.with_name("analytics.duckdb"))
+
+
+def copy_is_older_than(target: Path, built: datetime) -> bool:
+    """Whether the copy is missing or was written before ``built`` (naive UTC): a run killed after its marts were
+    swapped in, before the copy was refreshed, leaves it so; the next run, finding nothing new, refreshes it."""
+    if not target.exists():
+        return True
+    return datetime.fromtimestamp(target.stat().st_mtime, UTC).replace(tzinfo=None) < built
 
 
 def refresh_analyst_copy(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -28,8 +29,9 @@ def write_files(
     source: str,
     rows: int,
     grain: str,
-) -> None:
-    """Write into a scratch folder, then rename it into place: a reader never sees half a publication."""
+) -> Path:
+    """Write the publication into a scratch folder beside ``target`` and return it: the caller renames it into
+    place (inside the transaction that records it), so a reader never sees half a publication."""
     scratch = target.with_name(f".{target.name}.partial")
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
@@ -63,10 +65,11 @@ def write_files(
         "input_files_sha256": json.loads(checksums),
     }
     (scratch / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    scratch.rename(target)
+    return scratch
 
 
 FORMULA_LEADS = r"^[=+\-@\t\r]"
+VERSION_FOLDER = re.compile(r"v\d+")
 
 
 def csv_safe_select(con: duckdb.DuckDBPyConnection) -> str:
@@ -85,6 +88,28 @@ def csv_safe_select(con: duckdb.DuckDBPyConnection) -> str:
         for name, kind in columns
     ]
     return f"select {', '.join(selected)} from _period"
+
+
+def clean_unrecorded(con: duckdb.DuckDBPyConnection, folder: Path, table: str, label: str) -> list[Path]:
+    """Remove what a killed publication left in a period's folder: scratch folders and files (``*.partial``) and
+    version folders the snapshot table does not record (renamed into place, then killed before the commit, which
+    made every later publication of the period fail on the existing folder). Return what was removed."""
+    if not folder.is_dir():
+        return []
+    recorded = {
+        f"v{v}" for (v,) in con.execute(f"select distinct version from {table} where period = ?", [label]).fetchall()
+    }
+    stale = [
+        p
+        for p in sorted(folder.iterdir())
+        if p.name.endswith(".partial") or (p.is_dir() and VERSION_FOLDER.fullmatch(p.name) and p.name not in recorded)
+    ]
+    for path in stale:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return stale
 
 
 def write_index(con: duckdb.DuckDBPyConnection, folder: Path, table: str, label: str) -> None:

@@ -18,8 +18,8 @@ import duckdb
 from pipelines.lib.publish import restatements
 from pipelines.lib.publish.deliverables import write_site_index
 from pipelines.lib.publish.scorecard import period_rows_sql
-from pipelines.lib.publish.snapshot_files import write_files, write_index
-from pipelines.lib.warehouse import INGEST_LOG, ensure_logs, newest_export_and_build
+from pipelines.lib.publish.snapshot_files import clean_unrecorded, write_files, write_index
+from pipelines.lib.warehouse import INGEST_LOG, ensure_logs, newest_export_and_build, transaction
 
 GRAINS = {"weekly": "week", "monthly": "month"}
 
@@ -153,7 +153,10 @@ def publish_period(
         [label],
     ).fetchone()
     folder = publish_dir / grain / label
+    clean_unrecorded(con, folder, table, label)  # what a killed publication left
     if current and current[1] == fingerprint:
+        write_index(con, folder, table, label)  # repairs an index a kill left behind the table
+        write_site_index(publish_dir)
         return Publication(grain, label, current[0], current[2], rows, False, folder / f"v{current[0]}", source)
 
     version = (current[0] + 1) if current else 1
@@ -165,7 +168,7 @@ def publish_period(
     if version > 1:
         restatements.compute_restatements(con, grain, label, version, checksums, published_at)
         restated = con.execute("select count(*) from _restated_kpis").fetchone()[0]
-    write_files(
+    scratch = write_files(
         con,
         target,
         snapshot_id=snapshot_id,
@@ -178,12 +181,16 @@ def publish_period(
         rows=rows,
         grain=grain,
     )
-    con.execute(
-        f"insert into {table} by name select ? as snapshot_id, ? as period, ? as version, ? as published_at, "
-        "? as run_id, ? as input_checksums, ? as fingerprint, ? as source, * from _period",
-        [snapshot_id, label, version, published_at, run_id, checksums, fingerprint, source],
-    )
-    restatements.record(con, grain, label, version)
+    # The rows and the folder together: the folder is renamed into place last, inside the transaction, so a kill
+    # leaves both, or neither but a folder the table does not record, which the next publication removes first.
+    with transaction(con):
+        con.execute(
+            f"insert into {table} by name select ? as snapshot_id, ? as period, ? as version, ? as published_at, "
+            "? as run_id, ? as input_checksums, ? as fingerprint, ? as source, * from _period",
+            [snapshot_id, label, version, published_at, run_id, checksums, fingerprint, source],
+        )
+        restatements.record(con, grain, label, version)
+        scratch.rename(target)
     write_index(con, folder, table, label)
     write_site_index(publish_dir)
     return Publication(grain, label, version, snapshot_id, rows, True, target, source, restated)

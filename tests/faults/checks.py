@@ -1,0 +1,105 @@
+"""What the kill harness (tests/faults/harness.py) checks in a work folder after each kill and rerun."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.transform.marts_swap import BUILD_PREFIX
+
+PERIOD = "2026-06"
+# Lock and scratch files (the run lock, publication and analysts' copy scratch, DuckDB's write-ahead log and
+# spill folder); dbt's kept parse state (.warehouse.duckdb.dbt_partial_parse.msgpack) is meant to stay.
+TEMPS = ("*.lock", "*.partial", "*.wal", "*.tmp")
+VERSION_FOLDER = re.compile(r"v\d+")
+
+
+def marts(database: Path) -> dict[str, str]:
+    """Each live mart's content as one digest (its rows in a fixed order), as readers see it: the build's tables
+    (``_build__…``) are left out."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' "
+                "and not starts_with(table_name, '_') order by 1"
+            ).fetchall()
+        ]
+        return {
+            t: con.execute(
+                f"select count(*) || ':' || md5(coalesce(string_agg(x::varchar, '|' order by x::varchar), '')) "
+                f'from marts."{t}" x'
+            ).fetchone()[0]
+            for t in tables
+        }
+
+
+def build_leftovers(database: Path) -> list[str]:
+    """Tables or views of an unfinished build still in ``marts``."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' "
+                "and starts_with(table_name, ?) order by 1",
+                [BUILD_PREFIX],
+            ).fetchall()
+        ]
+
+
+def loaded_twice(warehouse: Path) -> list[str]:
+    """Files in the ingest log twice, and raw rows (file, line) present twice."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        twice = [
+            f"{obj} {sha[:8]} logged {n} times"
+            for obj, sha, n in con.execute(
+                "select object, sha256, count(*) from raw._ingest_log where status <> 'rejected' "
+                "group by all having count(*) > 1"
+            ).fetchall()
+        ]
+        for (table,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw' and not starts_with(table_name, '_')"
+        ).fetchall():
+            rows = con.execute(
+                f'select count(*) from (select 1 from raw."{table}" group by _source_sha256, _source_line '
+                "having count(*) > 1)"
+            ).fetchone()[0]
+            if rows:
+                twice.append(f"raw.{table}: {rows} rows twice")
+    return twice
+
+
+def temps(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for pattern in TEMPS for p in root.rglob(pattern))
+
+
+def half_publications(root: Path) -> list[str]:
+    """Version folders (``v1``, ``v2``: not ``versions.json``) whose manifest is missing or whose files do not
+    match it."""
+    broken = []
+    for folder in sorted((root / "published").glob("*/*/v*")):
+        if not (folder.is_dir() and VERSION_FOLDER.fullmatch(folder.name)):
+            continue
+        manifest = folder / "manifest.json"
+        if not manifest.exists():
+            broken.append(f"{folder.relative_to(root)} has no manifest")
+            continue
+        for name, digest in json.loads(manifest.read_text())["files_sha256"].items():
+            path = folder / name
+            if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                broken.append(f"{folder.relative_to(root)}/{name} missing or changed")
+    return broken
+
+
+def versions(root: Path) -> list[int]:
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        return [
+            r[0]
+            for r in con.execute(
+                "select distinct version from snapshots.kpi_monthly_versions where period = ? order by 1", [PERIOD]
+            ).fetchall()
+        ]
