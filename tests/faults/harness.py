@@ -80,6 +80,7 @@ def kill_runs(base: Path, ref: dict, kills: int, rng: random.Random, report: Rep
         report.run_kills += 1
         try:
             pending += [(f"run kill {i}: marts", marts(warehouse))]
+            report.mid_build += bool(build_leftovers(warehouse))
         except duckdb.Error as exc:
             report.check(False, f"run kill {i}: the warehouse does not open ({exc})")
             continue

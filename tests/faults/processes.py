@@ -15,6 +15,7 @@ from pathlib import Path
 @dataclass
 class Report:
     run_kills: int = 0
+    mid_build: int = 0  # run kills that left _build__ tables: dbt had built some of the new marts
     publish_kills: int = 0
     states_checked: int = 0
     problems: list[str] = field(default_factory=list)
@@ -31,7 +32,8 @@ class Report:
     def summary(self) -> str:
         lost = "; ".join(self.problems) if self.problems else "nothing"
         return (
-            f"kills survived: {self.run_kills} of `salesmetrics run`, {self.publish_kills} of `salesmetrics publish`; "
+            f"kills survived: {self.run_kills} of `salesmetrics run` ({self.mid_build} with part of a new build of the marts written), "
+            f"{self.publish_kills} of `salesmetrics publish`; "
             f"states checked: {self.states_checked}; lost or broken: {lost}"
         )
 

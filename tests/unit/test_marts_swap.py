@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
 
-from pipelines.lib.transform.marts_swap import drop_unfinished, live_marts, stand_in_for_unselected, swap_in
+from pipelines.lib.transform.marts_swap import (
+    PREFIX_ENV,
+    build_names,
+    drop_unfinished,
+    live_marts,
+    stand_in_for_unselected,
+    swap_in,
+)
 from pipelines.lib.warehouse import transaction
 
 
@@ -62,3 +71,16 @@ def test_a_build_of_some_marts_reads_the_others_live_and_swaps_only_its_own(con:
     assert [float(a) for (a,) in _rows(con, "revenue")] == [6.00]
     assert _rows(con, "deals") == [(3,)]
     assert con.execute("select count(*) from duckdb_views() where schema_name = 'marts'").fetchone()[0] == 0
+
+
+def test_the_build_names_reach_only_the_dbt_started_inside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set for good, the prefix stayed in `salesmetrics run`'s process and MetricFlow's parse in it pointed the
+    semantic layer at `_build__` tables that no longer exist after the swap."""
+    monkeypatch.delenv(PREFIX_ENV, raising=False)
+    with build_names():
+        assert os.environ[PREFIX_ENV] == "_build__"
+    assert PREFIX_ENV not in os.environ
+    monkeypatch.setenv(PREFIX_ENV, "")
+    with build_names():
+        assert os.environ[PREFIX_ENV] == "_build__"
+    assert os.environ[PREFIX_ENV] == ""

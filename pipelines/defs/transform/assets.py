@@ -123,7 +123,6 @@ def sales_dbt_models(
     os.environ["SALES_REPORTING_CURRENCY"] = load_publish_config().reporting_currency
     # Write-audit-publish: dbt builds and tests the marts under a prefix beside the live ones; they are swapped in
     # all at once below, only when the whole build passed (pipelines/lib/transform/marts_swap.py).
-    os.environ[marts_swap.PREFIX_ENV] = marts_swap.BUILD_PREFIX
     with warehouse.get_connection() as con:
         marts_swap.drop_unfinished(con)  # what a killed build left
         if not full:  # the marts not selected are read live by the selected models
@@ -139,10 +138,11 @@ def sales_dbt_models(
     total = len(context.selected_asset_keys)
     try:
         build = ["build", "--exclude-resource-type", "unit_test"]
-        for event in dbt.cli(build, context=context, target_path=target).stream():
-            events.append(event)
-            if isinstance(event, dg.Output):  # read by the command line's progress display
-                context.log.debug(f"dbt built {sum(isinstance(e, dg.Output) for e in events)} of {total} models")
+        with marts_swap.build_names():
+            for event in dbt.cli(build, context=context, target_path=target).stream():
+                events.append(event)
+                if isinstance(event, dg.Output):  # read by the command line's progress display
+                    context.log.debug(f"dbt built {sum(isinstance(e, dg.Output) for e in events)} of {total} models")
     except BaseException:
         _drop_failed_build(warehouse, context)
         yield from events

@@ -18,11 +18,31 @@ kill leaves is dropped before the next build.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import duckdb
 
 BUILD_PREFIX = "_build__"
 PREFIX_ENV = "SALES_MARTS_BUILD_PREFIX"
 SCHEMA = "marts"
+
+
+@contextmanager
+def build_names() -> Iterator[None]:
+    """dbt started inside the block builds the marts under the build's names. Only inside it: the variable would
+    otherwise stay in the process (``salesmetrics run`` runs in-process) and a later dbt parse in it, MetricFlow's
+    included, would point the semantic layer at the build's tables."""
+    previous = os.environ.get(PREFIX_ENV)
+    os.environ[PREFIX_ENV] = BUILD_PREFIX
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(PREFIX_ENV, None)
+        else:
+            os.environ[PREFIX_ENV] = previous
 
 
 def _objects(con: duckdb.DuckDBPyConnection, kind: str) -> list[str]:
