@@ -32,7 +32,8 @@ class Report:
     def summary(self) -> str:
         lost = "; ".join(self.problems) if self.problems else "nothing"
         return (
-            f"kills survived: {self.run_kills} of `salesmetrics run` ({self.mid_build} with part of a new build of the marts written), "
+            f"kills survived: {self.run_kills} of `salesmetrics run` "
+            f"({self.mid_build} with part of a new build of the marts written), "
             f"{self.publish_kills} of `salesmetrics publish`; "
             f"states checked: {self.states_checked}; lost or broken: {lost}"
         )
