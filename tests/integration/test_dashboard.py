@@ -1,7 +1,7 @@
 """The dashboard page and the workbook of a publication, opened in a real browser (Debian's chromium) and openpyxl.
 
 Rep names in the sample are replaced by hostile CRM strings (a synthetic one always, real ones from
-../shared/realdata/salesforce_apex_recipes when present) before the warehouse is built, so they travel the whole
+the real Apex recipes export (tests/realdata.py) when present) before the warehouse is built, so they travel the whole
 way: export → marts → frozen section → page and workbook.
 """
 
@@ -28,10 +28,11 @@ from pipelines.lib.publish.sections import SECTIONS, mart_columns, resolve
 from pipelines.lib.sample import generate
 from pipelines.lib.settings import export_paths, resolve_paths
 from tests.integration.conftest import SAMPLE_END, Built
+from tests.realdata import REALDATA
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-APEX = ROOT.parent / "shared" / "realdata" / "salesforce_apex_recipes" / "Opportunities.csv"
+APEX = REALDATA / "salesforce_apex_recipes" / "Opportunities.csv"
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
 SYNTHETIC = '=HYPERLINK("http://evil.example/x","Click") <script>window.__pwned=1</script> 😀 שלום'
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -2,7 +2,7 @@
 
 Each test drops copies of the real files and the example mapping into a temporary inbox, runs
 refresh_warehouse (ingest → audit → dbt), and checks the marts against the figures published in
-../shared/realdata/README.md and against sums computed here from the CSV files with exact decimals. Marts keep
+the real data's README and against sums computed here from the CSV files with exact decimals. Marts keep
 money exact (DECIMAL(38,6)), so a published figure is the mart's exact value rounded to the cent, and any sum of
 mart rows equals the exact sum of the export.
 """
@@ -22,8 +22,8 @@ import pytest
 from pipelines.cli.runner import refresh_warehouse
 from pipelines.lib.settings import PROJECT_ROOT
 from tests.integration.conftest import export_root, restored_env
+from tests.realdata import REALDATA
 
-REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
 NORTHWIND = REALDATA / "northwind"
 OLIST = REALDATA / "olist_marketing_funnel"
 EXAMPLES = PROJECT_ROOT / "examples" / "mappings"
@@ -63,7 +63,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@pytest.mark.skipif(not NORTHWIND.exists(), reason="../shared/realdata/northwind is absent")
+@pytest.mark.skipif(not NORTHWIND.exists(), reason=f"{NORTHWIND} is absent")
 def test_northwind_orders_as_won_deals(tmp_path: Path, mapped_env: None) -> None:
     names = ["orders.csv", "order_details.csv", "employees.csv", "customers.csv", "products.csv"]
     check_northwind(run_inbox(tmp_path, [NORTHWIND / n for n in names], EXAMPLES / "northwind.yml"))
@@ -184,7 +184,7 @@ def check_northwind(warehouse: Path) -> None:
         assert con.execute("select count(*) from quarantine.canonical__opportunities").fetchone()[0] == 0
 
 
-@pytest.mark.skipif(not OLIST.exists(), reason="../shared/realdata/olist_marketing_funnel is absent")
+@pytest.mark.skipif(not OLIST.exists(), reason=f"{OLIST} is absent")
 def test_olist_lead_conversion_by_origin(tmp_path: Path, mapped_env: None) -> None:
     names = ["olist_marketing_qualified_leads_dataset.csv", "olist_closed_deals_dataset.csv"]
     check_olist(run_inbox(tmp_path, [OLIST / n for n in names], EXAMPLES / "olist.yml", min_date="2000-01-01"), names)
@@ -226,7 +226,7 @@ def check_olist(warehouse: Path, names: list[str]) -> None:
 ADVENTUREWORKS = REALDATA / "adventureworks_reseller_quota"
 
 
-@pytest.mark.skipif(not ADVENTUREWORKS.exists(), reason="../shared/realdata/adventureworks_reseller_quota is absent")
+@pytest.mark.skipif(not ADVENTUREWORKS.exists(), reason=f"{ADVENTUREWORKS} is absent")
 def test_adventureworks_sales_and_unpivoted_targets(tmp_path: Path, mapped_env: None) -> None:
     """UTF-16 wide targets in thousands → 809 rep-month quotas; sales credited by EmployeeKey."""
     sales_file = ADVENTUREWORKS / "kiet_extract" / "FactResellerSales.csv"

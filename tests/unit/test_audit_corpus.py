@@ -14,6 +14,7 @@ from pipelines.lib.config import AuditConfig
 from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.loader import land_file, record_rejection
 from pipelines.lib.ingest.salesforce import by_name
+from tests.realdata import REALDATA
 
 OPPORTUNITY = by_name("Opportunity")
 COLUMNS = [
@@ -237,10 +238,7 @@ def test_semicolon_exports_are_detected(warehouse: Warehouse) -> None:
     ]
 
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
-
-
-@pytest.mark.skipif(not (REALDATA / "salesforce_apex_recipes").exists(), reason="../shared/realdata is absent")
+@pytest.mark.skipif(not (REALDATA / "salesforce_apex_recipes").exists(), reason=f"{REALDATA} is absent")
 def test_hostile_strings_from_apex_recipes_come_through_intact(warehouse: Warehouse) -> None:
     with (REALDATA / "salesforce_apex_recipes" / "Opportunities.csv").open(encoding="utf-8", newline="") as handle:
         source = list(csv.DictReader(handle))

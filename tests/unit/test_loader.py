@@ -11,6 +11,7 @@ from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.loader import land_file, sha256_of
 from pipelines.lib.ingest.mapping.discover import plan
 from pipelines.lib.ingest.salesforce import by_name
+from tests.realdata import REALDATA
 
 OPPORTUNITY = by_name("Opportunity")
 HEADER = "Id,AccountId,StageName,Amount,CloseDate,CreatedDate\n"
@@ -122,11 +123,10 @@ def test_line_numbers_follow_file_order_on_a_large_file(tmp_path: Path, con) -> 
     assert mismatches == 0
 
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 NORTHWIND_VARIANT = REALDATA / "northwind" / "variant_neo4j_unquoted_commas" / "orders.csv"
 
 
-@pytest.mark.skipif(not NORTHWIND_VARIANT.exists(), reason="../shared/realdata (Northwind variant) is absent")
+@pytest.mark.skipif(not NORTHWIND_VARIANT.exists(), reason=f"{NORTHWIND_VARIANT} is absent")
 def test_northwind_unquoted_commas_are_quarantined_at_their_own_lines(tmp_path: Path, con) -> None:
     """176 of 830 order lines carry an extra unquoted comma: each is quarantined, none shifted into raw."""
     from pipelines.lib.ingest.salesforce import ExportObject

@@ -15,9 +15,9 @@ from pipelines.lib.ingest.mapping import MappingError, load_mapping
 from pipelines.lib.ingest.mapping.apply import land_mapped
 from pipelines.lib.ingest.mapping.claims import MappedFile
 from pipelines.lib.ingest.mapping.discover import discover
+from tests.realdata import REALDATA
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "mappings"
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 NORTHWIND_VARIANT = REALDATA / "northwind" / "variant_neo4j_unquoted_commas" / "orders.csv"
 
 DEALS = textwrap.dedent(
@@ -170,7 +170,7 @@ def test_discover_prefers_the_folders_mapping_and_leaves_salesforce_files(tmp_pa
     assert [(m.path.name, m.key, m.found_by) for m in found] == [("deals_1.csv", "deals", "inbox mapping file")]
 
 
-@pytest.mark.skipif(not NORTHWIND_VARIANT.exists(), reason="../shared/realdata (Northwind variant) is absent")
+@pytest.mark.skipif(not NORTHWIND_VARIANT.exists(), reason=f"{NORTHWIND_VARIANT} is absent")
 def test_northwind_unquoted_commas_through_the_mapping(tmp_path: Path) -> None:
     """176 order lines carry an extra unquoted comma: quarantined at their own line, the rest not shifted."""
     lines = NORTHWIND_VARIANT.read_text(encoding="utf-8").splitlines()

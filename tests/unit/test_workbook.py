@@ -14,8 +14,9 @@ import pytest
 from pipelines.lib.publish.dashboard import Frozen
 from pipelines.lib.publish.formats import fmt, fmt_change, label
 from pipelines.lib.publish.workbook import is_formula_like, write_workbook
+from tests.realdata import REALDATA
 
-APEX = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "salesforce_apex_recipes" / "Opportunities.csv"
+APEX = REALDATA / "salesforce_apex_recipes" / "Opportunities.csv"
 SYNTHETIC = [
     '=HYPERLINK("http://evil.example","Click me")',
     "+1+2",
@@ -142,7 +143,7 @@ def test_synthetic_hostile_strings_stay_text(tmp_path: Path) -> None:
     assert_text_not_formula(tmp_path, SYNTHETIC)
 
 
-@pytest.mark.skipif(not APEX.exists(), reason="../shared/realdata/salesforce_apex_recipes is absent")
+@pytest.mark.skipif(not APEX.exists(), reason=f"{APEX.parent} is absent")
 def test_real_crm_strings_stay_text(tmp_path: Path) -> None:
     names = realdata_hostile()
     assert {"-1E02", "-1E+02", "<img src=x onerror=alert('hi') />"} <= set(names)
