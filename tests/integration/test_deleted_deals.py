@@ -136,8 +136,7 @@ def test_version_2_lists_the_two_deleted_deals_with_the_export_that_deleted_them
     )
     expected = sorted((flagged, omitted), key=lambda d: d["Id"])
     assert [(d[0], d[1], d[2], d[3], str(d[4]), d[5], d[6], d[7]) for d in deals] == [
-        (d["Id"], "deleted", "won", None, d["CloseDate"], Decimal(d["Amount"]), None, deleted["late"])
-        for d in expected
+        (d["Id"], "deleted", "won", None, d["CloseDate"], Decimal(d["Amount"]), None, deleted["late"]) for d in expected
     ]
 
 

@@ -108,7 +108,7 @@ newest_exports as (
     where recency = 1
 ),
 
-{#- rows of the newest exports the audit quarantined: those deals are not missing, only their new row is -#}
+{# rows of the newest exports the audit quarantined: those deals are not missing, only their new row is #}
 quarantined_in_newest as (
     select json_extract_string(quarantined.record, '$.Id') as opportunity_id
     from quarantine.salesforce__opportunity as quarantined
@@ -129,9 +129,13 @@ absent as (
     inner join newest_exports
         on latest_rows.source_name = newest_exports.source_name
     where not latest_rows.is_deleted
-        and (latest_rows._loaded_at < newest_exports._loaded_at
-            or (latest_rows._loaded_at = newest_exports._loaded_at
-                and latest_rows._source_file < newest_exports._source_file))
+        and (
+            latest_rows._loaded_at < newest_exports._loaded_at
+            or (
+                latest_rows._loaded_at = newest_exports._loaded_at
+                and latest_rows._source_file < newest_exports._source_file
+            )
+        )
         and latest_rows.opportunity_id not in (
             select opportunity_id from quarantined_in_newest
             where opportunity_id is not null
@@ -153,8 +157,10 @@ missing as (
         from absent
         inner join exports as later
             on absent.source_name = later.source_name
-            and (later._loaded_at > absent._loaded_at
-                or (later._loaded_at = absent._loaded_at and later._source_file > absent._source_file))
+            and (
+                later._loaded_at > absent._loaded_at
+                or (later._loaded_at = absent._loaded_at and later._source_file > absent._source_file)
+            )
     ) as ranked
     where export_rank = 1
 ),

@@ -105,7 +105,7 @@ unioned as (
     where opportunity_id not in (select opportunity_id from salesforce_renamed where opportunity_id is not null)
 ),
 
-{#- Deals deleted in the CRM leave the facts (int_opportunities_deleted says which and why). #}
+{# Deals deleted in the CRM leave the facts (int_opportunities_deleted says which and why). #}
 kept as (
     select * from unioned
     where not exists (select 1 from deleted where deleted.opportunity_id = unioned.opportunity_id)
