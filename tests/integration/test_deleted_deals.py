@@ -57,6 +57,8 @@ def deleted(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Ite
         won = april(before, "won")
         flagged = won[0]
         omitted = next(r for r in won[1:] if r["OwnerId"] != flagged["OwnerId"])
+        # a deal whose row in the newer export the audit quarantines is not missing from it: it keeps its old row
+        spoiled = next(r for r in won[1:] if r["Id"] != omitted["Id"])
         late = built.inbox / "salesforce" / LATE
         late.mkdir(parents=True)
         with (late / "Opportunity.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -64,6 +66,7 @@ def deleted(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Ite
             writer.writeheader()
             writer.writerows(
                 {**r, "IsDeleted": "true" if r["Id"] == flagged["Id"] else "false"}
+                | ({"Amount": "-5.00"} if r["Id"] == spoiled["Id"] else {})
                 for r in before
                 if r["Id"] != omitted["Id"]
             )
@@ -81,6 +84,7 @@ def deleted(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Ite
             "before": before,
             "flagged": flagged,
             "omitted": omitted,
+            "spoiled": spoiled,
             "late": str(late / "Opportunity.csv"),
             "incomplete": incomplete,
             "output": output,
@@ -115,6 +119,18 @@ def test_with_complete_exports_the_omitted_deal_leaves_too_and_the_analyst_sees_
     ]
     facts = {r[0] for r in query(built, "select opportunity_id from marts.fct_opportunities")}
     assert not facts & {flagged["Id"], omitted["Id"]} and len(facts) == len(deleted["before"]) - 2
+    # the deal whose new row was quarantined stays, as the earlier export had it
+    spoiled = deleted["spoiled"]
+    kept = query(
+        built, f"select amount, _source_file from marts.fct_opportunities where opportunity_id = '{spoiled['Id']}'"
+    )
+    assert kept == [(Decimal(spoiled["Amount"]), sample)]
+    quarantined = query(
+        built,
+        "select distinct json_extract_string(record, '$.Id') from quarantine.salesforce__opportunity "
+        f"where _source_file = '{deleted['late']}'",
+    )
+    assert quarantined == [(spoiled["Id"],)]
     # their lines go with them: no mart counts a deleted deal's products
     lines = query(
         built,
