@@ -105,6 +105,9 @@ def load_runs_config(path: Path | None = None) -> RunsConfig:
 class IngestConfig:
     # A file whose header has more columns than this is refused before it is read (an absurd or broken header).
     max_columns: int = 500
+    # Every Opportunity export (of each source) is the whole list of deals: a deal missing from the newest one was
+    # deleted in the CRM. Off by default: daily delta and partial exports leave out deals that still exist.
+    opportunity_exports_complete: bool = False
 
 
 def load_ingest_config(path: Path | None = None) -> IngestConfig:
@@ -112,4 +115,19 @@ def load_ingest_config(path: Path | None = None) -> IngestConfig:
     unknown = set(section) - set(IngestConfig.__dataclass_fields__)
     if unknown:
         raise ValueError(f"{path or config_path()}: unknown ingest setting(s) {', '.join(sorted(unknown))}")
-    return IngestConfig(**{key: int(value) for key, value in section.items()})
+    complete = section.get("opportunity_exports_complete", False)
+    if not isinstance(complete, bool):
+        raise ValueError(
+            f"{path or config_path()}: ingest: opportunity_exports_complete is {complete!r}; write true or false"
+        )
+    section["opportunity_exports_complete"] = complete
+    return IngestConfig(**{key: value if isinstance(value, bool) else int(value) for key, value in section.items()})
+
+
+def dbt_settings(path: Path | None = None) -> dict[str, str]:
+    """The settings of salesmetrics.yml dbt reads, as the environment variables dbt_project.yml's vars read them
+    from. They are part of what decides whether a build has anything new to do (lib/transform/fingerprint.py)."""
+    return {
+        "SALES_REPORTING_CURRENCY": load_publish_config(path).reporting_currency,
+        "SALES_OPPORTUNITY_EXPORTS_COMPLETE": str(load_ingest_config(path).opportunity_exports_complete).lower(),
+    }

@@ -64,10 +64,11 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> None:
     for schema in ("landing", "raw", "quarantine"):
         con.execute(f"create schema if not exists {schema}")
     ensure_logs(con)
-    columns = ", ".join(f'"{c}" varchar' for c in obj.columns)
+    columns = ", ".join(f'"{c}" varchar' for c in (*obj.columns, *obj.optional))
     for schema in ("landing", "raw"):
         con.execute(f'create table if not exists {schema}."{obj.table}" ({columns}, {LINEAGE_DDL})')
-        for c in obj.columns:  # a column added to the contract since the table was made (e.g. currency)
+        # a column added to the contract since the table was made (e.g. currency)
+        for c in (*obj.columns, *obj.optional):
             con.execute(f'alter table {schema}."{obj.table}" add column if not exists "{c}" varchar')
     con.execute(
         f"""create table if not exists {quarantine_table(obj)} (

@@ -1,6 +1,7 @@
 {#
     Opportunities from every source in canonical columns: the Salesforce Opportunity export and the canonical
-    opportunities of mapped exports. Amounts at DECIMAL(38,6), exact.
+    opportunities of mapped exports, less the deals deleted in the CRM (int_opportunities_deleted). Amounts at
+    DECIMAL(38,6), exact.
     Order-style exports (Northwind) have no deal amount: a canonical opportunity without an amount whose lines
     are known gets the sum of its lines' total_price (quantity x unit_price where a line has no total).
 
@@ -29,6 +30,10 @@ lines as (
 
 rates as (
     select * from {{ ref('int_currency_rates') }}
+),
+
+deleted as (
+    select * from {{ ref('int_opportunities_deleted') }}
 ),
 
 line_totals as (
@@ -100,13 +105,19 @@ unioned as (
     where opportunity_id not in (select opportunity_id from salesforce_renamed where opportunity_id is not null)
 ),
 
+{# Deals deleted in the CRM leave the facts (int_opportunities_deleted says which and why). #}
+kept as (
+    select * from unioned
+    where not exists (select 1 from deleted where deleted.opportunity_id = unioned.opportunity_id)
+),
+
 {%- set reporting_currency = var('reporting_currency', 'USD') | upper %}
 
 with_currency as (
     select
         *,
         coalesce(upper(currency_code), '{{ reporting_currency }}') as currency_original
-    from unioned
+    from kept
 ),
 
 rated as (

@@ -8,6 +8,7 @@
     Currencies: a line's prices and cost are in its deal's currency and convert at the deal's rates (those of
     its close date, int_opportunities_unioned), exactly as the deal's amount; NULL where the deal's currency has
     no rate. The catalogue's unit cost and list price are taken in the reporting currency.
+    The lines of a deal deleted in the CRM (int_opportunities_deleted) are left out with it.
 #}
 with
 
@@ -21,6 +22,10 @@ products as (
 
 opportunities as (
     select * from {{ ref('int_opportunities_unioned') }}
+),
+
+deleted as (
+    select * from {{ ref('int_opportunities_deleted') }}
 ),
 
 {%- set converted = {} %}
@@ -48,6 +53,8 @@ lines_converted as (
     from lines
     left join opportunities
         on lines.opportunity_id = opportunities.opportunity_id
+    {#- the lines of a deal deleted in the CRM go with it #}
+    where not exists (select 1 from deleted where deleted.opportunity_id = lines.opportunity_id)
 ),
 
 lines_joined_to_products as (

@@ -14,7 +14,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.resources import WAREHOUSE_POOL
 from pipelines.defs.transform.parse_cache import keep_parse_state, target_with_parse_state
 from pipelines.defs.transform.project import dbt_project
-from pipelines.lib.config import load_publish_config
+from pipelines.lib.config import dbt_settings
 from pipelines.lib.duckdb_settings import dbt_environment
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, copy_is_older_than, refresh_analyst_copy
 from pipelines.lib.settings import DBT_PROJECT_DIR
@@ -99,9 +99,10 @@ def sales_dbt_models(
     """
     full = set(context.selected_asset_keys) == set(context.assets_def.keys)
     fingerprint = None
+    settings = dbt_settings()  # salesmetrics.yml's settings dbt reads: a change to one is new work for dbt
     if full:
         with warehouse.get_connection() as con:
-            fingerprint, since = nothing_new_since(con, DBT_PROJECT_DIR)
+            fingerprint, since = nothing_new_since(con, DBT_PROJECT_DIR, settings)
         if since is not None and context.run.tags.get(FORCE_TRANSFORM_TAG) != "true":
             said = (
                 f"Nothing new since {since:%Y-%m-%d %H:%M} UTC (no export accepted, the dbt project unchanged): "
@@ -119,8 +120,9 @@ def sales_dbt_models(
     database = Path(warehouse.database).expanduser().resolve()
     os.environ["SALES_WAREHOUSE"] = str(database)
     os.environ.update(dbt_environment(database))  # its memory limit and spill folder, as every connection's
-    # Amounts convert to the reporting currency of salesmetrics.yml (dbt var reporting_currency reads this).
-    os.environ["SALES_REPORTING_CURRENCY"] = load_publish_config().reporting_currency
+    # The reporting currency amounts convert to and whether exports are complete (dbt vars reporting_currency and
+    # opportunity_exports_complete read these).
+    os.environ.update(settings)
     # Write-audit-publish: dbt builds and tests the marts under a prefix beside the live ones; they are swapped in
     # all at once below, only when the whole build passed (pipelines/lib/transform/marts_swap.py).
     with warehouse.get_connection() as con:

@@ -15,6 +15,8 @@ class ExportObject:
     columns: tuple[str, ...]  # the columns the sample writes, in order
     required: tuple[str, ...]  # columns without which the file cannot be this object
     description: str
+    # columns raw always has though the sample does not write them (NULL for exports without them)
+    optional: tuple[str, ...] = ()
 
     @property
     def file_name(self) -> str:

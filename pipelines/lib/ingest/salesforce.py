@@ -98,6 +98,8 @@ OBJECTS: tuple[ExportObject, ...] = (
         ),
         required=("Id", "StageName", "CloseDate", "CreatedDate"),
         description="Deals: open, won or lost.",
+        # queryAll and Data Loader exports carry deleted deals with IsDeleted = true; the Data Export leaves them out
+        optional=("IsDeleted",),
     ),
     ExportObject(
         name="OpportunityLineItem",

@@ -2,7 +2,8 @@
 
 Each version freezes, beside its scorecard rows, the deals its period depends on (``snapshots.period_opportunities``:
 created or closing in the period, or open across its end), each with a hash of the fields the export gives.
-When a later export changes the period (a backdated close, an edited amount, a stage moved back), the next
+When a later export changes the period (a backdated close, an edited amount, a stage moved back, a deal deleted in
+the CRM: ``marts.fct_deleted_opportunities``), the next
 version lists every KPI whose actual moved (``snapshots.restatements``: old and new value, the deals of that
 scope whose rows changed and the export files that changed them) and those deals (``snapshots.restated_opportunities``).
 The rows of the new version are also frozen into its folder (``restatements/*.parquet``) for the page and workbook.
@@ -19,7 +20,8 @@ import duckdb
 # The deal's own exported facts: what makes its row "changed". Derived fields (first won deal, size band,
 # cycle) are left out, since one deal's change moves them on other deals that did not change.
 TRACKED = ("account_id", "rep_id", "created_date", "close_date", "stage", "status", "amount", "lead_source", "type")
-SOURCES = ("marts.fct_opportunities", "marts.dim_reps")
+DELETED = "marts.fct_deleted_opportunities"
+SOURCES = ("marts.fct_opportunities", "marts.dim_reps", DELETED)
 
 _OPPORTUNITY_COLUMNS = """opportunity_id varchar, rep_id varchar, team varchar, created_date date, close_date date,
     stage varchar, status varchar, amount decimal(38, 6), row_hash varchar, source_file varchar"""
@@ -66,6 +68,15 @@ def freeze_period_opportunities(con: duckdb.DuckDBPyConnection, start: date, end
     )
 
 
+def _deleted(con: duckdb.DuckDBPyConnection) -> str:
+    """The deleted deals' mart, or no rows where the marts predate it."""
+    schema, name = DELETED.split(".")
+    query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    if con.execute(query, [schema, name]).fetchone()[0]:
+        return DELETED
+    return "(select null::varchar as opportunity_id, null::varchar as deleted_in_file where false)"
+
+
 def _changed_inputs(con: duckdb.DuckDBPyConnection, table: str, label: str, previous: int, checksums: str) -> str:
     """The accepted input files that are new or changed since the previous version, comma-separated."""
     query = f"select any_value(input_checksums) from {table} where period = ? and version = ?"
@@ -86,7 +97,7 @@ def compute_restatements(
         [grain, label, previous],
     ).fetchone()[0]
     con.execute(
-        """create or replace temp table _restated_opportunities as
+        f"""create or replace temp table _restated_opportunities as
         with old as (
             select * from snapshots.period_opportunities
             where grain = $grain and period = $period and version = $previous
@@ -96,6 +107,7 @@ def compute_restatements(
             coalesce(n.opportunity_id, o.opportunity_id) as opportunity_id,
             case
                 when o.opportunity_id is null then 'entered the period'
+                when n.opportunity_id is null and gone.opportunity_id is not null then 'deleted'
                 when n.opportunity_id is null then 'left the period'
                 else concat_ws(', ',
                     case when o.status is distinct from n.status then 'status' end,
@@ -109,12 +121,13 @@ def compute_restatements(
             o.status as old_status, n.status as new_status, o.stage as old_stage, n.stage as new_stage,
             o.close_date as old_close_date, n.close_date as new_close_date,
             o.amount as old_amount, n.amount as new_amount,
-            coalesce(n.source_file, now_exported._source_file) as source_file,
+            coalesce(n.source_file, gone.deleted_in_file, now_exported._source_file) as source_file,
             o.rep_id as old_rep_id, o.team as old_team
         from old as o
         full join _period_opportunities as n on n.opportunity_id = o.opportunity_id
         left join marts.fct_opportunities as now_exported
             on now_exported.opportunity_id = coalesce(n.opportunity_id, o.opportunity_id)
+        left join {_deleted(con)} as gone on n.opportunity_id is null and gone.opportunity_id = o.opportunity_id
         where o.row_hash is distinct from n.row_hash and $recorded""",
         keys | {"recorded": recorded},
     )

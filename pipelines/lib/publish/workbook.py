@@ -124,7 +124,8 @@ def readme(writer: Writer, frozen: Frozen, meta: dict[str, object]) -> None:
             row,
             1,
             f"What changed since version {int(meta['version']) - 1}: each KPI that moved (old and "
-            "new value, the deals whose rows changed, the export that changed them); Restated deals: those deals.",
+            "new value, the deals whose rows changed, the export that changed them); Restated deals: those deals "
+            "(change 'deleted': deleted in the CRM, by the export named).",
         )
         row += 1
     for section in SECTIONS:

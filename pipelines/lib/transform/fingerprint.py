@@ -1,9 +1,11 @@
 """Whether a dbt build has anything new to do: a fingerprint of what it reads, stored with each full build.
 
-A build reads the accepted exports (raw, as listed in raw._ingest_log, and the rows of the raw tables) and the
-dbt project itself (models, macros, seeds, snapshots, tests and the vars of dbt_project.yml). When both are as
-they were at the last successful full build, the marts would come out the same: every run, whoever starts it
-(the command line, the UI, a schedule, the sensor), skips dbt and says since when nothing is new.
+A build reads the accepted exports (raw, as listed in raw._ingest_log, and the rows of the raw tables), the dbt
+project itself (models, macros, seeds, snapshots, tests and the vars of dbt_project.yml) and the settings of
+salesmetrics.yml those vars read (lib/config.py dbt_settings: the reporting currency, whether Opportunity exports
+are complete). When all are as they were at the last successful full build, the marts would come out the same:
+every run, whoever starts it (the command line, the UI, a schedule, the sensor), skips dbt and says since when
+nothing is new.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ def _project_files(project_dir: Path) -> list[Path]:
     return files
 
 
-def build_inputs_fingerprint(con: duckdb.DuckDBPyConnection, project_dir: Path) -> str:
-    """One digest of every accepted load (checksum and time), the row count of every raw table and every file of
-    the dbt project."""
+def build_inputs_fingerprint(
+    con: duckdb.DuckDBPyConnection, project_dir: Path, settings: dict[str, str] | None = None
+) -> str:
+    """One digest of every accepted load (checksum and time), the row count of every raw table, every file of
+    the dbt project and the settings handed to dbt."""
     ensure_logs(con)
     loads = con.execute(
         f"select coalesce(string_agg(sha256 || '@' || loaded_at, ',' order by loaded_at, sha256), '') "
@@ -51,6 +55,8 @@ def build_inputs_fingerprint(con: duckdb.DuckDBPyConnection, project_dir: Path) 
     for path in _project_files(project_dir):
         digest.update(path.relative_to(project_dir).as_posix().encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, value in sorted((settings or {}).items()):
+        digest.update(f"{name}={value};".encode())
     return digest.hexdigest()
 
 
@@ -75,8 +81,10 @@ def record_full_build(con: duckdb.DuckDBPyConnection, fingerprint: str, finished
     con.execute(f"insert into {BUILD_INPUTS} values (?, ?, ?)", [finished_at, run_id, fingerprint])
 
 
-def nothing_new_since(con: duckdb.DuckDBPyConnection, project_dir: Path) -> tuple[str, datetime | None]:
+def nothing_new_since(
+    con: duckdb.DuckDBPyConnection, project_dir: Path, settings: dict[str, str] | None = None
+) -> tuple[str, datetime | None]:
     """(the current fingerprint, when the last full build with that same fingerprint finished, else None)."""
-    current = build_inputs_fingerprint(con, project_dir)
+    current = build_inputs_fingerprint(con, project_dir, settings)
     last = last_full_build(con)
     return current, (last[1] if last and last[0] == current else None)

@@ -28,7 +28,8 @@ renamed as (
         upper({{ text_or_null('currency') }}) as currency,
         _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from source
 )
 

@@ -54,8 +54,11 @@ renamed as (
         {{ parse_date('"LastStageChangeDate"') }} as last_stage_change_date,
         {#- A Salesforce deal has no region of its own: the canonical model resolves it from account and owner. #}
         cast(null as {{ dbt.type_string() }}) as region,
+        {#- queryAll / Data Loader exports carry deleted deals (true); the Data Export has no such rows (blank). #}
+        coalesce({{ parse_boolean('"IsDeleted"') }}, false) as is_deleted,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from typed
 )
 
