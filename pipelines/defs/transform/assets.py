@@ -14,12 +14,11 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.resources import WAREHOUSE_POOL
 from pipelines.defs.transform.parse_cache import keep_parse_state, target_with_parse_state
 from pipelines.defs.transform.project import dbt_project
-from pipelines.lib.config import load_publish_config
 from pipelines.lib.duckdb_settings import dbt_environment
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, copy_is_older_than, refresh_analyst_copy
 from pipelines.lib.settings import DBT_PROJECT_DIR
 from pipelines.lib.transform import marts_swap
-from pipelines.lib.transform.fingerprint import nothing_new_since, record_full_build
+from pipelines.lib.transform.fingerprint import dbt_settings, nothing_new_since, record_full_build
 from pipelines.lib.warehouse import TRANSFORM_LOG, transaction
 
 # Schedules and the sensor set this tag (runs recorded before every run skipped unchanged work carry it too);
@@ -98,6 +97,7 @@ def sales_dbt_models(
     full build) is skipped, saying since when; a selection of some models always builds them.
     """
     full = set(context.selected_asset_keys) == set(context.assets_def.keys)
+    database = Path(warehouse.database).expanduser().resolve()  # dbt runs from its own folder: an absolute path
     fingerprint = None
     if full:
         with warehouse.get_connection() as con:
@@ -108,19 +108,16 @@ def sales_dbt_models(
                 "the marts are current, dbt is skipped."
             )
             context.log.info(said)
-            copy = analyst_copy_path(Path(warehouse.database).expanduser().resolve())
+            copy = analyst_copy_path(database)
             if copy_is_older_than(copy, since):  # killed between the swap and the copy: the build is live, uncopied
                 with warehouse.get_connection() as con:
                     copied = refresh_analyst_copy(con, copy)
                 context.log.info(f"Analysts' copy refreshed (it predated the last build): {len(copied)} tables.")
             yield dg.AssetObservation(asset_key=SCORECARD_KEY, metadata={SKIPPED_METADATA_KEY: said})
             return
-    # dbt runs from its own folder; hand it the warehouse as an absolute path through its profile.
-    database = Path(warehouse.database).expanduser().resolve()
-    os.environ["SALES_WAREHOUSE"] = str(database)
+    os.environ["SALES_WAREHOUSE"] = str(database)  # the profile's path
     os.environ.update(dbt_environment(database))  # its memory limit and spill folder, as every connection's
-    # Amounts convert to the reporting currency of salesmetrics.yml (dbt var reporting_currency reads this).
-    os.environ["SALES_REPORTING_CURRENCY"] = load_publish_config().reporting_currency
+    os.environ.update(dbt_settings())  # what dbt reads of salesmetrics.yml (the reporting currency), fingerprinted
     # Write-audit-publish: dbt builds and tests the marts under a prefix beside the live ones; they are swapped in
     # all at once below, only when the whole build passed (pipelines/lib/transform/marts_swap.py).
     with warehouse.get_connection() as con:

@@ -1,8 +1,8 @@
 """Whether a dbt build has anything new to do: a fingerprint of what it reads, stored with each full build.
 
-A build reads the accepted exports (raw, as listed in raw._ingest_log, and the rows of the raw tables) and the
-dbt project itself (models, macros, seeds, snapshots, tests and the vars of dbt_project.yml). When both are as
-they were at the last successful full build, the marts would come out the same: every run, whoever starts it
+A build reads the accepted exports (raw, as listed in raw._ingest_log, and the rows of the raw tables), the
+dbt project itself (models, macros, seeds, snapshots, tests and the vars of dbt_project.yml) and the settings of
+salesmetrics.yml that dbt reads (``dbt_settings``: the reporting currency). When all are as they were at the last successful full build, the marts would come out the same: every run, whoever starts it
 (the command line, the UI, a schedule, the sensor), skips dbt and says since when nothing is new.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.config import load_publish_config
 from pipelines.lib.warehouse import INGEST_LOG, ensure_logs
 
 BUILD_INPUTS = "raw._transform_inputs"
@@ -28,9 +29,18 @@ def _project_files(project_dir: Path) -> list[Path]:
     return files
 
 
+def dbt_settings() -> dict[str, str]:
+    """The settings of salesmetrics.yml dbt reads, as the environment variables the dbt project reads them from.
+
+    Set before every dbt build, and part of the fingerprint: a changed setting rebuilds the marts.
+    """
+    # Amounts convert to the reporting currency (dbt var reporting_currency, int_opportunities_unioned).
+    return {"SALES_REPORTING_CURRENCY": load_publish_config().reporting_currency}
+
+
 def build_inputs_fingerprint(con: duckdb.DuckDBPyConnection, project_dir: Path) -> str:
-    """One digest of every accepted load (checksum and time), the row count of every raw table and every file of
-    the dbt project."""
+    """One digest of every accepted load (checksum and time), the row count of every raw table, every file of
+    the dbt project and the settings dbt reads."""
     ensure_logs(con)
     loads = con.execute(
         f"select coalesce(string_agg(sha256 || '@' || loaded_at, ',' order by loaded_at, sha256), '') "
@@ -51,6 +61,8 @@ def build_inputs_fingerprint(con: duckdb.DuckDBPyConnection, project_dir: Path) 
     for path in _project_files(project_dir):
         digest.update(path.relative_to(project_dir).as_posix().encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, value in sorted(dbt_settings().items()):
+        digest.update(f"setting {name}={value};".encode())
     return digest.hexdigest()
 
 
