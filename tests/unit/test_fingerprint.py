@@ -47,6 +47,9 @@ def test_settings_dbt_does_not_read_change_nothing(
     con = duckdb.connect()
     settings(tmp_path, monkeypatch, "publish:\n  reporting_currency: USD\n")
     before = build_inputs_fingerprint(con, project)
-    settings(tmp_path, monkeypatch, "publish:\n  reporting_currency: USD\n  timezone: Europe/Paris\nruns:\n"
-             "  lock_wait_seconds: 5\n")
+    settings(
+        tmp_path,
+        monkeypatch,
+        "publish:\n  reporting_currency: USD\n  timezone: Europe/Paris\nruns:\n  lock_wait_seconds: 5\n",
+    )
     assert build_inputs_fingerprint(con, project) == before

@@ -2,8 +2,9 @@
 
 A build reads the accepted exports (raw, as listed in raw._ingest_log, and the rows of the raw tables), the
 dbt project itself (models, macros, seeds, snapshots, tests and the vars of dbt_project.yml) and the settings of
-salesmetrics.yml that dbt reads (``dbt_settings``: the reporting currency). When all are as they were at the last successful full build, the marts would come out the same: every run, whoever starts it
-(the command line, the UI, a schedule, the sensor), skips dbt and says since when nothing is new.
+salesmetrics.yml that dbt reads (``dbt_settings``: the reporting currency). When all are as they were at the
+last successful full build, the marts would come out the same: every run, whoever starts it (the command line,
+the UI, a schedule, the sensor), skips dbt and says since when nothing is new.
 """
 
 from __future__ import annotations
