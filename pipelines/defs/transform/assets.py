@@ -18,7 +18,7 @@ from pipelines.lib.duckdb_settings import dbt_environment
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, copy_is_older_than, refresh_analyst_copy
 from pipelines.lib.settings import DBT_PROJECT_DIR
 from pipelines.lib.transform import marts_swap
-from pipelines.lib.transform.fingerprint import dbt_settings, nothing_new_since, record_full_build
+from pipelines.lib.transform.fingerprint import dbt_settings, missing_tables, nothing_new_since, record_full_build
 from pipelines.lib.warehouse import TRANSFORM_LOG, transaction
 
 # Schedules and the sensor set this tag (runs recorded before every run skipped unchanged work carry it too);
@@ -102,7 +102,10 @@ def sales_dbt_models(
     if full:
         with warehouse.get_connection() as con:
             fingerprint, since = nothing_new_since(con, DBT_PROJECT_DIR)
-        if since is not None and context.run.tags.get(FORCE_TRANSFORM_TAG) != "true":
+            missing = missing_tables(con, dbt_project.manifest_path) if since is not None else []
+        if missing:  # same inputs, but a table of the last build is gone (dropped by hand): build again
+            context.log.info(f"Building although nothing is new: {len(missing)} tables are missing ({missing[0]}, …).")
+        if since is not None and not missing and context.run.tags.get(FORCE_TRANSFORM_TAG) != "true":
             said = (
                 f"Nothing new since {since:%Y-%m-%d %H:%M} UTC (no export accepted, the dbt project unchanged): "
                 "the marts are current, dbt is skipped."

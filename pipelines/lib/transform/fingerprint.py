@@ -10,6 +10,7 @@ the UI, a schedule, the sensor), skips dbt and says since when nothing is new.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -93,3 +94,17 @@ def nothing_new_since(con: duckdb.DuckDBPyConnection, project_dir: Path) -> tupl
     current = build_inputs_fingerprint(con, project_dir)
     last = last_full_build(con)
     return current, (last[1] if last and last[0] == current else None)
+
+
+def missing_tables(con: duckdb.DuckDBPyConnection, manifest: Path) -> list[str]:
+    """The tables and views of the dbt project (models, snapshots, seeds) the warehouse lacks."""
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
+    wanted = {
+        (node["schema"], node.get("alias") or node["name"])
+        for node in nodes
+        if node["resource_type"] in ("model", "snapshot", "seed")
+        and (node.get("config") or {}).get("materialized") != "ephemeral"
+        and (node.get("config") or {}).get("enabled", True)
+    }
+    present = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+    return sorted(f"{schema}.{name}" for schema, name in wanted - present)
