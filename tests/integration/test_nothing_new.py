@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -108,6 +110,19 @@ def test_an_archive_to_unpack_is_new(built: Built) -> None:
         assert decide() is None
     finally:
         archive.unlink()
+    assert decide() is not None
+
+
+def test_a_busy_warehouse_is_left_to_the_job(built: Built) -> None:
+    """Another program holding the warehouse: no decision (the job then waits for it and names it), no wait here."""
+    code = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('open', flush=True); time.sleep(120)"
+    holder = subprocess.Popen([sys.executable, "-c", code, str(built.warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        assert decide() is None
+    finally:
+        holder.kill()
+        holder.wait()
     assert decide() is not None
 
 
