@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -136,8 +138,6 @@ def publish(
 
 def _use_mapping(mapping: Path | None) -> None:
     """--mapping wins over SALES_MAPPING; a mapping that cannot be read stops here, naming file and line."""
-    import os
-
     from pipelines.lib.ingest.mapping import MappingError, load_mapping
 
     if mapping is not None:
@@ -165,8 +165,6 @@ def validate(
     """Audit exports without loading them: per file, what `run` would do with it, and why.
 
     Read by which mapping and key (with what would be rejected or quarantined, and why), or ignored and why."""
-    import os
-
     from rich.markup import escape
 
     from pipelines.cli.reports import print_reports
@@ -203,10 +201,7 @@ def run(
     ] = False,
 ) -> None:
     """Ingest every new export, build and test the marts, then print the KPI summary."""
-    from pipelines.cli.progress import run_progress
-    from pipelines.cli.reports import print_run_summary
-    from pipelines.cli.runner import RunFailed, refresh_warehouse, transform_skipped
-
+    started = time.monotonic()
     paths = resolve_paths(inbox=inbox, warehouse=warehouse)
     if not paths.inbox.is_dir():
         err.print(
@@ -217,6 +212,14 @@ def run(
         raise typer.Exit(code=2)
     export_paths(paths)
     _use_mapping(mapping)
+    from pipelines.cli.nothing_new import said_nothing_new  # decided before Dagster, dbt and GX are imported
+
+    if not force and said_nothing_new(console, paths, started):
+        return
+    from pipelines.cli.progress import run_progress
+    from pipelines.cli.reports import print_run_summary
+    from pipelines.cli.runner import RunFailed, refresh_warehouse, transform_skipped
+
     try:
         with run_progress(err, _show_progress()) as progress, quiet_stdout(paths.warehouse) as log:
             result = refresh_warehouse(force=force, on_event=progress.on_event)

@@ -5,6 +5,7 @@ raw.<table>         rows the audit accepted, every export ever accepted (history
 quarantine.<table>  rows the audit refused: file, line, rule, offending value and the whole record
 raw._ingest_log     one row per file: checksum, rows, status pending → accepted | rejected, and why
 raw._transform_log  one row per successful dbt build: when it finished, which run
+raw._file_checksums the checksum of each inbox file as last read, with its size and times (ingest/checksums.py)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pipelines.lib.ingest.salesforce import ExportObject
 
 INGEST_LOG = "raw._ingest_log"
 TRANSFORM_LOG = "raw._transform_log"
+FILE_CHECKSUMS = "raw._file_checksums"
 LINEAGE_DDL = "_source_file varchar, _source_sha256 varchar, _source_line bigint, _loaded_at timestamp"
 
 
@@ -48,6 +50,10 @@ def ensure_logs(con: duckdb.DuckDBPyConnection) -> None:
         )"""
     )
     con.execute(f"create table if not exists {TRANSFORM_LOG} (finished_at timestamp, run_id varchar)")
+    con.execute(
+        f"create table if not exists {FILE_CHECKSUMS} (path varchar, size bigint, mtime_ns bigint, ctime_ns bigint, "
+        "inode bigint, sha256 varchar)"
+    )
 
 
 def newest_export_and_build(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:

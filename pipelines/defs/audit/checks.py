@@ -1,16 +1,19 @@
 """Audit: a blocking Great Expectations suite on every ingested object; nothing downstream runs on failure."""
 
 import json
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, InboxResource
-from pipelines.lib.audit.verdict import FileVerdict, audit_pending
 from pipelines.lib.config import load_audit_config
 from pipelines.lib.ingest.canonical import CANONICAL_OBJECTS
 from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
 from pipelines.lib.warehouse import quarantine_table
+
+if TYPE_CHECKING:
+    from pipelines.lib.audit.verdict import FileVerdict
 
 
 def _plain(value: object) -> object:
@@ -18,7 +21,7 @@ def _plain(value: object) -> object:
     return json.loads(json.dumps(value, default=str))
 
 
-def _file_metadata(verdict: FileVerdict) -> dict:
+def _file_metadata(verdict: "FileVerdict") -> dict:
     return {
         "rows": verdict.rows,
         "quarantined_rows": verdict.quarantined_rows,
@@ -73,6 +76,10 @@ def build_audit_check(obj: ExportObject) -> dg.AssetChecksDefinition:
         ),
     )
     def _check(warehouse: DuckDBResource, inbox: InboxResource) -> dg.AssetCheckResult:
+        # Imported when a check runs: Great Expectations takes seconds to import, and loading the definitions for a
+        # publication, the UI or a run with nothing to audit does not need it.
+        from pipelines.lib.audit.verdict import audit_pending
+
         verdicts = audit_pending(warehouse.database, obj, load_audit_config(), inbox.rejected_dir)
         rejected = [v for v in verdicts if not v.accepted]
         summary = {

@@ -8,12 +8,13 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, PublishResource
 from pipelines.lib.config import PublishConfig
-from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_analyst_copy
+from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_copied_snapshots
 from pipelines.lib.publish.restatements import SOURCES as RESTATEMENT_SOURCES
 from pipelines.lib.publish.scorecard import SOURCE as SCORECARD_SOURCE
 from pipelines.lib.publish.sections import SECTION_MARTS
 from pipelines.lib.publish.snapshots import PublishRefused, period_label, publish_period
 from pipelines.lib.publish.workbook import workbook_name
+from pipelines.lib.warehouse import newest_export_and_build
 
 # What a publication reads, from the code that reads it: the scorecard's source, every section's mart and the
 # deals a restatement compares.
@@ -59,7 +60,9 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
         try:
             with warehouse.get_connection() as con:
                 publications = [publish_period(con, publish.root, grain, label, context.run_id) for label in labels]
-                copied = refresh_analyst_copy(con, analyst_copy_path(database))
+                # only the snapshots changed: the copy's marts are kept when they are the last build's
+                built = newest_export_and_build(con)[1]
+                copied = refresh_copied_snapshots(con, analyst_copy_path(database), built)
         except PublishRefused as refusal:
             raise dg.Failure(description=f"Publication refused: {refusal}") from None
         for p in publications:

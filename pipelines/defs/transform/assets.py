@@ -19,7 +19,7 @@ from pipelines.lib.duckdb_settings import dbt_environment
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, copy_is_older_than, refresh_analyst_copy
 from pipelines.lib.settings import DBT_PROJECT_DIR
 from pipelines.lib.transform import marts_swap
-from pipelines.lib.transform.fingerprint import nothing_new_since, record_full_build
+from pipelines.lib.transform.fingerprint import missing_tables, nothing_new_since, record_full_build
 from pipelines.lib.warehouse import TRANSFORM_LOG, transaction
 
 # Schedules and the sensor set this tag (runs recorded before every run skipped unchanged work carry it too);
@@ -98,30 +98,32 @@ def sales_dbt_models(
     full build) is skipped, saying since when; a selection of some models always builds them.
     """
     full = set(context.selected_asset_keys) == set(context.assets_def.keys)
+    database = Path(warehouse.database).expanduser().resolve()  # dbt runs from its own folder: an absolute path
     fingerprint = None
     settings = dbt_settings()  # salesmetrics.yml's settings dbt reads: a change to one is new work for dbt
     if full:
         with warehouse.get_connection() as con:
             fingerprint, since = nothing_new_since(con, DBT_PROJECT_DIR, settings)
-        if since is not None and context.run.tags.get(FORCE_TRANSFORM_TAG) != "true":
+            missing = missing_tables(con, dbt_project.manifest_path) if since is not None else []
+        if missing:  # same inputs, but a table of the last build is gone (dropped by hand): build again
+            context.log.info(f"Building although nothing is new: {len(missing)} tables are missing ({missing[0]}, …).")
+        if since is not None and not missing and context.run.tags.get(FORCE_TRANSFORM_TAG) != "true":
             said = (
                 f"Nothing new since {since:%Y-%m-%d %H:%M} UTC (no export accepted, the dbt project unchanged): "
                 "the marts are current, dbt is skipped."
             )
             context.log.info(said)
-            copy = analyst_copy_path(Path(warehouse.database).expanduser().resolve())
+            copy = analyst_copy_path(database)
             if copy_is_older_than(copy, since):  # killed between the swap and the copy: the build is live, uncopied
                 with warehouse.get_connection() as con:
                     copied = refresh_analyst_copy(con, copy)
                 context.log.info(f"Analysts' copy refreshed (it predated the last build): {len(copied)} tables.")
             yield dg.AssetObservation(asset_key=SCORECARD_KEY, metadata={SKIPPED_METADATA_KEY: said})
             return
-    # dbt runs from its own folder; hand it the warehouse as an absolute path through its profile.
-    database = Path(warehouse.database).expanduser().resolve()
-    os.environ["SALES_WAREHOUSE"] = str(database)
+    os.environ["SALES_WAREHOUSE"] = str(database)  # the profile's path
     os.environ.update(dbt_environment(database))  # its memory limit and spill folder, as every connection's
     # The reporting currency amounts convert to and whether exports are complete (dbt vars reporting_currency and
-    # opportunity_exports_complete read these).
+    # opportunity_exports_complete read these), as fingerprinted above.
     os.environ.update(settings)
     # Write-audit-publish: dbt builds and tests the marts under a prefix beside the live ones; they are swapped in
     # all at once below, only when the whole build passed (pipelines/lib/transform/marts_swap.py).

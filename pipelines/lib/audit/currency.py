@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.lib.audit.rules import q
+from pipelines.lib.audit.spec import q
 
 RATES_TABLE = 'main."audit__currency_rates"'
 # object table → (code, rate, start date or None): where rates come from

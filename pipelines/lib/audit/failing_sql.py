@@ -15,7 +15,7 @@ from typing import Any
 
 import great_expectations.expectations as gxe
 
-from pipelines.lib.audit.rules import q
+from pipelines.lib.audit.spec import q
 
 Translation = Callable[[Any, str], str]  # (expectation, view) → condition
 TRANSLATIONS: dict[type[gxe.Expectation], Translation] = {}

@@ -6,7 +6,7 @@ CANONICAL_SPECS in pipelines/lib/canonical.py.
 
 from __future__ import annotations
 
-from pipelines.lib.audit.rules import Spec
+from pipelines.lib.audit.spec import Spec
 
 SPECS: dict[str, Spec] = {
     "Account": Spec(required=("Name",), datetimes=("CreatedDate",), booleans=("IsDeleted",)),

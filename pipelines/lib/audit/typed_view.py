@@ -9,7 +9,7 @@ only for columns the file has.
 from __future__ import annotations
 
 from pipelines.lib.audit.currency import RATES_TABLE
-from pipelines.lib.audit.rules import Spec, q, unique_key_column
+from pipelines.lib.audit.spec import Spec, q, unique_key_column
 
 
 def trimmed(c: str) -> str:

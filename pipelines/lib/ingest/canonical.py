@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from babel.numbers import list_currencies
 
-from pipelines.lib.audit.rules import Spec
+from pipelines.lib.audit.spec import Spec
 from pipelines.lib.ingest.salesforce import ExportObject
 
 TEXT, DATE, DATETIME, MONEY, NUMBER, BOOLEAN = "text", "date", "datetime", "money", "number", "boolean"

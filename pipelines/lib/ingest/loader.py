@@ -8,7 +8,6 @@ line number. A file whose checksum was already loaded (and not rejected) is skip
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.config import load_ingest_config
+from pipelines.lib.ingest.checksums import file_checksum, sha256_of
 from pipelines.lib.ingest.csv_problems import (
     duckdb_cause,
     oversized_line,
@@ -53,14 +53,6 @@ class LoadResult:
     skipped: bool
     encoding: str = "utf-8"
     notes: tuple[str, ...] = ()  # what reading it took: line breaks made one kind, footer or title lines left out
-
-
-def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, obj: ExportObject, sha256: str) -> bool:
@@ -127,7 +119,7 @@ def land_file(
     skipped and its footer left out (``notes`` say so); mixed line breaks are read as one kind.
     """
     ensure_tables(con, obj)
-    checksum = sha256_of(path)
+    checksum = file_checksum(con, path)
     if already_loaded(con, obj, checksum):
         return LoadResult(file=path, sha256=checksum, rows=0, malformed=0, skipped=True)
 

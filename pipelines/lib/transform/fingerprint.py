@@ -11,11 +11,13 @@ nothing is new.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.config import dbt_settings
 from pipelines.lib.warehouse import INGEST_LOG, ensure_logs
 
 BUILD_INPUTS = "raw._transform_inputs"
@@ -34,7 +36,7 @@ def build_inputs_fingerprint(
     con: duckdb.DuckDBPyConnection, project_dir: Path, settings: dict[str, str] | None = None
 ) -> str:
     """One digest of every accepted load (checksum and time), the row count of every raw table, every file of
-    the dbt project and the settings handed to dbt."""
+    the dbt project and the settings handed to dbt (``settings``, by default salesmetrics.yml's)."""
     ensure_logs(con)
     loads = con.execute(
         f"select coalesce(string_agg(sha256 || '@' || loaded_at, ',' order by loaded_at, sha256), '') "
@@ -55,8 +57,8 @@ def build_inputs_fingerprint(
     for path in _project_files(project_dir):
         digest.update(path.relative_to(project_dir).as_posix().encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for name, value in sorted((settings or {}).items()):
-        digest.update(f"{name}={value};".encode())
+    for name, value in sorted((dbt_settings() if settings is None else settings).items()):
+        digest.update(f"setting {name}={value};".encode())
     return digest.hexdigest()
 
 
@@ -88,3 +90,17 @@ def nothing_new_since(
     current = build_inputs_fingerprint(con, project_dir, settings)
     last = last_full_build(con)
     return current, (last[1] if last and last[0] == current else None)
+
+
+def missing_tables(con: duckdb.DuckDBPyConnection, manifest: Path) -> list[str]:
+    """The tables and views of the dbt project (models, snapshots, seeds) the warehouse lacks."""
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
+    wanted = {
+        (node["schema"], node.get("alias") or node["name"])
+        for node in nodes
+        if node["resource_type"] in ("model", "snapshot", "seed")
+        and (node.get("config") or {}).get("materialized") != "ephemeral"
+        and (node.get("config") or {}).get("enabled", True)
+    }
+    present = set(con.execute("select table_schema, table_name from information_schema.tables").fetchall())
+    return sorted(f"{schema}.{name}" for schema, name in wanted - present)

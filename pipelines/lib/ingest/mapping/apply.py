@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.ingest.dates import detect_date_format
-from pipelines.lib.ingest.loader import already_loaded, land_file, sha256_of
+from pipelines.lib.ingest.loader import already_loaded, file_checksum, land_file
 from pipelines.lib.ingest.macros import Detected, macro_sql
 from pipelines.lib.ingest.mapping.claims import MappedFile
 from pipelines.lib.ingest.mapping.lookups import land_lookups, unpivot
@@ -98,7 +98,7 @@ def land_mapped(
     loaded, spec = mapped.loaded, mapped.loaded.mapping.files[mapped.key]
     where = ("entities", entity, index) if isinstance(loaded.mapping.entities[entity], list) else ("entities", entity)
     ensure_tables(con, obj)
-    checksum = sha256_of(mapped.path)
+    checksum = file_checksum(con, mapped.path)
     if already_loaded(con, obj, checksum):
         return MappedResult(mapped.path, checksum, skipped=True)
     readable = readable_file(mapped.path, spec, cache_dir / "xlsx" / checksum)

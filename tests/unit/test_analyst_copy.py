@@ -1,0 +1,44 @@
+"""The analysts' copy after a publication: only the snapshots are written again when the copy holds the last build."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from pipelines.lib.publish.analyst_copy import refresh_analyst_copy, refresh_copied_snapshots
+
+
+def read(copy: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(copy), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_a_publication_rewrites_only_the_snapshots_of_a_current_copy(tmp_path: Path) -> None:
+    warehouse, copy = tmp_path / "warehouse.duckdb", tmp_path / "analytics.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema marts; create schema snapshots")
+    con.execute("create table marts.sales_by_period as select 100.25::decimal(18, 2) as revenue")
+    con.execute("create table snapshots.kpi_monthly_versions as select 'v1' as version")
+    con.execute("create view snapshots.kpi_monthly as select * from snapshots.kpi_monthly_versions")
+    assert refresh_analyst_copy(con, copy) == {"marts.sales_by_period": 1, "snapshots.kpi_monthly_versions": 1}
+    built = datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=1)  # the build the copy holds
+
+    con.execute("insert into snapshots.kpi_monthly_versions values ('v2')")
+    # a change to the marts behind the pipeline's back shows the marts were not written again
+    con.execute("update marts.sales_by_period set revenue = 1")
+    assert refresh_copied_snapshots(con, copy, built) == {"snapshots.kpi_monthly_versions": 2}
+    assert read(copy, "select version from snapshots.kpi_monthly order by 1") == [("v1",), ("v2",)]
+    assert read(copy, "select revenue::varchar from marts.sales_by_period") == [("100.25",)]
+
+    # a copy older than the last build (a run killed before it copied): everything is written
+    os.utime(copy, (0, 0))
+    assert refresh_copied_snapshots(con, copy, built) == {
+        "marts.sales_by_period": 1,
+        "snapshots.kpi_monthly_versions": 2,
+    }
+    assert read(copy, "select revenue::varchar from marts.sales_by_period") == [("1.00",)]
+    assert refresh_copied_snapshots(con, tmp_path / "missing.duckdb", None)["marts.sales_by_period"] == 1
+    assert not list(tmp_path.glob(".*partial"))
