@@ -49,6 +49,7 @@ NULLABLE = {
     "stage_history": "",
     "campaigns": "campaign_name channel start_date end_date actual_cost",
     "quotas": "period_end",
+    "rep_history": "manager_id manager_name team region",
     "currency_rates": "start_date",
 }
 
