@@ -208,7 +208,7 @@ def test_every_spoiled_column_is_quarantined_with_its_rule_or_accepted_and_dbt_p
         if rule is None and case.spoilage == "blank" and staged != [(None,)]:
             wrong.append(f"{case}: a blank must be staged as NULL, got {staged}")
     assert wrong == []
-    # every kind of spoilage ran on every entity: 10 entities, each column blanked, ids twice
+    # every kind of spoilage ran on every entity: 11 entities, each column blanked, ids twice
     assert {c.entity for c in cases} == set(ENTITIES)
     assert sum(c.spoilage == "blank" for c in cases) == sum(len(columns) for columns in ENTITIES.values())
     assert sum(c.spoilage == "duplicate" for c in cases) == 2 * len(ID_COLUMNS)
