@@ -252,7 +252,9 @@ def mapped(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Iter
 def test_a_reps_history_file_credits_mapped_deals_to_the_team_valid_at_close(mapped: Path) -> None:
     got = {
         row[0]: row[1:]
-        for row in query(mapped, "select opportunity_id, team, manager_name, rep_region, org_as_of from marts.fct_opportunities")
+        for row in query(
+            mapped, "select opportunity_id, team, manager_name, rep_region, org_as_of from marts.fct_opportunities"
+        )
     }
     assert got == {i: deal[4] for i, deal in HUBSPOT_DEALS.items()}
     assert query(
@@ -280,7 +282,8 @@ def test_a_reps_history_file_credits_mapped_deals_to_the_team_valid_at_close(map
 
 
 def test_a_bad_reps_history_row_is_quarantined_with_its_rule(mapped: Path) -> None:
-    assert query(
-        mapped, "select _source_line, rule from quarantine.canonical__rep_history order by 1"
-    ) == [(5, "rep_id__not_null"), (6, "valid_from__parseable")]
+    assert query(mapped, "select _source_line, rule from quarantine.canonical__rep_history order by 1") == [
+        (5, "rep_id__not_null"),
+        (6, "valid_from__parseable"),
+    ]
     assert query(mapped, "select count(*) from staging.stg_canonical__rep_history") == [(3,)]
