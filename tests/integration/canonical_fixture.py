@@ -333,6 +333,10 @@ SPARE_CURRENCIES = (
     "MXN",
     "NOK",
 )
+BASE["rep_history"] = [  # the reps' teams of the reps file, from before the first deal: figures unchanged
+    {"rep_id": "R1", "manager_id": "R3", "team": "North", "region": "EMEA", "valid_from": "2025-01-01"},
+    {"rep_id": "R2", "manager_id": "R3", "team": "South", "region": "AMER", "valid_from": "2025-01-01"},
+]
 BASE["currency_rates"] = [  # the deals carry no currency: rates that convert nothing
     {"currency": "EUR", "rate": "0.9", "start_date": "2026-01-01"},
     {"currency": "USD", "rate": "1", "start_date": ""},
@@ -410,7 +414,7 @@ def spoiled_rows(entity: str, kinds: dict[str, str]) -> list[tuple[str, str, dic
             row = dict(template)
             if id_column:
                 row[id_column] = f"S-{entity}-{column}-{spoilage}"
-            elif entity == "quotas":  # a quota is keyed by rep and period start
+            elif entity in ("quotas", "rep_history"):  # keyed by rep and a date
                 row["rep_id"] = f"S-{column}-{spoilage}"
             elif entity == "currency_rates":  # a rate is keyed by currency and start date: a code of its own
                 row["currency"] = SPARE_CURRENCIES[len(out)]

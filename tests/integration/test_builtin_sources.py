@@ -75,7 +75,7 @@ def _header(path: Path) -> list[str]:
 
 def test_builtin_mappings_load() -> None:
     loaded = {load_mapping(p).source: load_mapping(p) for p in builtin_paths()}
-    assert set(loaded) == {"salesforce_report", "hubspot", "pipedrive", "currency_rates"}
+    assert set(loaded) == {"salesforce_report", "hubspot", "pipedrive", "currency_rates", "rep_history"}
     assert set(loaded["hubspot"].mapping.entities) == {"opportunities", "accounts", "leads"}
     assert set(loaded["pipedrive"].mapping.entities) == {"opportunities", "accounts"}
 

@@ -42,6 +42,7 @@ REQUIRED_COLUMNS = {
         "manager_name",
         "team",
         "region",
+        "org_as_of",
         "revenue",
         "deals_won",
         "deals_lost",

@@ -669,7 +669,8 @@ def test_without_a_mapping_another_crms_file_is_recognised_or_ignored_with_its_t
         return
     assert decision.startswith("ignored: "), decision
     assert "has no column" not in decision and "no mapping file applies to its folder" in decision
-    assert "is not recognised by a built-in source (currency_rates, hubspot, pipedrive, salesforce_report)" in decision
+    builtins = "currency_rates, hubspot, pipedrive, rep_history, salesforce_report"
+    assert f"is not recognised by a built-in source ({builtins})" in decision
     if name in LOOK_ALIKES:
         obj = LOOK_ALIKES[name]
         assert f"its name looks like the Salesforce Data Export object {obj} ({obj}*.csv), but" in decision
@@ -685,9 +686,9 @@ def test_a_look_alike_with_too_few_of_the_objects_field_names_is_ignored_saying_
         "ignored: its name looks like the Salesforce Data Export object Opportunity (Opportunity*.csv), but it is not "
         "one: its header has only 2 of Opportunity's field names (Id, CreatedDate; a Data Export header has at least "
         "3) and not its required StageName, CloseDate; no mapping file applies to its folder and its header line is "
-        "not recognised by a built-in source (currency_rates, hubspot, pipedrive, salesforce_report). A run does not "
-        "read it. To read it through a mapping, claim it: a mapping.yml beside it (or --mapping) whose pattern "
-        "matches its name."
+        "not recognised by a built-in source (currency_rates, hubspot, pipedrive, rep_history, salesforce_report). "
+        "A run does not read it. To read it through a mapping, claim it: a mapping.yml beside it (or --mapping) "
+        "whose pattern matches its name."
     )
 
 

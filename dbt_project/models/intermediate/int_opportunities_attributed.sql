@@ -2,7 +2,8 @@
     The canonical opportunity: one row per deal with everything the marts slice by resolved once.
     - rep_id: the owner at close (exports carry no owner history); `unknown` when the deal has no owner, so
       rep breakdowns still add up to company revenue.
-    - region: the deal's own, else the account's Region__c (often blank), else the owner's Division.
+    - region: the deal's own, else the account's Region__c (often blank), else the owner's Division at close
+      (rep_region below).
     - is_first_won_deal: the account's earliest won close_date; on a tie the smaller opportunity_id wins, so
       exactly one deal per customer is its first.
     - deal_size_band: thresholds from vars, or the 33rd / 67th percentile of all won amounts.
@@ -79,6 +80,9 @@ canonical_stages as (
     where spelling_rank = 1
 ),
 
+{#- The owner's region when the deal closed (from the org history), else today's. #}
+{%- set owner_region = 'case when org_history.rep_id is not null then org_history.region else reps.region end' %}
+
 opportunities_joined as (
     select
         opportunities.opportunity_id,
@@ -99,11 +103,11 @@ opportunities_joined as (
         coalesce(opportunities.lead_source, 'unknown') as lead_source,
         opportunities.type,
         opportunities.campaign_id,
-        coalesce(opportunities.region, accounts.region, reps.region, 'unknown') as region,
+        coalesce(opportunities.region, accounts.region, {{ owner_region }}, 'unknown') as region,
         case
             when opportunities.region is not null then 'opportunity'
             when accounts.region is not null then 'account'
-            when reps.region is not null then 'owner'
+            when {{ owner_region }} is not null then 'owner'
             else 'unknown'
         end as region_source,
         coalesce(accounts.country, 'unknown') as country,
@@ -111,7 +115,7 @@ opportunities_joined as (
         case when org_history.rep_id is not null then org_history.manager_name else reps.manager_name end
             as manager_name,
         case when org_history.rep_id is not null then org_history.team else reps.team end as team,
-        case when org_history.rep_id is not null then org_history.region else reps.region end as rep_region,
+        {{ owner_region }} as rep_region,
         case when org_history.rep_id is not null then 'close' else 'current' end as org_as_of,
         opportunities._source_file,
         opportunities._source_line

@@ -1,8 +1,10 @@
 {#
     Every KPI's actual value per grain x period x scope, in long format, from the metric marts that define
-    it (one definition per KPI: the scorecard never recomputes a metric a mart already holds). Teams are
-    rolled up from their reps (sums, and rates recomputed from the sums); the company's quota and pipeline
-    figures are the sums over all reps. Fixed costs are spread by days onto periods like quotas.
+    it (one definition per KPI: the scorecard never recomputes a metric a mart already holds). Teams and reps
+    are rolled up from rep_performance's rows (sums, and rates recomputed from the sums): a team's closed
+    deals are those that closed while their rep was in it (the org at close), its quota and open pipeline
+    those of the reps in it today; a rep's figures add up its rows of every org. The company's quota and
+    pipeline figures are the sums over all reps. Fixed costs are spread by days onto periods like quotas.
 #}
 with
 
@@ -35,20 +37,26 @@ fixed_costs as (
 ),
 
 reps_rolled_up as (
-    {#- Sums per team and, in the same pass, over all reps (grouping sets); the averages are weighted by deals
-        so a team's figure is its deals' average. Reps without a team count only in the company's sums. #}
+    {#- Sums per team, per rep and, in the same pass, over all reps (grouping sets); the averages are weighted
+        by deals so a team's figure is its deals' average. Rows without a team count only in the company's and
+        their rep's sums. #}
     select
         grain,
         period_start,
         period_end,
-        case when grouping(team) = 1 then 'company' else 'team' end as scope,
-        team as scope_key,
+        case
+            when grouping(team) = 0 then 'team'
+            when grouping(rep_id) = 0 then 'rep'
+            else 'company'
+        end as scope,
+        coalesce(team, rep_id) as scope_key,
+        rep_name,
         sum(revenue) as revenue,
         sum(deals_won) as deals_won,
         sum(deals_lost) as deals_lost,
         {{ safe_divide('sum(deals_won)', 'sum(deals_won + deals_lost)') }} as win_rate,
         {{ safe_divide('sum(revenue)', 'sum(revenue + lost_amount)') }} as win_rate_by_amount,
-        {{ safe_divide('sum(revenue)', 'sum(deals_won)') }} as avg_deal_size,
+        {{ divide_money('sum(revenue)', 'sum(deals_won)') }} as avg_deal_size,
         {{ safe_divide('sum(avg_sales_cycle_days * deals_won)', 'sum(case when avg_sales_cycle_days is not null then deals_won end)') }} as avg_sales_cycle_days,
         sum(quota) as quota,
         {{ safe_divide('sum(revenue)', 'sum(quota)') }} as quota_attainment,
@@ -59,12 +67,18 @@ reps_rolled_up as (
     from rep_performance
     {#- sqlfluff's DuckDB dialect cannot parse grouping sets yet (make lint): hence the noqa. #}
     group by grouping sets (  -- noqa: PRS
-        (grain, period_start, period_end, team), (grain, period_start, period_end)
+        (grain, period_start, period_end, team),
+        (grain, period_start, period_end, rep_id, rep_name),
+        (grain, period_start, period_end)
     )
 ),
 
 teams_rolled_up as (
     select * from reps_rolled_up where scope = 'team' and scope_key is not null
+),
+
+reps_summed as (
+    select * from reps_rolled_up where scope = 'rep'
 ),
 
 company_rolled_up as (
@@ -139,7 +153,7 @@ unioned as (
         'quota_attainment', 'open_opportunities', 'open_pipeline_amount', 'stale_opportunities',
         'overdue_opportunities']) }}
     union all
-    {{ kpi_rows('rep_performance', 'rep', 'rep_id', 'rep_name', [
+    {{ kpi_rows('reps_summed', 'rep', 'scope_key', 'rep_name', [
         'revenue', 'deals_won', 'deals_lost', 'win_rate', 'win_rate_by_amount', 'avg_deal_size',
         'avg_sales_cycle_days', 'quota',
         'quota_attainment', 'open_opportunities', 'open_pipeline_amount', 'stale_opportunities',

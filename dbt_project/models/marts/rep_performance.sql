@@ -1,8 +1,12 @@
 {#
-    Per rep and grain x period. A deal is credited to its owner. Reps are those who own a deal or carry a
-    quota; each gets a row in every period (zeros where idle). Point-in-time figures (open, stale, overdue,
-    open pipeline) are read at the period's as_of_date: its period_end, or the last date of the data for the
-    period still running (an end date in the future would count today's open deals as overdue).
+    Per rep x org and grain x period. A deal is credited to its owner, and to the owner's manager, team and
+    region when it closed (int_rep_sales_by_period_summed): a rep who moved team in April has a row for the
+    old team with the deals closed before the move and one for the new team with those after. Reps are those
+    who own a deal or carry a quota; each gets a row under today's org in every period (zeros where idle),
+    which alone carries the quota and the point-in-time figures (open, stale, overdue, open pipeline): those
+    stay with today's org. Point-in-time figures are read at the period's as_of_date: its period_end, or the
+    last date of the data for the period still running (an end date in the future would count today's open
+    deals as overdue).
 #}
 with
 
@@ -29,9 +33,10 @@ rep_periods_joined as (
         rep_sales.period_end,
         rep_sales.rep_id,
         reps.rep_name,
-        reps.manager_name,
-        reps.team,
-        reps.region,
+        rep_sales.manager_name,
+        rep_sales.team,
+        rep_sales.region,
+        rep_sales.org_as_of,
         rep_sales.revenue,
         rep_sales.deals_won,
         rep_sales.deals_lost,
@@ -49,11 +54,13 @@ rep_periods_joined as (
     left join reps
         on rep_sales.rep_id = reps.rep_id
     left join quotas
-        on rep_sales.grain = quotas.grain
+        on rep_sales.is_current_org
+        and rep_sales.grain = quotas.grain
         and rep_sales.period_start = quotas.period_start
         and rep_sales.rep_id = quotas.rep_id
     left join rep_days
-        on rep_sales.rep_id = rep_days.rep_id
+        on rep_sales.is_current_org
+        and rep_sales.rep_id = rep_days.rep_id
         and rep_sales.as_of_date = rep_days.date_day
 ),
 
@@ -67,6 +74,7 @@ final as (
         manager_name,
         team,
         region,
+        org_as_of,
         {{ money('revenue') }} as revenue,
         cast(deals_won as {{ dbt.type_bigint() }}) as deals_won,
         cast(deals_lost as {{ dbt.type_bigint() }}) as deals_lost,

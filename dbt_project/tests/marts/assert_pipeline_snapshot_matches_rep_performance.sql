@@ -24,8 +24,16 @@ month_ends as (
 ),
 
 rep_months as (
-    select * from {{ ref('rep_performance') }}
+    {#- A rep's open figures sit on its row of today's org; a former org's row holds zeros. #}
+    select
+        period_end,
+        rep_id,
+        sum(open_opportunities) as open_opportunities,
+        sum(open_pipeline_amount) as open_pipeline_amount,
+        sum(overdue_opportunities) as overdue_opportunities
+    from {{ ref('rep_performance') }}
     where grain = 'month'
+    group by period_end, rep_id
 ),
 
 compared as (

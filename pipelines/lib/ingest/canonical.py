@@ -89,6 +89,15 @@ ENTITIES: dict[str, dict[str, str]] = {
         "actual_cost": MONEY,
     },
     "quotas": {"rep_id": TEXT, "period_start": DATE, "period_end": DATE, "quota_amount": MONEY},
+    # the rep's manager, team and region from valid_from until the rep's next valid_from (the org at a deal's close)
+    "rep_history": {
+        "rep_id": TEXT,
+        "manager_id": TEXT,
+        "manager_name": TEXT,
+        "team": TEXT,
+        "region": TEXT,
+        "valid_from": DATE,
+    },
     # units of the currency per one unit of a base currency (as Salesforce's ConversionRate); from start_date on,
     # or, without one, on every day no dated rate covers
     "currency_rates": {"currency": TEXT, "rate": NUMBER, "start_date": DATE},
@@ -148,6 +157,12 @@ CANONICAL_SPECS: dict[str, Spec] = {
         ("rep_id", "period_start", "quota_amount"),
         ordered=(("period_end", "period_start"),),
         unique_key=("rep_id", "period_start"),  # staging keeps one quota per rep and start (the latest export's)
+    ),
+    "rep_history": _spec(
+        "rep_history",
+        None,
+        ("rep_id", "valid_from"),
+        unique_key=("rep_id", "valid_from"),  # one org per rep and day (staging keeps the latest export's)
     ),
     "currency_rates": _spec(
         "currency_rates",

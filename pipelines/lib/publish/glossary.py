@@ -38,7 +38,7 @@ COLUMNS: dict[str, str] = {
     "revenue_yoy_change_pct": "(revenue − revenue_last_year) / revenue_last_year.",
     "rep_id": "CRM id of the rep (deal owner at close).",
     "rep_name": "Name of the rep.",
-    "team": "The rep's team.",
+    "team": "The rep's team when the row's deals closed (a rep who moved has a row per team).",
     "region": "Region of the deal (else of the account, else of the owner).",
     "country": "Country of the deal or account.",
     "lead_source": "The opportunity's or lead's own lead source ('unknown' when empty).",

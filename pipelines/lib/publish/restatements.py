@@ -21,7 +21,9 @@ import duckdb
 # cycle) are left out, since one deal's change moves them on other deals that did not change.
 TRACKED = ("account_id", "rep_id", "created_date", "close_date", "stage", "status", "amount", "lead_source", "type")
 DELETED = "marts.fct_deleted_opportunities"
-SOURCES = ("marts.fct_opportunities", "marts.dim_reps", DELETED)
+# A deal's team is its owner's team when it closed (fct_opportunities, the org at close), as the scorecard's
+# team scope counts it; today's team for open deals.
+SOURCES = ("marts.fct_opportunities", DELETED)
 
 _OPPORTUNITY_COLUMNS = """opportunity_id varchar, rep_id varchar, team varchar, created_date date, close_date date,
     stage varchar, status varchar, amount decimal(38, 6), row_hash varchar, source_file varchar"""
@@ -56,11 +58,10 @@ def freeze_period_opportunities(con: duckdb.DuckDBPyConnection, start: date, end
     hashed = ", ".join(f"o.{c}" for c in TRACKED)
     con.execute(
         f"""create or replace temp table _period_opportunities as
-        select o.opportunity_id, o.rep_id, r.team, o.created_date, o.close_date, o.stage, o.status,
+        select o.opportunity_id, o.rep_id, o.team, o.created_date, o.close_date, o.stage, o.status,
             cast(o.amount as decimal(38, 6)) as amount, md5(cast(row({hashed}) as varchar)) as row_hash,
             o._source_file as source_file
         from marts.fct_opportunities as o
-        left join marts.dim_reps as r on r.rep_id = o.rep_id
         where o.created_date between $start and $end
             or o.close_date between $start and $end
             or (o.created_date <= $end and o.close_date > $end)""",
