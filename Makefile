@@ -62,8 +62,14 @@ bench: setup
 # Crash safety: SIGKILL `salesmetrics run` (20 times) and `publish` (10) at seeded random moments, rerun after
 # each, and check what is left (tests/faults/harness.py, docs/crash-safety.md); work files in data/faults/.
 # A short version (3 chained kills each) runs in `make test`; alone: .venv/bin/python -m pytest -m faults
+# Then load (tests/faults/load.py): an hour of sensor ticks every 30 s (simulated) while LOAD_DAYS daily exports of
+# LOAD_SCALE opportunities drop in, some during a run; each file loaded once, no run failed, marts equal a clean run.
+# `make faults LOAD_ONLY=1`: the load alone. Short version in `make test`: pytest -m load
 faults: setup
+ifndef LOAD_ONLY
 	$(BIN)/python -m tests.faults.harness --run-kills $(or $(RUN_KILLS),20) --publish-kills $(or $(PUBLISH_KILLS),10) --scale $(or $(SCALE),3000)
+endif
+	$(BIN)/python -m tests.faults.load --scale $(or $(LOAD_SCALE),500) --days $(or $(LOAD_DAYS),6)
 
 # ruff on the Python; sqlfluff on the SQL, rendered by dbt (.sqlfluff: profile target `lint`, an in-memory DuckDB,
 # so no warehouse is needed), compiling into its own target directory so the pipeline's manifest is left alone.

@@ -103,3 +103,48 @@ def versions(root: Path) -> list[int]:
                 "select distinct version from snapshots.kpi_monthly_versions where period = ? order by 1", [PERIOD]
             ).fetchall()
         ]
+
+
+def _mart_query(con: duckdb.DuckDBPyConnection, db: str, table: str, inbox: Path) -> str:
+    columns = con.execute(
+        "select column_name from duckdb_columns() where database_name = ? and schema_name = 'marts' "
+        "and table_name = ? order by column_index",
+        [db, table],
+    ).fetchall()
+    # lineage holds absolute paths: compared relative to each warehouse's inbox
+    names = [f"replace(\"{c}\", '{inbox}', '')" if c == "_source_file" else f'"{c}"' for (c,) in columns]
+    return f'select {", ".join(names)} from {db}.marts."{table}"'
+
+
+def mart_differences(first: Path, second: Path) -> dict[str, tuple[int, int]]:
+    """Per live mart of schema ``marts`` of two run folders (``<root>/warehouse.duckdb``, files under
+    ``<root>/inbox``): (rows only in the first, rows only in the second), EXCEPT ALL both ways; a mart only one
+    side has counts all its rows. Empty when the marts are equal row for row."""
+    found = {}
+    with duckdb.connect() as con:
+        con.execute(f"attach '{first / 'warehouse.duckdb'}' as a (read_only)")
+        con.execute(f"attach '{second / 'warehouse.duckdb'}' as b (read_only)")
+        listed = "select table_name from duckdb_tables() where database_name = ? and schema_name = 'marts' "
+        listed += "and not starts_with(table_name, '_')"
+        a_tables = {t for (t,) in con.execute(listed, ["a"]).fetchall()}
+        b_tables = {t for (t,) in con.execute(listed, ["b"]).fetchall()}
+        for table in sorted(a_tables | b_tables):
+            if table not in b_tables or table not in a_tables:
+                db = "a" if table in a_tables else "b"
+                rows = con.execute(f'select count(*) from {db}.marts."{table}"').fetchone()[0]
+                found[table] = (rows, 0) if db == "a" else (0, rows)
+                continue
+            a, b = _mart_query(con, "a", table, first / "inbox"), _mart_query(con, "b", table, second / "inbox")
+            counts = tuple(
+                con.execute(f"select count(*) from ({x} except all {y})").fetchone()[0] for x, y in ((a, b), (b, a))
+            )
+            if counts != (0, 0):
+                found[table] = counts
+    return found
+
+
+def mart_count(root: Path) -> int:
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'marts' and not starts_with(table_name, '_')"
+        ).fetchone()[0]

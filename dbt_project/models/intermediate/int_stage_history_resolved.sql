@@ -2,10 +2,14 @@
     One stage history per opportunity, from the best source it has:
     - history_export: the exports' own stage history (int_stage_history_unioned: Salesforce
       OpportunityHistory and the stage history of mapped exports), where the opportunity has any;
-    - repeated_exports / snapshot: entries rebuilt from successive exports kept in raw
-      (int_stage_history_from_exports) and from the dbt snapshot (int_stage_history_from_snapshot), used for
-      opportunities without export history, and for the others only after their last history entry (an
-      export whose OpportunityHistory.csv is missing or lags behind Opportunity.csv).
+    - repeated_exports: entries rebuilt from successive exports kept in raw (int_stage_history_from_exports),
+      used for opportunities without export history, and for the others only after their last history entry
+      (an export whose OpportunityHistory.csv is missing or lags behind Opportunity.csv);
+    - snapshot: the dbt snapshot's entries (int_stage_history_from_snapshot), only for an opportunity raw holds
+      no export of (raw pruned). The snapshot saw one state per build (the latest export), dated by the
+      build's clock: raw holds every export it saw, dated by the exports, so where raw has the deal the
+      snapshot adds nothing true, only entries that depend on how exports were batched into runs (several
+      exports in one run: the final stage "entered" at creation; one per run: each stage again at build time).
     Entries are ordered by day entered (within a day: history, then repeated exports, then snapshot, then
     time; the snapshot's LastStageChangeDate is a date at midnight) and a repeat of the stage just before it
     is dropped: Salesforce also writes history rows when only amount or close date changed, and the sources
@@ -87,6 +91,7 @@ rebuilt_entries as (
         probability,
         3 as source_priority
     from snapshot_entries
+    where opportunity_id not in (select opportunity_id from export_entries)
 ),
 
 rebuilt_entries_after_history as (
