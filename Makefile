@@ -64,7 +64,7 @@ bench: setup
 # A short version (3 chained kills each) runs in `make test`; alone: .venv/bin/python -m pytest -m faults
 # Then load (tests/faults/load.py): an hour of sensor ticks every 30 s (simulated) while LOAD_DAYS daily exports of
 # LOAD_SCALE opportunities drop in, some during a run; each file loaded once, no run failed, marts equal a clean run.
-# `make faults LOAD_ONLY=1`: the load alone. Short version in `make test`: pytest -m load
+# `make faults LOAD_ONLY=1`: the load alone. Short version (not in `make test`): .venv/bin/python -m pytest -m load
 faults: setup
 ifndef LOAD_ONLY
 	$(BIN)/python -m tests.faults.harness --run-kills $(or $(RUN_KILLS),20) --publish-kills $(or $(PUBLISH_KILLS),10) --scale $(or $(SCALE),3000)

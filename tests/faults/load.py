@@ -115,8 +115,10 @@ class Simulation:
 
     def tick(self) -> None:
         """The sensor's evaluation at ``next_tick``, as the daemon does it (cursor carried over)."""
-        context = dg.build_sensor_context(instance=self.instance, cursor=self.cursor)
-        result = inbox_sensor(context, inbox=self.resource)
+        # As a `with` block: the context's resources enter the instance, which sets Dagster's current state storage
+        # for the process; left open, a later Dagster call in the same process finds it with its instance gone.
+        with dg.build_sensor_context(instance=self.instance, cursor=self.cursor) as context:
+            result = inbox_sensor(context, inbox=self.resource)
         self.report.ticks += 1
         self.next_tick += TICK
         if isinstance(result, dg.SensorResult):

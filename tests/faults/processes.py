@@ -83,6 +83,28 @@ def killed(root: Path, delay: float, *args: str) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+        _wait_for_group_to_die(process.pid)
+
+
+def _wait_for_group_to_die(group: int, timeout: float = 60.0) -> None:
+    """Until no process of ``group`` is left: the command is reaped at once, but dbt (its child) may still be dying
+    and hold the warehouse's lock for a moment, longer on a busy machine (seen: "the warehouse does not open")."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _living_members(group):
+        time.sleep(0.05)
+
+
+def _living_members(group: int) -> list[int]:
+    """The processes of ``group`` not yet dead (a zombie has released its locks, and init may never reap it)."""
+    living = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (command)": state, ppid, pgrp, …
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
+            living.append(int(stat.parent.name))
+    return living
 
 
 def restore(snapshot: Path, root: Path) -> None:

@@ -1,5 +1,6 @@
-"""The short load run in `make test` (marker `load`; alone: pytest -m load): two daily exports of 40 opportunities
-drop within 4 simulated minutes of sensor ticks every 30 s, so the second lands while the first run is going.
+"""The short load run (marker `load`, left out of `make test` by pyproject's addopts; run it: pytest -m load): two
+daily exports of 40 opportunities drop within 4 simulated minutes of sensor ticks every 30 s, so the second lands
+while the first run is going.
 `make faults LOAD_ONLY=1` runs an hour of ticks with six exports of 500 (tests/faults/load.py)."""
 
 from __future__ import annotations

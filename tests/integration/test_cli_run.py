@@ -99,9 +99,11 @@ def test_a_change_to_the_dbt_project_or_a_new_load_changes_the_fingerprint(root:
         by_hand = build_inputs_fingerprint(con, project)
         con.execute("delete from raw.salesforce__opportunity where _source_line = (select _source_line from one)")
         con.execute("insert into raw.salesforce__opportunity select * from one")
-        # a setting of salesmetrics.yml that dbt reads (lib/config.py dbt_settings) is part of it too
+        # a setting of salesmetrics.yml that dbt reads (lib/config.py dbt_settings) is part of it too; by default
+        # the file's (USD, exports not complete), so naming those same settings changes nothing
         settings = {"SALES_REPORTING_CURRENCY": "USD", "SALES_OPPORTUNITY_EXPORTS_COMPLETE": "false"}
-        with_settings = build_inputs_fingerprint(con, project, settings)
+        assert build_inputs_fingerprint(con, project, settings) == build_inputs_fingerprint(con, project)
+        with_settings = build_inputs_fingerprint(con, project, settings | {"SALES_REPORTING_CURRENCY": "EUR"})
         complete = build_inputs_fingerprint(con, project, settings | {"SALES_OPPORTUNITY_EXPORTS_COMPLETE": "true"})
     assert len({before, changed_var, new_load, by_hand, with_settings, complete}) == 6
 

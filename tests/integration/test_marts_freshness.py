@@ -59,5 +59,5 @@ def test_ingest_only_runs_evaluate_it_after_every_ingest_asset_and_its_audit() -
     upstream = {dep.node.name for dep in job.graph.dependency_structure.all_upstream_outputs_from_node(check)}
     assert upstream == set(job.graph.node_dict) - {check}
     assert (
-        len([name for name in upstream if name.endswith("__passes_audit")]) == 25
-    )  # 22 objects + CurrencyType, DatedConversionRate, rates
+        len([name for name in upstream if name.endswith("__passes_audit")]) == 26
+    )  # 22 objects + CurrencyType, DatedConversionRate, rates, reps history
