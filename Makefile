@@ -77,7 +77,7 @@ SQL_DIRS := $(wildcard dbt_project/models dbt_project/macros dbt_project/tests d
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines tests benchmarks
 	$(BIN)/ruff format --check pipelines tests benchmarks
-	DBT_TARGET_PATH=target-lint $(BIN)/sqlfluff lint $(SQL_DIRS)
+	DBT_TARGET_PATH=target-lint $(BIN)/sqlfluff lint --processes 2 $(SQL_DIRS)
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs
