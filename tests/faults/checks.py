@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 import duckdb
@@ -36,6 +37,21 @@ def marts(database: Path) -> dict[str, str]:
             ).fetchone()[0]
             for t in tables
         }
+
+
+def released(database: Path, seconds: float = 30.0) -> None:
+    """Once the killed processes' lock on ``database`` is gone: the kernel drops a dead process's lock as it exits,
+    and on a busy machine a killed dbt was seen holding it a moment after the command was reaped (the check then
+    failed with "Conflicting lock is held"). A lock still held after ``seconds`` raises, and the kill's check fails."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            duckdb.connect(str(database), read_only=True).close()
+            return
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def build_leftovers(database: Path) -> list[str]:

@@ -22,7 +22,16 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.sample import generate
-from tests.faults.checks import PERIOD, build_leftovers, half_publications, loaded_twice, marts, temps, versions
+from tests.faults.checks import (
+    PERIOD,
+    build_leftovers,
+    half_publications,
+    loaded_twice,
+    marts,
+    released,
+    temps,
+    versions,
+)
 from tests.faults.processes import Report, complete, killed, rerun, restore
 
 FIRST, NEWER = date(2026, 6, 30), date(2026, 7, 31)
@@ -79,6 +88,7 @@ def kill_runs(base: Path, ref: dict, kills: int, rng: random.Random, report: Rep
         killed(root, delay, "run")
         report.run_kills += 1
         try:
+            released(warehouse)
             pending += [(f"run kill {i}: marts", marts(warehouse))]
             report.mid_build += bool(build_leftovers(warehouse))
         except duckdb.Error as exc:
