@@ -32,7 +32,7 @@ from pipelines.lib.ingest.mapping.discover import BUILTIN_MAPPINGS, load_builtin
 from pipelines.lib.ingest.mapping.load import MappingError
 from pipelines.lib.ingest.salesforce import ExportObject
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, copy_is_older_than
-from pipelines.lib.transform.fingerprint import missing_tables, nothing_new_since
+from pipelines.lib.transform.fingerprint import missing_tables, nothing_new_message, nothing_new_since
 from pipelines.lib.warehouse import INGEST_LOG, ensure_logs
 
 
@@ -42,10 +42,7 @@ class NothingNew:
     files: int  # inbox files found, every one already loaded
 
     def message(self) -> str:
-        return (
-            f"Nothing new since {self.since:%Y-%m-%d %H:%M} UTC (no export accepted, the dbt project unchanged): "
-            "the marts are current, dbt is skipped."
-        )
+        return nothing_new_message(self.since)
 
 
 def inbox_needs_work(inbox: Path) -> bool:

@@ -35,7 +35,7 @@ import duckdb
 
 from pipelines.defs.jobs import inbox_sensor
 from pipelines.defs.resources import InboxResource
-from pipelines.lib.ingest.loader import sha256_of
+from pipelines.lib.ingest.checksums import sha256_of
 from pipelines.lib.sample import generate
 from tests.faults.checks import loaded_twice, mart_count, mart_differences
 from tests.faults.processes import _command, _env, complete

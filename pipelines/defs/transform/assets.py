@@ -19,7 +19,12 @@ from pipelines.lib.duckdb_settings import dbt_environment
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, copy_is_older_than, refresh_analyst_copy
 from pipelines.lib.settings import DBT_PROJECT_DIR
 from pipelines.lib.transform import marts_swap
-from pipelines.lib.transform.fingerprint import missing_tables, nothing_new_since, record_full_build
+from pipelines.lib.transform.fingerprint import (
+    missing_tables,
+    nothing_new_message,
+    nothing_new_since,
+    record_full_build,
+)
 from pipelines.lib.warehouse import TRANSFORM_LOG, transaction
 
 # Schedules and the sensor set this tag (runs recorded before every run skipped unchanged work carry it too);
@@ -108,10 +113,7 @@ def sales_dbt_models(
         if missing:  # same inputs, but a table of the last build is gone (dropped by hand): build again
             context.log.info(f"Building although nothing is new: {len(missing)} tables are missing ({missing[0]}, …).")
         if since is not None and not missing and context.run.tags.get(FORCE_TRANSFORM_TAG) != "true":
-            said = (
-                f"Nothing new since {since:%Y-%m-%d %H:%M} UTC (no export accepted, the dbt project unchanged): "
-                "the marts are current, dbt is skipped."
-            )
+            said = nothing_new_message(since)
             context.log.info(said)
             copy = analyst_copy_path(database)
             if copy_is_older_than(copy, since):  # killed between the swap and the copy: the build is live, uncopied

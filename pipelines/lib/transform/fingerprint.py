@@ -83,6 +83,14 @@ def record_full_build(con: duckdb.DuckDBPyConnection, fingerprint: str, finished
     con.execute(f"insert into {BUILD_INPUTS} values (?, ?, ?)", [finished_at, run_id, fingerprint])
 
 
+def nothing_new_message(since: datetime) -> str:
+    """What a run with nothing new says, wherever it was decided (before the job, or in the dbt asset)."""
+    return (
+        f"Nothing new since {since:%Y-%m-%d %H:%M} UTC (no export accepted, the dbt project unchanged): "
+        "the marts are current, dbt is skipped."
+    )
+
+
 def nothing_new_since(
     con: duckdb.DuckDBPyConnection, project_dir: Path, settings: dict[str, str] | None = None
 ) -> tuple[str, datetime | None]:

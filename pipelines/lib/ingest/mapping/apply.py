@@ -10,8 +10,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.ingest.checksums import file_checksum
 from pipelines.lib.ingest.dates import detect_date_format
-from pipelines.lib.ingest.loader import already_loaded, file_checksum, land_file
+from pipelines.lib.ingest.loader import already_loaded, land_file
 from pipelines.lib.ingest.macros import Detected, macro_sql
 from pipelines.lib.ingest.mapping.claims import MappedFile
 from pipelines.lib.ingest.mapping.lookups import land_lookups, unpivot

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.lib.ingest.checksums import sha256_of
 from pipelines.lib.ingest.files import FileRejected
-from pipelines.lib.ingest.loader import sha256_of
 from pipelines.lib.ingest.mapping.schema import EntityBlock, FileSpec
 from pipelines.lib.ingest.salesforce import LINEAGE_COLUMNS, ExportObject
 from pipelines.lib.ingest.transcode import as_utf8
