@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from contextlib import closing
 from pathlib import Path
 
 from rich.console import Console
 
 from pipelines.cli.reports import print_run_summary
 from pipelines.lib.duckdb_settings import duckdb_settings
-from pipelines.lib.nothing_new import NothingNew, nothing_new
-from pipelines.lib.run_lock import connect_writer, writer_lock
-from pipelines.lib.settings import DBT_PROJECT_DIR, Paths
+from pipelines.lib.nothing_new import NothingNew, nothing_new_before_a_run
+from pipelines.lib.settings import Paths
 
 
 def nothing_new_before_the_job(paths: Paths) -> NothingNew | None:
@@ -24,19 +22,10 @@ def nothing_new_before_the_job(paths: Paths) -> NothingNew | None:
     read) is None: the job then runs, waits for a busy warehouse as long as runs.lock_wait_seconds says, decides
     every step itself and reports what it finds.
     """
-    if not paths.warehouse.is_file():
-        return None
     chosen = os.environ.get("SALES_MAPPING")
     mapping = Path(chosen).expanduser().resolve() if chosen else None
     entry = " ".join(["salesmetrics", *sys.argv[1:]])
-    try:  # no wait: when another run or a session holds the warehouse, the job waits for it (and says who)
-        with (
-            writer_lock(paths.warehouse, entry, 0),
-            closing(connect_writer(str(paths.warehouse), duckdb_settings().config(), 0)) as con,
-        ):
-            return nothing_new(con, paths.inbox.resolve(), mapping, paths.warehouse.resolve(), DBT_PROJECT_DIR)
-    except Exception:  # the job decides, and says what is wrong
-        return None
+    return nothing_new_before_a_run(paths.inbox, paths.warehouse, mapping, entry, duckdb_settings().config())
 
 
 def said_nothing_new(console: Console, paths: Paths, started: float) -> bool:

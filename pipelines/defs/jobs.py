@@ -6,10 +6,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.resources import InboxResource
+from pipelines.defs.resources import InboxResource, WarehouseResource
 from pipelines.defs.transform.assets import SKIP_IF_UNCHANGED_TAG, sales_dbt_models
 from pipelines.defs.transform.freshness import marts_include_newest_export
 from pipelines.lib.config import PublishConfig
+from pipelines.lib.nothing_new import nothing_new_before_a_run
 
 ingest_exports_job = dg.define_asset_job(
     name="ingest_exports_job",
@@ -52,22 +53,39 @@ def _seen(cursor: str | None) -> set[str]:
         return set()
 
 
+def already_done(inbox: InboxResource, warehouse: WarehouseResource, entry: str) -> str | None:
+    """Why a run would load, audit and build nothing (every file of the inbox loaded, the marts built from
+    them), as ``salesmetrics run`` decides it before its job; None when it would do something, or on any doubt."""
+    quiet = nothing_new_before_a_run(
+        inbox.root, Path(warehouse.database), inbox.mapping_file, entry, dict(warehouse.connection_config)
+    )
+    if quiet is None:
+        return None
+    return f"{quiet.message()} All {quiet.files} files of the inbox already loaded."
+
+
 @dg.sensor(
     name="inbox_sensor",
     job=refresh_warehouse_job,
     minimum_interval_seconds=60,
     description=(
         "Starts refresh_warehouse_job when a file appears or changes in the inbox, and for nothing else: files "
-        "removed or moved out (a rejected export) and the archives the pipeline unpacks start no run."
+        "removed or moved out (a rejected export), the archives the pipeline unpacks, and a file whose content "
+        "is already loaded (touched or copied again) start no run."
     ),
 )
-def inbox_sensor(context: dg.SensorEvaluationContext, inbox: InboxResource) -> dg.SensorResult | dg.SkipReason:
+def inbox_sensor(
+    context: dg.SensorEvaluationContext, inbox: InboxResource, warehouse: WarehouseResource
+) -> dg.SensorResult | dg.SkipReason:
     entries, seen = inbox_entries(inbox.root), _seen(context.cursor)
     cursor = json.dumps(sorted(entries))
     if entries == seen:
         return dg.SkipReason("Nothing new in the inbox." if entries else f"The inbox {inbox.root} is empty.")
     if not entries - seen:  # only removals or the pipeline's own files: remember the state, start nothing
         return dg.SensorResult(skip_reason="No new or changed file in the inbox.", cursor=cursor)
+    done = already_done(inbox, warehouse, "sensor inbox_sensor (deciding whether to start a run)")
+    if done is not None:  # a file touched or copied again, same content: remember the state, start nothing
+        return dg.SensorResult(skip_reason=f"Files changed in the inbox, but nothing new: {done}", cursor=cursor)
     run_key = hashlib.sha256(cursor.encode()).hexdigest()
     return dg.SensorResult(
         run_requests=[dg.RunRequest(run_key=run_key, tags={SKIP_IF_UNCHANGED_TAG: "true"})], cursor=cursor
@@ -93,14 +111,23 @@ def build_jobs(config: PublishConfig, partitions: dict[str, dg.TimeWindowPartiti
         description="Freeze one month's scorecard (snapshots.kpi_monthly, data/published/monthly/).",
     )
 
-    refresh_warehouse_job_schedule = dg.ScheduleDefinition(
+    @dg.schedule(
         name="refresh_warehouse_job_schedule",
         job=refresh_warehouse_job,
         cron_schedule=f"0 {max(config.hour_of_day - 1, 0)} * * *",
         execution_timezone=config.timezone,
-        tags={SKIP_IF_UNCHANGED_TAG: "true"},
-        description="Daily: ingest, audit and transform whatever arrived; almost no work when nothing did.",
+        description=(
+            "Daily: ingest, audit and transform whatever arrived. With nothing new (every file of the inbox "
+            "already loaded, the marts built from them) it starts no run and says so."
+        ),
     )
+    def refresh_warehouse_job_schedule(
+        context: dg.ScheduleEvaluationContext, inbox: InboxResource, warehouse: WarehouseResource
+    ) -> dg.RunRequest | dg.SkipReason:
+        done = already_done(inbox, warehouse, "schedule refresh_warehouse_job_schedule (deciding whether to run)")
+        if done is not None:
+            return dg.SkipReason(done)
+        return dg.RunRequest(tags={SKIP_IF_UNCHANGED_TAG: "true"})
 
     # The last closed period: Monday morning publishes the week that ended on Sunday, the 1st the past month.
     # Their timezone is the partitions' (publish.timezone).

@@ -42,8 +42,12 @@ class WarehouseResource(DuckDBResource):
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
-        """Every Dagster run (UI, schedule, sensor, CLI) holds the warehouse's writer lock from start to end."""
-        if self.database == ":memory:":
+        """Every Dagster run (UI, schedule, sensor, CLI) holds the warehouse's writer lock from start to end.
+
+        Not when a schedule or sensor is evaluated (no run): deciding whether to start one takes the lock itself,
+        without waiting (pipelines/lib/nothing_new.py), and must not block on a run in progress.
+        """
+        if self.database == ":memory:" or context.dagster_run is None:
             yield self
             return
         with writer_lock(Path(self.database), entry_point(context.dagster_run), load_runs_config().lock_wait_seconds):

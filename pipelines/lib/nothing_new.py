@@ -17,9 +17,11 @@ the job runs as before, deciding and reporting every step itself.
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -32,6 +34,8 @@ from pipelines.lib.ingest.mapping.discover import BUILTIN_MAPPINGS, load_builtin
 from pipelines.lib.ingest.mapping.load import MappingError
 from pipelines.lib.ingest.salesforce import ExportObject
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, copy_is_older_than
+from pipelines.lib.run_lock import connect_writer, writer_lock
+from pipelines.lib.settings import DBT_PROJECT_DIR
 from pipelines.lib.transform.fingerprint import missing_tables, nothing_new_message, nothing_new_since
 from pipelines.lib.warehouse import INGEST_LOG, ensure_logs
 
@@ -96,3 +100,23 @@ def nothing_new(
     if copy_is_older_than(analyst_copy_path(warehouse), since):
         return None
     return NothingNew(since, len(files))
+
+
+def nothing_new_before_a_run(
+    inbox: Path, warehouse: Path, mapping_file: Path | None, entry: str, config: dict[str, Any]
+) -> NothingNew | None:
+    """``nothing_new`` under the warehouse's writer lock, as a run would decide it; None on any doubt.
+
+    For whatever is about to start a run (``salesmetrics run``, the daily schedule, the inbox sensor). No wait:
+    when another run or a session holds the warehouse, None, and the run that follows waits for it (as long as
+    runs.lock_wait_seconds says) and says who holds it. Any error (a warehouse or file that cannot be read) is
+    None too: the job then decides every step itself and reports what is wrong. ``config``: the connection's
+    DuckDB settings (memory limit, spill folder), as every writer connection gets them.
+    """
+    if not warehouse.is_file():
+        return None
+    try:
+        with writer_lock(warehouse, entry, 0), closing(connect_writer(str(warehouse), config, 0)) as con:
+            return nothing_new(con, inbox.resolve(), mapping_file, warehouse.resolve(), DBT_PROJECT_DIR)
+    except Exception:  # the job decides, and says what is wrong
+        return None

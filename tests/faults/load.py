@@ -34,7 +34,8 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.jobs import inbox_sensor
-from pipelines.defs.resources import InboxResource
+from pipelines.defs.resources import InboxResource, WarehouseResource
+from pipelines.lib.duckdb_settings import duckdb_settings
 from pipelines.lib.ingest.checksums import sha256_of
 from pipelines.lib.sample import generate
 from tests.faults.checks import loaded_twice, mart_count, mart_differences
@@ -98,6 +99,9 @@ class Simulation:
         self.now, self.next_tick, self.requested = 0.0, 0.0, 0
         self.settled = False  # the sensor ticked since the last run and asked for nothing
         self.resource = InboxResource(path=str(self.inbox), rejected_path=str(root / "rejected"))
+        self.warehouse = WarehouseResource(
+            database=str(root / "warehouse.duckdb"), connection_config=duckdb_settings().config()
+        )
         self.cursor: str | None = None
         self.instance = dg.DagsterInstance.ephemeral()
 
@@ -117,8 +121,9 @@ class Simulation:
         """The sensor's evaluation at ``next_tick``, as the daemon does it (cursor carried over)."""
         # As a `with` block: the context's resources enter the instance, which sets Dagster's current state storage
         # for the process; left open, a later Dagster call in the same process finds it with its instance gone.
-        with dg.build_sensor_context(instance=self.instance, cursor=self.cursor) as context:
-            result = inbox_sensor(context, inbox=self.resource)
+        resources = {"inbox": self.resource, "warehouse": self.warehouse}
+        with dg.build_sensor_context(instance=self.instance, cursor=self.cursor, resources=resources) as context:
+            result = inbox_sensor(context)
         self.report.ticks += 1
         self.next_tick += TICK
         if isinstance(result, dg.SensorResult):

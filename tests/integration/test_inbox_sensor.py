@@ -12,18 +12,24 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.defs.jobs import SKIP_IF_UNCHANGED_TAG, inbox_sensor
-from pipelines.defs.resources import InboxResource
+from pipelines.defs.resources import InboxResource, WarehouseResource
 
 
 class Sensor:
     def __init__(self, inbox: Path) -> None:
         self.resource = InboxResource(path=str(inbox), rejected_path=str(inbox.parent / "rejected"))
+        self.warehouse = WarehouseResource(database=str(inbox.parent / "warehouse.duckdb"))  # none yet: never built
         self.cursor: str | None = None
 
     def tick(self) -> int:
         """Evaluate once, as the daemon does (carrying the cursor); the number of runs requested."""
-        with dg.instance_for_test() as instance:
-            result = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=self.cursor), inbox=self.resource)
+        with (
+            dg.instance_for_test() as instance,
+            dg.build_sensor_context(
+                instance=instance, cursor=self.cursor, resources={"inbox": self.resource, "warehouse": self.warehouse}
+            ) as context,
+        ):
+            result = inbox_sensor(context)
         if isinstance(result, dg.SkipReason):
             return 0
         self.cursor = result.cursor

@@ -16,12 +16,17 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.cli.nothing_new import nothing_new_before_the_job
+from pipelines.definitions import defs
+from pipelines.defs.jobs import SKIP_IF_UNCHANGED_TAG, inbox_sensor
+from pipelines.defs.resources import InboxResource, WarehouseResource
+from pipelines.lib.duckdb_settings import duckdb_settings
 from pipelines.lib.nothing_new import NothingNew
 from pipelines.lib.settings import resolve_paths
 from tests.integration.conftest import Built, build_warehouse, restored_env
@@ -147,3 +152,61 @@ def test_a_changed_file_is_new_and_the_run_loads_it(built: Built) -> None:
         built.warehouse, "select count(*) from raw.salesforce__opportunity where \"Name\" = 'Changed deal'"
     ) == [(1,)]
     assert decide() == NothingNew(since=last_build(built.warehouse), files=SAMPLE_FILES)
+
+
+def test_the_schedule_and_the_sensor_start_no_run_when_nothing_is_new(built: Built) -> None:
+    """The daily schedule and the inbox sensor decide as `salesmetrics run` does: every file already loaded and the
+    marts built from them, no run (a skip that says since when); a changed file, a run."""
+    inbox = InboxResource(path=str(built.inbox), rejected_path=str(built.inbox.parent / "rejected"))
+    warehouse = WarehouseResource(database=str(built.warehouse), connection_config=duckdb_settings().config())
+    schedule = defs.resolve_schedule_def("refresh_warehouse_job_schedule")
+    since = f"Nothing new since {last_build(built.warehouse):%Y-%m-%d %H:%M} UTC"
+
+    def tick_schedule() -> dg.RunRequest | dg.SkipReason:
+        with (
+            dg.instance_for_test() as instance,
+            dg.build_schedule_context(instance=instance, resources={"inbox": inbox, "warehouse": warehouse}) as ctx,
+        ):
+            result = schedule.evaluate_tick(ctx)
+        if result.run_requests:
+            [request] = result.run_requests
+            return request
+        return dg.SkipReason(result.skip_message)
+
+    def tick_sensor(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+        with (
+            dg.instance_for_test() as instance,
+            dg.build_sensor_context(
+                instance=instance, cursor=cursor, resources={"inbox": inbox, "warehouse": warehouse}
+            ) as ctx,
+        ):
+            return inbox_sensor(ctx)
+
+    skipped = tick_schedule()
+    assert isinstance(skipped, dg.SkipReason)
+    assert skipped.skip_message.startswith(since)
+    assert skipped.skip_message.endswith(f"All {SAMPLE_FILES} files of the inbox already loaded.")
+    # A first look at the inbox (no cursor): every file is new to the sensor, but all are loaded: no run.
+    first = tick_sensor(None)
+    assert isinstance(first, dg.SensorResult) and not first.run_requests and first.cursor
+    assert first.skip_reason is not None and since in first.skip_reason.skip_message
+    # The same export copied in again under another name: new to the sensor, nothing new to load.
+    copy = built.export_dir / "Opportunity_again.csv"
+    shutil.copy(built.export_dir / "Opportunity.csv", copy)
+    try:
+        again = tick_sensor(first.cursor)
+        assert not again.run_requests and again.cursor != first.cursor
+    finally:
+        copy.unlink()
+    # A changed file: both start a run that skips what is unchanged.
+    path = built.export_dir / "Product2.csv"
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"\n", b"\r\n", 1) + b"")  # same rows, other bytes: a new checksum
+    try:
+        request = tick_schedule()
+        assert isinstance(request, dg.RunRequest) and request.tags[SKIP_IF_UNCHANGED_TAG] == "true"
+        changed = tick_sensor(first.cursor)
+        assert len(changed.run_requests) == 1 and changed.run_requests[0].tags[SKIP_IF_UNCHANGED_TAG] == "true"
+    finally:
+        path.write_bytes(original)
+    assert isinstance(tick_schedule(), dg.SkipReason)

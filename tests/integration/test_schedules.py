@@ -11,18 +11,30 @@ import pytest
 
 from pipelines.definitions import defs
 from pipelines.defs.jobs import SKIP_IF_UNCHANGED_TAG, inbox_sensor
-from pipelines.defs.resources import InboxResource
+from pipelines.defs.resources import InboxResource, WarehouseResource
 from pipelines.lib.publish.periods import PeriodError, last_closed_period, partition_key_for
 from pipelines.lib.publish.snapshots import period_bounds
 
 UTC = ZoneInfo("UTC")
 
 
-def tick(schedule_name: str, when: datetime) -> list[dg.RunRequest]:
+def tick(schedule_name: str, when: datetime, root: Path | None = None) -> list[dg.RunRequest]:
+    """The schedule's requests at ``when``; ``root``: where its inbox and warehouse are (the refresh reads them)."""
     schedule = defs.resolve_schedule_def(schedule_name)
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=when)
+    with (
+        dg.instance_for_test() as instance,
+        dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=when, resources=resources(root) if root else None
+        ) as context,
+    ):
         return list(schedule.evaluate_tick(context).run_requests or [])
+
+
+def resources(root: Path) -> dict[str, dg.ConfigurableResource]:
+    return {
+        "inbox": InboxResource(path=str(root / "inbox"), rejected_path=str(root / "rejected")),
+        "warehouse": WarehouseResource(database=str(root / "warehouse.duckdb")),
+    }
 
 
 @pytest.mark.parametrize(
@@ -45,24 +57,33 @@ def test_monthly_schedule_publishes_the_month_that_just_closed() -> None:
     assert defs.resolve_schedule_def("publish_monthly_snapshot_job_schedule").cron_schedule == "0 6 1 * *"
 
 
-def test_daily_schedule_refreshes_and_skips_unchanged_work() -> None:
-    [request] = tick("refresh_warehouse_job_schedule", datetime(2026, 11, 24, 5, tzinfo=UTC))
+def test_daily_schedule_refreshes_and_skips_unchanged_work(tmp_path: Path) -> None:
+    # No warehouse yet: a run (with nothing new the schedule starts none: tests/integration/test_nothing_new.py).
+    [request] = tick("refresh_warehouse_job_schedule", datetime(2026, 11, 24, 5, tzinfo=UTC), tmp_path)
     assert request.tags[SKIP_IF_UNCHANGED_TAG] == "true"
     assert defs.resolve_schedule_def("refresh_warehouse_job_schedule").cron_schedule == "0 5 * * *"
 
 
 def test_sensor_fires_once_per_new_inbox_state(tmp_path: Path) -> None:
     inbox = InboxResource(path=str(tmp_path), rejected_path=str(tmp_path / "rejected"))
+    warehouse = WarehouseResource(database=str(tmp_path / "warehouse.duckdb"))  # never built: no file is loaded
+
+    def evaluate(instance: dg.DagsterInstance, cursor: str | None = None) -> dg.SensorResult | dg.SkipReason:
+        with dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources={"inbox": inbox, "warehouse": warehouse}
+        ) as context:
+            return inbox_sensor(context)
+
     with dg.instance_for_test() as instance:
-        empty = inbox_sensor(dg.build_sensor_context(instance=instance), inbox=inbox)
+        empty = evaluate(instance)
         assert isinstance(empty, dg.SkipReason)
         (tmp_path / "Opportunity.csv").write_text("Id\n1\n")
-        first = inbox_sensor(dg.build_sensor_context(instance=instance), inbox=inbox)
+        first = evaluate(instance)
         assert len(first.run_requests) == 1
-        same = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor), inbox=inbox)
+        same = evaluate(instance, first.cursor)
         assert isinstance(same, dg.SkipReason)
         (tmp_path / "Account.csv").write_text("Id\n1\n")
-        second = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor), inbox=inbox)
+        second = evaluate(instance, first.cursor)
         assert len(second.run_requests) == 1 and second.cursor != first.cursor
 
 
