@@ -9,10 +9,9 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.transform.project import DBT_EXECUTABLE, dbt_project
+from pipelines.defs.transform.project import DBT_EXECUTABLE, SalesDbtCliResource, dbt_project
 from pipelines.lib.config import load_runs_config
 from pipelines.lib.duckdb_settings import DuckDBSettings
 from pipelines.lib.run_lock import connect_writer, writer_lock
@@ -107,5 +106,5 @@ def build_resources(duckdb_settings: DuckDBSettings) -> dict[str, object]:
         "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX"), rejected_path=dg.EnvVar("SALES_REJECTED_DIR")),
         "publish": PublishResource(path=dg.EnvVar("SALES_PUBLISH_DIR")),
         # The dbt installed beside this Python, so nothing depends on an activated virtualenv.
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": SalesDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     }

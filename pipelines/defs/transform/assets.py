@@ -133,9 +133,8 @@ def sales_dbt_models(
         marts_swap.drop_unfinished(con)  # what a killed build left
         if not full:  # the marts not selected are read live by the selected models
             marts_swap.stand_in_for_unselected(con, {k.path[-1] for k in context.selected_asset_keys})
-    target = target_with_parse_state(
-        dbt_project.project_dir / dbt_project.target_path, f"{context.op.name}-{context.run_id[:8]}", database
-    )
+    project_target = dbt_project.project_dir / dbt_project.target_path
+    target = target_with_parse_state(project_target, f"{context.op.name}-{context.run_id[:8]}", database)
     # dbt unit tests pin the SQL's logic on hand-made rows, not the data: CI runs them
     # (tests/integration/test_dbt_unit_tests.py); every data test runs here, on every build.
     # dbt holds the warehouse's write lock until it exits: the events are held back, then given each table's row
@@ -153,7 +152,7 @@ def sales_dbt_models(
         _drop_failed_build(warehouse, context)
         yield from events
         raise
-    keep_parse_state(target, database)
+    keep_parse_state(target, database, project_target)
     # Reached only when dbt succeeded. One transaction: the marts swapped in, the transform log's row (publication
     # checks it to refuse marts older than the data) and the fingerprint the next run's nothing-new skip reads.
     finished = datetime.now(UTC).replace(tzinfo=None)
