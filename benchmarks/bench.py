@@ -32,14 +32,19 @@ END = date(2026, 6, 30)  # the export's last day; the delta is the next day's
 DELTA_DAY = date(2026, 7, 1)
 
 
-def prepare(work: Path) -> dict[str, str]:
-    """The environment of every measured command: its own inbox, warehouse, Dagster home and settings."""
+def prepare(work: Path, memory_limit: str | None = None) -> dict[str, str]:
+    """The environment of every measured command: its own inbox, warehouse, Dagster home and settings.
+
+    ``memory_limit``: every DuckDB connection's (salesmetrics.yml duckdb.memory_limit), e.g. 2GB; default the
+    project's setting."""
     home = work / "dagster_home"
     home.mkdir(parents=True)
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
     settings = yaml.safe_load((ROOT / "salesmetrics.yml").read_text()) or {}
     # the delta is an incremental export (a few deals): the partial-export rule would refuse it
     settings.setdefault("audit", {})["row_count_min_ratio"] = 0
+    if memory_limit:
+        settings["duckdb"] = {**(settings.get("duckdb") or {}), "memory_limit": memory_limit}
     (work / "salesmetrics.yml").write_text(yaml.safe_dump(settings))
     return {
         **os.environ,
@@ -66,8 +71,8 @@ def profiled_run(name: str, env: dict[str, str], work: Path, report: list[str]) 
     return measured
 
 
-def bench(scale: int, seed: int, work: Path) -> None:
-    env = prepare(work)
+def bench(scale: int, seed: int, work: Path, memory_limit: str | None = None) -> None:
+    env = prepare(work, memory_limit)
     export = work / "inbox" / END.isoformat()
     sample = measure(
         [str(BIN / "salesmetrics"), "sample", "--out", str(export), "--scale", str(scale), "--seed", str(seed)]
@@ -76,7 +81,9 @@ def bench(scale: int, seed: int, work: Path) -> None:
         ROOT,
     )
     size = sum(p.stat().st_size for p in export.glob("*.csv")) / 2**20
-    print(f"scale {scale:,} (seed {seed}): export {size:,.0f} MiB of CSV written in {sample.seconds:.1f} s ({work})")
+    limit = f", DuckDB memory_limit {memory_limit}" if memory_limit else ""
+    written = f"export {size:,.0f} MiB of CSV written in {sample.seconds:.1f} s"
+    print(f"scale {scale:,} (seed {seed}{limit}): {written} ({work})")
     floor = measure(
         [sys.executable, str(Path(__file__).with_name("floor.py")), str(export), str(work / "floor.db")], env, ROOT
     )
@@ -102,11 +109,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=int, default=1_000_000, help="opportunities in the export")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--memory-limit",
+        help="DuckDB memory_limit of every connection of the runs (e.g. 2GB); default: salesmetrics.yml",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (export, warehouse, logs)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix=f"bench_{args.scale}_"))
     try:
-        bench(args.scale, args.seed, work)
+        bench(args.scale, args.seed, work, args.memory_limit)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
