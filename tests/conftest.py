@@ -12,19 +12,22 @@ import pytest
 # (loadscopereorder off); every other file follows in its usual order. Only the order changes, never what runs.
 SLOWEST_FILES_FIRST: tuple[str, ...] = (
     "tests/faults/test_kills.py",  # the short kill harness: 3.5 min with the full one beside it (branch wap)
-    "tests/integration/test_builtin_sources.py",
-    "tests/integration/test_cli_run.py",
-    "tests/integration/test_publish.py",
-    "tests/integration/test_crash_safety.py",  # three minutes (branch wap)
-    "tests/integration/test_readme_commands.py",
+    "tests/integration/test_readme_commands.py",  # ~180 s
+    "tests/integration/test_crash_safety.py",  # ~180 s (branch wap)
+    "tests/integration/test_publish.py",  # ~170 s
+    "tests/integration/test_batched_exports.py",  # ~120 s: four runs
+    "tests/integration/test_org_history.py",
+    "tests/integration/test_realdata_mappings.py",
+    "tests/integration/test_nothing_new.py",
+    "tests/integration/test_builtin_sources.py",  # ~110 s since the CSV fixtures share one run (branch testshare)
     "tests/integration/test_input_never_fails_dbt.py",
     "tests/integration/test_money_exact.py",
+    "tests/integration/test_bad_inputs.py",
+    "tests/integration/test_reruns.py",
+    "tests/integration/test_cli_run.py",
     "tests/integration/test_ui.py",
     "tests/integration/test_catalogue_contract.py",
-    "tests/integration/test_realdata_mappings.py",
     "tests/integration/test_dashboard.py",
-    "tests/integration/test_bad_inputs.py",
-    "tests/integration/test_restatements.py",
 )
 
 

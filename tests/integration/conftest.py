@@ -83,6 +83,19 @@ def build_warehouse(root: Path, *, scale: int, seed: int) -> Built:
     return Built(inbox=inbox, warehouse=paths.warehouse, export_dir=export_dir)
 
 
+def copy_of_built(built: Built, root: Path) -> Built:
+    """The session's sample (``built``) copied under ``root``, for a test that must write to a built warehouse: the
+    inbox (modification times kept), the warehouse and the analysts' copy, one file copy each instead of a run.
+    The environment points at the copy. Its raw rows still name the files under the shared folder they were loaded
+    from (a copy's files have the same checksums, so a run does not load them again)."""
+    shutil.copytree(built.inbox, root / "inbox")
+    for name in (built.warehouse.name, "analytics.duckdb"):
+        shutil.copy2(built.warehouse.parent / name, root / name)
+    paths = export_root(root)
+    inbox = root / "inbox"
+    return Built(inbox=inbox, warehouse=paths.warehouse, export_dir=_sample_export(inbox))
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Built:
     """Seed 7, 4,000 opportunities up to 2026-06-30, ingested and transformed by refresh_warehouse_job.

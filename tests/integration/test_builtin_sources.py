@@ -97,22 +97,50 @@ def test_other_exports_are_not_recognised() -> None:
     assert recognise(hubspot_no_assoc, builtins) is None
 
 
-@pytest.fixture(scope="module", params=sorted(EXPECTED))
-def warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, isolated_env: None):
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> tuple[Path, Path]:
+    """The three fixtures side by side in one inbox (a folder each), one run: their deals share no id, so each
+    source's deals are read as in a run of its own, and the company's months are their sums."""
     from pipelines.cli.runner import refresh_warehouse
 
-    source = request.param
-    root = tmp_path_factory.mktemp(source)
+    root = tmp_path_factory.mktemp("builtin_sources")
     inbox = root / "inbox"
-    shutil.copytree(FIXTURES / source, inbox / source)
+    for source in EXPECTED:
+        shutil.copytree(FIXTURES / source, inbox / source)
     paths = export_root(root)
     refresh_warehouse()
-    return source, paths.warehouse
+    return inbox, paths.warehouse
 
 
 @pytest.mark.integration
-def test_monthly_figures_match_the_fixture(warehouse: tuple[str, Path]) -> None:
-    source, path = warehouse
+@pytest.mark.parametrize("source", sorted(EXPECTED))
+def test_monthly_figures_match_the_fixture(warehouse: tuple[Path, Path], source: str) -> None:
+    inbox, path = warehouse
+    folder = f"{inbox / source}/%"
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select cast(date_trunc('month', close_date) as date), sum(amount) filter (where status = 'won'), "
+            "count(*) filter (where status = 'won'), count(*) filter (where status = 'lost') "
+            "from marts.fct_opportunities where _source_file like ? and status in ('won', 'lost') "
+            "group by 1 order by 1",
+            [folder],
+        ).fetchall()
+        quarantined = con.execute(
+            "select count(*) from quarantine.canonical__opportunities where _source_file like ?", [folder]
+        ).fetchone()[0]
+        deals = con.execute("select count(*) from raw.canonical__opportunities where _source_file like ?", [folder])
+        loaded = deals.fetchone()[0]
+    assert quarantined == 0 and loaded > 0
+    got = {str(r[0]): r[1:] for r in rows}
+    assert set(got) == set(EXPECTED[source])
+    for month, (revenue, won, lost) in EXPECTED[source].items():
+        m_revenue, m_won, m_lost = got[month]
+        assert (Decimal(m_revenue), m_won, m_lost) == (revenue, won, lost), (source, month)
+
+
+@pytest.mark.integration
+def test_sales_by_period_sums_the_fixtures_month_by_month(warehouse: tuple[Path, Path]) -> None:
+    _, path = warehouse
     with duckdb.connect(str(path), read_only=True) as con:
         rows = con.execute(
             "select period_start, revenue, deals_won, deals_lost, win_rate from marts.sales_by_period "
@@ -120,12 +148,17 @@ def test_monthly_figures_match_the_fixture(warehouse: tuple[str, Path]) -> None:
         ).fetchall()
         quarantined = con.execute("select count(*) from quarantine.canonical__opportunities").fetchone()[0]
     assert quarantined == 0
+    expected: dict[str, tuple[Decimal, int, int]] = {}
+    for months in EXPECTED.values():
+        for month, (revenue, won, lost) in months.items():
+            r, w, n = expected.get(month, (Decimal(0), 0, 0))
+            expected[month] = (r + revenue, w + won, n + lost)
     got = {str(r[0]): r[1:] for r in rows}
-    assert set(got) == set(EXPECTED[source])
-    for month, (revenue, won, lost) in EXPECTED[source].items():
+    assert set(got) == set(expected)
+    for month, (revenue, won, lost) in expected.items():
         m_revenue, m_won, m_lost, m_rate = got[month]
-        assert (Decimal(m_revenue), m_won, m_lost) == (revenue, won, lost), (source, month)
-        assert abs(Decimal(str(m_rate)) - Decimal(won) / Decimal(won + lost)) < Decimal("1e-9"), (source, month)
+        assert (Decimal(m_revenue), m_won, m_lost) == (revenue, won, lost), month
+        assert abs(Decimal(str(m_rate)) - Decimal(won) / Decimal(won + lost)) < Decimal("1e-9"), month
 
 
 def _csv_to_xlsx(source: Path, target: Path) -> None:

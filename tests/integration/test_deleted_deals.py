@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 
 from pipelines.cli.runner import refresh_warehouse
-from tests.integration.conftest import Built, build_warehouse, restored_env
+from tests.integration.conftest import Built, copy_of_built, restored_env
 from tests.integration.test_publish import publish
 
 MONTH = "2026-04"
@@ -43,13 +43,14 @@ def april(rows: list[dict], status: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def deleted(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Iterator[dict]:
+def deleted(tmp_path_factory: pytest.TempPathFactory, built: Built) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("deleted")
     settings = root / "salesmetrics.yml"
     with restored_env("SALES_CONFIG"):
         settings.write_text(config(complete=False))
         os.environ["SALES_CONFIG"] = str(settings)
-        built = build_warehouse(root, scale=600, seed=5)
+        sample = str(built.export_dir / "Opportunity.csv")  # where the session's sample was loaded from
+        built = copy_of_built(built, root)  # the default setting (not complete), as the sample was built with
         code, output = publish(built, "monthly", MONTH)
         assert code == 0, output
         with (built.export_dir / "Opportunity.csv").open(newline="", encoding="utf-8") as handle:
@@ -86,6 +87,7 @@ def deleted(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Ite
             "omitted": omitted,
             "spoiled": spoiled,
             "late": str(late / "Opportunity.csv"),
+            "sample": sample,
             "incomplete": incomplete,
             "output": output,
             "folder": built.warehouse.parent / "published" / "monthly" / MONTH / "v2",
@@ -109,7 +111,7 @@ def test_with_complete_exports_the_omitted_deal_leaves_too_and_the_analyst_sees_
         "select opportunity_id, deleted_by, deleted_in_file, last_row_file, status, close_date, amount_original "
         "from marts.fct_deleted_opportunities order by deleted_by",
     )
-    sample = str(built.export_dir / "Opportunity.csv")
+    sample = deleted["sample"]
     assert [r[:4] for r in rows] == [
         (flagged["Id"], "is_deleted", deleted["late"], deleted["late"]),
         (omitted["Id"], "missing from a complete export", deleted["late"], sample),

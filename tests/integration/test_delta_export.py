@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from pipelines.cli.runner import refresh_warehouse
-from tests.integration.conftest import Built, build_warehouse, restored_env
+from tests.integration.conftest import Built, copy_of_built, restored_env
 
 DELTA_DAY = "2026-07-01"
 # the delta is a partial export (a few deals): the partial-export rule would refuse it
@@ -41,14 +41,15 @@ def write_rows(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def delta(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Iterator[dict]:
-    """600 deals up to 2026-06-30, then a delta of the next day: an open deal of an account that never bought
-    closes won without an amount, another open deal closes won, a won deal's amount changes, a new deal opens."""
+def delta(tmp_path_factory: pytest.TempPathFactory, built: Built) -> Iterator[dict]:
+    """A copy of the session's sample (4,000 deals up to 2026-06-30), then a delta of the next day: an open deal of
+    an account that never bought closes won without an amount, another open deal closes won, a won deal's amount
+    changes, a new deal opens."""
     root = tmp_path_factory.mktemp("delta")
     with restored_env("SALES_CONFIG"):
         (root / "salesmetrics.yml").write_text(CONFIG)
         os.environ["SALES_CONFIG"] = str(root / "salesmetrics.yml")
-        built = build_warehouse(root, scale=600, seed=3)
+        built = copy_of_built(built, root)
         base = read_rows(built.export_dir / "Opportunity.csv")
         buyers = {r["AccountId"] for r in base if r["IsWon"] == "true"}
         # open deals created by the delta's day (one created later cannot close on it: the audit would refuse it)

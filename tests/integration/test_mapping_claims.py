@@ -52,14 +52,17 @@ def invoke_run(root: Path) -> object:
     )  # fmt: skip
 
 
-def test_a_copy_in_a_sub_folder_is_not_read(tmp_path: Path, shop_env: None) -> None:
-    _, good, _ = shop_inbox(tmp_path, "orders.csv")
-    result = invoke_run(tmp_path)
-    assert result.exit_code == 0, result.output
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
-        files = con.execute("select distinct _source_file from raw.canonical__opportunities").fetchall()
-        total = con.execute("select sum(amount) from marts.fct_opportunities").fetchone()[0]
-    assert files == [(str(good),)]
+def test_a_copy_in_a_sub_folder_is_not_read(claimed: dict) -> None:
+    assert claimed["exit_code"] == 0, claimed["output"]
+    folder = f"{claimed['shop']}/%"  # the shop's folder, its sub-folder restore/ included
+    with duckdb.connect(str(claimed["warehouse"]), read_only=True) as con:
+        files = con.execute(
+            "select distinct _source_file from raw.canonical__opportunities where _source_file like ?", [folder]
+        ).fetchall()
+        total = con.execute(
+            "select sum(amount) from marts.fct_opportunities where _source_file like ?", [folder]
+        ).fetchone()[0]
+    assert files == [(str(claimed["good"]),)]
     assert total == Decimal("790")  # Σ n + 0.25 for n < 40 = 780 + 10
 
 
@@ -126,32 +129,52 @@ L6,D5,P3,4,20.00
 """
 
 
-def test_files_named_like_salesforce_objects_are_read_by_the_mapping_that_claims_them(
-    tmp_path: Path, shop_env: None
-) -> None:
-    """opportunity_lines.csv was taken for the Salesforce object Opportunity and refused ("no column Id") although
-    the mapping.yml beside it claims it; a look-alike no mapping claims (Opportunity_notes.csv) was refused too."""
-    folder = tmp_path / "inbox" / "crm"
+def crm_inbox(root: Path) -> Path:
+    folder = root / "inbox" / "crm"
     folder.mkdir(parents=True)
     (folder / "mapping.yml").write_text(CRM_MAPPING, encoding="utf-8")
     (folder / "opportunities.csv").write_text(CRM_DEALS, encoding="utf-8")
     (folder / "opportunity_lines.csv").write_text(CRM_LINES, encoding="utf-8")
     (folder / "Opportunity_notes.csv").write_text("Deal ID,Note\nD1,call back\n", encoding="utf-8")
-    result = invoke_run(tmp_path)
-    assert result.exit_code == 0, result.output
-    assert not (tmp_path / "rejected").exists() or not any((tmp_path / "rejected").iterdir())
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+    return folder
+
+
+@pytest.fixture(scope="module")
+def claimed(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Iterator[dict]:
+    """One run over two mapped folders whose files share no id: shop/ (a good export and a damaged copy of it in
+    a sub-folder) and crm/ (files named like Salesforce objects). Each test reads its own folder's rows."""
+    root = tmp_path_factory.mktemp("mapping_claims")
+    with restored_env("SALES_MAPPING", "SALES_CONFIG"):
+        shop, good, _ = shop_inbox(root, "orders.csv")
+        crm = crm_inbox(root)
+        result = invoke_run(root)
+        yield {"root": root, "warehouse": root / "warehouse.duckdb", "exit_code": result.exit_code,
+               "output": result.output, "shop": shop, "good": good, "crm": crm}  # fmt: skip
+
+
+def test_files_named_like_salesforce_objects_are_read_by_the_mapping_that_claims_them(claimed: dict) -> None:
+    """opportunity_lines.csv was taken for the Salesforce object Opportunity and refused ("no column Id") although
+    the mapping.yml beside it claims it; a look-alike no mapping claims (Opportunity_notes.csv) was refused too."""
+    folder, root = claimed["crm"], claimed["root"]
+    assert claimed["exit_code"] == 0, claimed["output"]
+    assert not (root / "rejected").exists() or not any((root / "rejected").iterdir())
+    like = f"{folder}/%"
+    with duckdb.connect(str(claimed["warehouse"]), read_only=True) as con:
         deals = con.execute(
             "select count(*), sum(amount::decimal(18, 2)), min(_source_file), max(_source_file) "
-            "from raw.canonical__opportunities"
+            "from raw.canonical__opportunities where _source_file like ?",
+            [like],
         ).fetchone()
         lines = con.execute(
             "select count(*), sum(quantity::decimal(18, 2)), sum(total_price::decimal(18, 2)), min(_source_file), "
             "max(_source_file) "
-            "from raw.canonical__opportunity_lines"
+            "from raw.canonical__opportunity_lines",
         ).fetchone()
         salesforce = con.execute("select count(*) from raw.salesforce__opportunity").fetchone()[0]
-        won = con.execute("select count(*), sum(amount) from marts.fct_opportunities where status = 'won'").fetchone()
+        won = con.execute(
+            "select count(*), sum(amount) from marts.fct_opportunities where status = 'won' and _source_file like ?",
+            [like],
+        ).fetchone()
     assert deals == (5, Decimal("3029.75"), str(folder / "opportunities.csv"), str(folder / "opportunities.csv"))
     lines_file = str(folder / "opportunity_lines.csv")
     assert lines == (6, Decimal("12"), Decimal("3029.75"), lines_file, lines_file)

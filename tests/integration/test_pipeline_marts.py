@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.cli.runner import refresh_warehouse
-from tests.integration.conftest import SAMPLE_END, Built, build_warehouse
+from tests.integration.conftest import SAMPLE_END, Built, copy_of_built
 
 MONTH_END = date(2026, 3, 31)
 VELOCITY_STAGE = "Needs Analysis"
@@ -202,11 +202,11 @@ STAGE_CHANGED_ON = "2026-07-10T10:00:00.000Z"
 
 
 @pytest.fixture()
-def small(tmp_path: Path, isolated_env: None, monkeypatch: pytest.MonkeyPatch) -> Built:
-    # build_warehouse points the environment at this warehouse; monkeypatch puts the session's paths back.
+def small(tmp_path: Path, built: Built, monkeypatch: pytest.MonkeyPatch) -> Built:
+    # copy_of_built points the environment at the copy; monkeypatch puts the session's paths back.
     for key in ("SALES_INBOX", "SALES_WAREHOUSE", "SALES_PUBLISH_DIR", "SALES_REJECTED_DIR"):
         monkeypatch.setenv(key, "unset")
-    return build_warehouse(tmp_path, scale=300, seed=5)
+    return copy_of_built(built, tmp_path)  # the session's sample, which the other tests only read
 
 
 def test_stage_changes_between_exports_become_history(small: Built) -> None:

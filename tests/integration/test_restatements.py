@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from pipelines.cli.runner import refresh_warehouse
-from tests.integration.conftest import Built, build_warehouse
+from tests.integration.conftest import Built, copy_of_built
 from tests.integration.test_publish import publish
 
 MONTH = "2026-04"
@@ -32,10 +32,10 @@ UNMOVED = {
 
 
 @pytest.fixture(scope="module")
-def restated(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> dict:
+def restated(tmp_path_factory: pytest.TempPathFactory, built: Built) -> dict:
     """Publish April 2026; a late export edits one April amount, backdates a later close into April and moves an
     April win back to an open stage; run and publish again."""
-    built = build_warehouse(tmp_path_factory.mktemp("restate"), scale=600, seed=5)
+    built = copy_of_built(built, tmp_path_factory.mktemp("restate"))  # the session's sample, not built again
     code, output = publish(built, "monthly", MONTH)
     assert code == 0, output
     with (built.export_dir / "Opportunity.csv").open(newline="", encoding="utf-8") as handle:

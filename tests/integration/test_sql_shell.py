@@ -18,12 +18,13 @@ from pipelines.cli import app
 from pipelines.cli.runner import refresh_warehouse
 from pipelines.cli.sql_shell import shell_command
 from pipelines.lib.publish.analyst_copy import analyst_copy_path
-from tests.integration.conftest import Built, build_warehouse
+from tests.integration.conftest import Built, copy_of_built
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Built:
-    return build_warehouse(tmp_path_factory.mktemp("sql_shell"), scale=600, seed=5)
+def warehouse(tmp_path_factory: pytest.TempPathFactory, built: Built) -> Built:
+    """A copy of the session's sample: the open-shell test rebuilds and publishes in it."""
+    return copy_of_built(built, tmp_path_factory.mktemp("sql_shell"))
 
 
 def locked_by_another_process(path: Path) -> bool:
