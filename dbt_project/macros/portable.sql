@@ -96,3 +96,20 @@
 {% macro spark__json_text(json_expression, path) -%}
     get_json_object({{ json_expression }}, '{{ path }}')
 {%- endmacro %}
+
+{#
+    A DECIMAL divided the way DuckDB divides it: as DOUBLE (prorated_quotas: quota x days / quota days, summed,
+    then cast once to DECIMAL(38,6)). Spark divides DECIMALs exactly but rounds each quotient to 6 decimals before
+    the sum, a millionth off DuckDB's result on some periods; dividing in DOUBLE there too gives DuckDB's sums.
+#}
+{% macro divide_as_double(numerator, denominator) -%}
+    {{ return(adapter.dispatch('divide_as_double', 'salesmetrics')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__divide_as_double(numerator, denominator) -%}
+    {{ numerator }} / {{ denominator }}
+{%- endmacro %}
+
+{% macro spark__divide_as_double(numerator, denominator) -%}
+    cast({{ numerator }} as double) / {{ denominator }}
+{%- endmacro %}
