@@ -51,7 +51,8 @@ def _dbt(args: list[str], env: dict[str, str], logs: Path) -> float:
     (logs / f"dbt_{args[0]}.log").write_text(done.stdout + done.stderr)
     if done.returncode != 0:
         summary = [line for line in done.stdout.splitlines() if "ERROR" in line or "FAIL" in line or "Error" in line]
-        pytest.fail(f"dbt {' '.join(args)} on Spark failed:\n" + "\n".join(summary[:40] or done.stdout.splitlines()[-40:]))
+        said = "\n".join(summary[:40] or done.stdout.splitlines()[-40:])
+        pytest.fail(f"dbt {' '.join(args)} on Spark failed:\n{said}")
     return elapsed
 
 
