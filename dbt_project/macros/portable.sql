@@ -98,9 +98,10 @@
 {%- endmacro %}
 
 {#
-    A DECIMAL divided the way DuckDB divides it: as DOUBLE (prorated_quotas: quota x days / quota days, summed,
-    then cast once to DECIMAL(38,6)). Spark divides DECIMALs exactly but rounds each quotient to 6 decimals before
-    the sum, a millionth off DuckDB's result on some periods; dividing in DOUBLE there too gives DuckDB's sums.
+    A DECIMAL divided the way DuckDB divides it: as DOUBLE (prorated_quotas and int_fixed_costs_prorated: amount x
+    days / the amount's days, summed, then cast once to DECIMAL(38,6)). Spark divides DECIMALs exactly but rounds
+    each quotient to 6 decimals before the sum, a millionth off DuckDB's result on some periods; dividing in DOUBLE
+    there too gives DuckDB's sums.
 #}
 {% macro divide_as_double(numerator, denominator) -%}
     {{ return(adapter.dispatch('divide_as_double', 'salesmetrics')(numerator, denominator)) }}
@@ -112,4 +113,13 @@
 
 {% macro spark__divide_as_double(numerator, denominator) -%}
     cast({{ numerator }} as double) / {{ denominator }}
+{%- endmacro %}
+
+{#
+    dbt.generate_series on Spark (int_periods_spined, int_campaign_spend_daily, the time spine): dbt's default
+    cross-joins 16 powers of two, a plan Spark takes 15-20 s to run; Spark has the series built in. Same column
+    (generated_number) and rows (1..upper_bound). dbt's dispatch takes this root-project macro for Spark.
+#}
+{% macro spark__generate_series(upper_bound) -%}
+    select explode(sequence(1, {{ upper_bound }})) as generated_number
 {%- endmacro %}

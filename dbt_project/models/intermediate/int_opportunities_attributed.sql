@@ -151,8 +151,10 @@ attributed as (
         coalesce(first_won_deals.is_first_won_deal, false) as is_first_won_deal,
         case
             when opportunities_joined.status in ('won', 'lost')
-                then cast({{ dbt.datediff('opportunities_joined.created_date', 'opportunities_joined.close_date', 'day') }}
-                    as {{ dbt.type_bigint() }})
+                then cast(
+                    {{ dbt.datediff('opportunities_joined.created_date', 'opportunities_joined.close_date', 'day') }}
+                    as {{ dbt.type_bigint() }}
+                )
         end as sales_cycle_days,
         case
             when opportunities_joined.status <> 'won' or opportunities_joined.amount is null then null
