@@ -32,8 +32,9 @@ END = date(2026, 6, 30)  # the export's last day; the delta is the next day's
 DELTA_DAY = date(2026, 7, 1)
 
 
-def prepare(work: Path) -> dict[str, str]:
-    """The environment of every measured command: its own inbox, warehouse, Dagster home and settings."""
+def prepare(work: Path, engine: str = "duckdb") -> dict[str, str]:
+    """The environment of every measured command: its own inbox, warehouse, Dagster home and settings, and the
+    engine dbt builds on (``spark``: dbt on Spark in session mode, README "Spark")."""
     home = work / "dagster_home"
     home.mkdir(parents=True)
     shutil.copy(ROOT / "dagster.yaml", home / "dagster.yaml")
@@ -49,6 +50,7 @@ def prepare(work: Path) -> dict[str, str]:
         "SALES_REJECTED_DIR": str(work / "rejected"),
         "SALES_CONFIG": str(work / "salesmetrics.yml"),
         "DAGSTER_HOME": str(home),
+        "SALES_ENGINE": engine,
     }
 
 
@@ -66,8 +68,8 @@ def profiled_run(name: str, env: dict[str, str], work: Path, report: list[str]) 
     return measured
 
 
-def bench(scale: int, seed: int, work: Path) -> None:
-    env = prepare(work)
+def bench(scale: int, seed: int, work: Path, engine: str = "duckdb") -> None:
+    env = prepare(work, engine)
     export = work / "inbox" / END.isoformat()
     sample = measure(
         [str(BIN / "salesmetrics"), "sample", "--out", str(export), "--scale", str(scale), "--seed", str(seed)]
@@ -76,7 +78,8 @@ def bench(scale: int, seed: int, work: Path) -> None:
         ROOT,
     )
     size = sum(p.stat().st_size for p in export.glob("*.csv")) / 2**20
-    print(f"scale {scale:,} (seed {seed}): export {size:,.0f} MiB of CSV written in {sample.seconds:.1f} s ({work})")
+    print(f"engine {engine}; scale {scale:,} (seed {seed}): export {size:,.0f} MiB of CSV", end=" ")
+    print(f"written in {sample.seconds:.1f} s ({work})")
     floor = measure(
         [sys.executable, str(Path(__file__).with_name("floor.py")), str(export), str(work / "floor.db")], env, ROOT
     )
@@ -103,10 +106,11 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=1_000_000, help="opportunities in the export")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--keep", action="store_true", help="keep the work folder (export, warehouse, logs)")
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb", help="the engine dbt builds on")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix=f"bench_{args.scale}_"))
     try:
-        bench(args.scale, args.seed, work)
+        bench(args.scale, args.seed, work, args.engine)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
