@@ -28,8 +28,9 @@ from pipelines.lib.transform.spark_export import export_raw, reset_spark_warehou
 
 pytestmark = [pytest.mark.integration, pytest.mark.spark]
 
-# The marts whose data tests also run on Spark (two dozen: keys, not-nulls, accepted values, the cross-mart sums).
-TESTED_ON_SPARK = "sales_by_period rep_performance"
+# The marts whose data tests also run on Spark (three dozen: keys, not-nulls, accepted values, the cross-mart sums,
+# the correlated subqueries of customer_retention and unit_economics).
+TESTED_ON_SPARK = "sales_by_period rep_performance customer_retention unit_economics"
 # The sample deletes no deal (its exports are not declared complete and carry no IsDeleted): the one empty mart.
 EMPTY_IN_SAMPLE = {"fct_deleted_opportunities"}
 
