@@ -6,7 +6,7 @@ has its raw tables exported as Parquet the way the pipeline does for the engine 
 profile's ``spark`` target, pyspark in session mode on the machine's Java, nothing downloaded. Every mart Spark
 wrote is read back with DuckDB and compared with the DuckDB build: EXCEPT ALL both ways after casting both sides
 to the DuckDB mart's column types (DOUBLE rates rounded to 9 decimals, the last bits of a float sum depending on
-the order it is added in; money is DECIMAL and compared exactly). The data tests of two marts also run on Spark,
+the order it is added in; money is DECIMAL and compared exactly). The data tests of four marts also run on Spark,
 to show the tests are portable; all of them on Spark would take minutes (README "Spark").
 
 Marker ``spark``: alone, ``.venv/bin/python -m pytest -m spark``.
