@@ -88,7 +88,12 @@ def import_marts(con: duckdb.DuckDBPyConnection, folder: Path, schema: str, pref
     con.execute(f'create schema if not exists "{schema}"')
     copied = []
     for name, path in spark_tables(folder, schema).items():
-        files = str(path / "*.parquet").replace("'", "''")
-        con.execute(f'create or replace table "{schema}"."{prefix}{name}" as from read_parquet(\'{files}\')')
+        files = "read_parquet('" + str(path / "*.parquet").replace("'", "''") + "')"
+        # Spark's TIMESTAMP is an instant (read back WITH TIME ZONE): the models' naive UTC timestamps again.
+        columns = ", ".join(
+            f'timezone(\'UTC\', "{column}") as "{column}"' if kind == "TIMESTAMP WITH TIME ZONE" else f'"{column}"'
+            for column, kind, *_ in con.execute(f"describe select * from {files}").fetchall()
+        )
+        con.execute(f'create or replace table "{schema}"."{prefix}{name}" as select {columns} from {files}')
         copied.append(name)
     return copied
