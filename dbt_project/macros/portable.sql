@@ -123,3 +123,21 @@
 {% macro spark__generate_series(upper_bound) -%}
     select explode(sequence(1, {{ upper_bound }})) as generated_number
 {%- endmacro %}
+
+{#
+    A KPI (DECIMAL money or a DOUBLE rate) as DECIMAL(38,6), the scorecard's one type (macros/scorecard.sql). DuckDB
+    casts a DOUBLE to DECIMAL by scaling it in DOUBLE and rounding; Spark rounds the DOUBLE's exact binary value, so
+    a rate whose 7th decimal is a near-tie (0.1817825 held as 0.18178249999...) came out a millionth apart. On Spark
+    the value is scaled in DOUBLE and rounded the same way; DECIMALs are scaled exactly.
+#}
+{% macro to_decimal_38_6(expression) -%}
+    {{ return(adapter.dispatch('to_decimal_38_6', 'salesmetrics')(expression)) }}
+{%- endmacro %}
+
+{% macro default__to_decimal_38_6(expression) -%}
+    cast({{ expression }} as decimal(38, 6))
+{%- endmacro %}
+
+{% macro spark__to_decimal_38_6(expression) -%}
+    cast(cast(round({{ expression }} * 1000000) as decimal(38, 0)) * cast(0.000001 as decimal(7, 6)) as decimal(38, 6))
+{%- endmacro %}
