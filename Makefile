@@ -57,7 +57,7 @@ ui: setup
 	$(BIN)/dagster dev --workspace workspace.yaml --host $(UI_HOST) --port $(UI_PORT)
 
 bench: setup
-	$(BIN)/python benchmarks/bench.py --scale $(or $(SCALE),1000000)
+	$(BIN)/python benchmarks/bench.py --scale $(or $(SCALE),1000000) --engine $(or $(ENGINE),duckdb)
 
 # Crash safety: SIGKILL `salesmetrics run` (20 times) and `publish` (10) at seeded random moments, rerun after
 # each, and check what is left (tests/faults/harness.py, docs/crash-safety.md); work files in data/faults/.

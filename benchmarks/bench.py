@@ -32,8 +32,9 @@ END = date(2026, 6, 30)  # the export's last day; the delta is the next day's
 DELTA_DAY = date(2026, 7, 1)
 
 
-def prepare(work: Path, memory_limit: str | None = None) -> dict[str, str]:
-    """The environment of every measured command: its own inbox, warehouse, Dagster home and settings.
+def prepare(work: Path, engine: str = "duckdb", memory_limit: str | None = None) -> dict[str, str]:
+    """The environment of every measured command: its own inbox, warehouse, Dagster home and settings, and the
+    engine dbt builds on (``spark``: dbt on Spark in session mode, README "Spark").
 
     ``memory_limit``: every DuckDB connection's (salesmetrics.yml duckdb.memory_limit), e.g. 2GB; default the
     project's setting."""
@@ -54,6 +55,7 @@ def prepare(work: Path, memory_limit: str | None = None) -> dict[str, str]:
         "SALES_REJECTED_DIR": str(work / "rejected"),
         "SALES_CONFIG": str(work / "salesmetrics.yml"),
         "DAGSTER_HOME": str(home),
+        "SALES_ENGINE": engine,
     }
 
 
@@ -71,8 +73,8 @@ def profiled_run(name: str, env: dict[str, str], work: Path, report: list[str]) 
     return measured
 
 
-def bench(scale: int, seed: int, work: Path, memory_limit: str | None = None) -> None:
-    env = prepare(work, memory_limit)
+def bench(scale: int, seed: int, work: Path, engine: str = "duckdb", memory_limit: str | None = None) -> None:
+    env = prepare(work, engine, memory_limit)
     export = work / "inbox" / END.isoformat()
     sample = measure(
         [str(BIN / "salesmetrics"), "sample", "--out", str(export), "--scale", str(scale), "--seed", str(seed)]
@@ -83,7 +85,7 @@ def bench(scale: int, seed: int, work: Path, memory_limit: str | None = None) ->
     size = sum(p.stat().st_size for p in export.glob("*.csv")) / 2**20
     limit = f", DuckDB memory_limit {memory_limit}" if memory_limit else ""
     written = f"export {size:,.0f} MiB of CSV written in {sample.seconds:.1f} s"
-    print(f"scale {scale:,} (seed {seed}{limit}): {written} ({work})")
+    print(f"engine {engine}; scale {scale:,} (seed {seed}{limit}): {written} ({work})")
     floor = measure(
         [sys.executable, str(Path(__file__).with_name("floor.py")), str(export), str(work / "floor.db")], env, ROOT
     )
@@ -114,10 +116,11 @@ def main() -> None:
         help="DuckDB memory_limit of every connection of the runs (e.g. 2GB); default: salesmetrics.yml",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (export, warehouse, logs)")
+    parser.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb", help="the engine dbt builds on")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix=f"bench_{args.scale}_"))
     try:
-        bench(args.scale, args.seed, work, args.memory_limit)
+        bench(args.scale, args.seed, work, args.engine, args.memory_limit)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

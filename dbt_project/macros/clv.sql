@@ -8,7 +8,7 @@
     {%- set cap = var('clv_lifetime_cap_years') -%}
     (case
         when ({{ annual_churn_expr }}) is null then null
-        when ({{ annual_churn_expr }}) <= 0 then cast({{ cap }} as double precision)
-        else least(cast({{ cap }} as double precision), 1.0 / cast(({{ annual_churn_expr }}) as double precision))
+        when ({{ annual_churn_expr }}) <= 0 then cast({{ cap }} as double)
+        else least(cast({{ cap }} as double), 1.0 / cast(({{ annual_churn_expr }}) as double))
     end)
 {%- endmacro %}

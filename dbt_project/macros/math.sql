@@ -2,7 +2,7 @@
     Rates are fractions, NULL when the denominator is 0 (or NULL).
 #}
 {% macro safe_divide(numerator, denominator) -%}
-    (cast({{ numerator }} as double precision) / nullif({{ denominator }}, 0))
+    (cast({{ numerator }} as double) / nullif({{ denominator }}, 0))
 {%- endmacro %}
 
 {#
@@ -17,15 +17,20 @@
 {#
     Money divided by a count (deals, customers) stays money: the exact quotient rounded once to the 6th
     decimal, half away from zero, as DECIMAL(38,6). DuckDB divides decimals as doubles, so the division is
-    done in integers: the numerator in millionths (a HUGEINT) over the count. NULL when the count is 0.
+    done in integers: the numerator in millionths (a HUGEINT; DECIMAL(38, 0) on Spark, macros/portable.sql) over
+    the count. NULL when the count is 0.
     The denominator must be a whole number.
 #}
 {% macro divide_money(numerator, denominator) -%}
     case
         when {{ denominator }} <> 0 then {{ money(
             'cast(sign(' ~ numerator ~ ') * sign(' ~ denominator ~ ') * ('
-            ~ '(2 * abs(cast(' ~ money(numerator) ~ ' * 1000000 as hugeint)) + abs(cast(' ~ denominator ~ ' as hugeint)))'
-            ~ ' // (2 * abs(cast(' ~ denominator ~ ' as hugeint)))) as decimal(38, 0)) * cast(0.000001 as decimal(7, 6))'
+            ~ integer_divide(
+                '2 * abs(cast(' ~ money(numerator) ~ ' * 1000000 as ' ~ wide_integer_type() ~ ')) + abs(cast('
+                ~ denominator ~ ' as ' ~ wide_integer_type() ~ '))',
+                '2 * abs(cast(' ~ denominator ~ ' as ' ~ wide_integer_type() ~ '))'
+            )
+            ~ ') as decimal(38, 0)) * cast(0.000001 as decimal(7, 6))'
         ) }}
     end
 {%- endmacro %}
@@ -38,12 +43,13 @@
     positive (int_currency_rates keeps only those); NULL when the amount is.
 #}
 {% macro convert_money(amount, from_rate, to_rate) -%}
-    {%- set millionths = 'abs(cast(' ~ money(amount) ~ ' * 1000000 as hugeint))' -%}
-    {%- set to_units = 'cast(cast(' ~ to_rate ~ ' as decimal(38, 9)) * 1000000000 as hugeint)' -%}
-    {%- set from_units = 'cast(cast(' ~ from_rate ~ ' as decimal(38, 9)) * 1000000000 as hugeint)' -%}
+    {%- set millionths = 'abs(cast(' ~ money(amount) ~ ' * 1000000 as ' ~ wide_integer_type() ~ '))' -%}
+    {%- set to_units = 'cast(cast(' ~ to_rate ~ ' as decimal(38, 9)) * 1000000000 as ' ~ wide_integer_type() ~ ')' -%}
+    {%- set from_units = 'cast(cast(' ~ from_rate ~ ' as decimal(38, 9)) * 1000000000 as ' ~ wide_integer_type() ~ ')' -%}
     {{ money(
-        'cast(sign(' ~ amount ~ ') * ((2 * ' ~ millionths ~ ' * ' ~ to_units ~ ' + ' ~ from_units ~ ')'
-        ~ ' // (2 * ' ~ from_units ~ ')) as decimal(38, 0)) * cast(0.000001 as decimal(7, 6))'
+        'cast(sign(' ~ amount ~ ') * '
+        ~ integer_divide('2 * ' ~ millionths ~ ' * ' ~ to_units ~ ' + ' ~ from_units, '2 * ' ~ from_units)
+        ~ ' as decimal(38, 0)) * cast(0.000001 as decimal(7, 6))'
     ) }}
 {%- endmacro %}
 

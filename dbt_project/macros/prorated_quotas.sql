@@ -14,13 +14,16 @@ select
         {%- endfor %}
         {{ quotas }}.rep_id,
         {{ money(
-            'sum(' ~ quotas ~ '.quota_amount * ('
-            ~ dbt.datediff(
-                'greatest(' ~ quotas ~ '.period_start, ' ~ periods ~ '.' ~ period_start ~ ')',
-                'least(' ~ quotas ~ '.period_end, ' ~ periods ~ '.' ~ period_end ~ ')',
-                'day'
-            )
-            ~ ' + 1) / ' ~ quotas ~ '.period_days)'
+            'sum(' ~ divide_as_double(
+                quotas ~ '.quota_amount * ('
+                ~ dbt.datediff(
+                    'greatest(' ~ quotas ~ '.period_start, ' ~ periods ~ '.' ~ period_start ~ ')',
+                    'least(' ~ quotas ~ '.period_end, ' ~ periods ~ '.' ~ period_end ~ ')',
+                    'day'
+                )
+                ~ ' + 1)',
+                quotas ~ '.period_days'
+            ) ~ ')'
         ) }} as quota
     from {{ quotas }}
     inner join {{ periods }}

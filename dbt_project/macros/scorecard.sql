@@ -12,7 +12,7 @@
         {{ scope_id }} as scope_id,
         {{ scope_name }} as scope_name,
         '{{ kpi }}' as kpi,
-        cast({{ kpi }} as decimal(38, 6)) as actual
+        {{ to_decimal_38_6(kpi) }} as actual
     from {{ relation }}
     where grain in ({{ scorecard_grain_list() }})
     {%- if not loop.last %}

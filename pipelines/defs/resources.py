@@ -12,7 +12,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.transform.project import DBT_EXECUTABLE, SalesDbtCliResource, dbt_project
-from pipelines.lib.config import load_runs_config
+from pipelines.lib.config import ENGINE_TARGETS, load_engine, load_runs_config
 from pipelines.lib.duckdb_settings import DuckDBSettings
 from pipelines.lib.run_lock import connect_writer, writer_lock
 
@@ -106,5 +106,11 @@ def build_resources(duckdb_settings: DuckDBSettings) -> dict[str, object]:
         "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX"), rejected_path=dg.EnvVar("SALES_REJECTED_DIR")),
         "publish": PublishResource(path=dg.EnvVar("SALES_PUBLISH_DIR")),
         # The dbt installed beside this Python, so nothing depends on an activated virtualenv.
-        "dbt": SalesDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        # Its target: the engine's (SALES_ENGINE or salesmetrics.yml's engine; README "Spark"); for DuckDB the
+        # profile's default (DBT_TARGET, else dev).
+        "dbt": SalesDbtCliResource(
+            project_dir=dbt_project,
+            dbt_executable=DBT_EXECUTABLE,
+            target=ENGINE_TARGETS["spark"] if load_engine() == "spark" else None,
+        ),
     }

@@ -131,3 +131,27 @@ def dbt_settings(path: Path | None = None) -> dict[str, str]:
         "SALES_REPORTING_CURRENCY": load_publish_config(path).reporting_currency,
         "SALES_OPPORTUNITY_EXPORTS_COMPLETE": str(load_ingest_config(path).opportunity_exports_complete).lower(),
     }
+
+
+ENGINES = ("duckdb", "spark")
+# The dbt target (dbt_project/profiles.yml) each engine builds with.
+ENGINE_TARGETS = {"duckdb": "dev", "spark": "spark"}
+
+
+def load_engine(path: Path | None = None) -> str:
+    """The engine dbt builds the models on: SALES_ENGINE, else ``engine:`` in salesmetrics.yml, else duckdb.
+
+    Ingest and audit always run on DuckDB; with ``spark`` dbt reads the raw tables exported as Parquet and builds on
+    Spark (README "Spark"). The asset graph is the same for both.
+    """
+    chosen = os.environ.get("SALES_ENGINE")
+    where = "SALES_ENGINE"
+    if not chosen:
+        path = path or config_path()
+        settings = yaml.safe_load(path.read_text()) if path.exists() else {}
+        chosen = str((settings or {}).get("engine") or "duckdb")
+        where = f"{path}: engine"
+    engine = chosen.strip().lower()
+    if engine not in ENGINES:
+        raise ValueError(f"{where} is {chosen!r}; write one of {', '.join(ENGINES)}")
+    return engine

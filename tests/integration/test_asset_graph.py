@@ -36,3 +36,29 @@ def test_asset_graph_matches_listing() -> None:
     if os.environ.get("UPDATE_ASSET_GRAPH"):
         LISTING.write_text(actual)
     assert actual == LISTING.read_text()
+
+
+def test_spark_engine_has_the_same_graph_and_builds_on_the_spark_target() -> None:
+    """SALES_ENGINE=spark (README "Spark") changes the dbt target only: the same listing, dbt's target `spark`."""
+    import subprocess
+    import sys
+
+    script = (
+        "from tests.integration.test_asset_graph import describe_definitions\n"
+        "from pipelines.definitions import defs\n"
+        "print(defs.resources['dbt'].target)\n"
+        "print(describe_definitions(), end='')\n"
+    )
+    root = LISTING.parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        env={**os.environ, "SALES_ENGINE": "spark"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    target, listing = done.stdout.split("\n", 1)
+    assert target == "spark"
+    assert listing == LISTING.read_text()

@@ -27,7 +27,7 @@ dated_campaigns as (
             when end_date is null or end_date < start_date then start_date
             else end_date
         end as end_date,
-        cast({{ money('actual_cost') }} * 1000000 as hugeint) as cost_micros
+        cast({{ money('actual_cost') }} * 1000000 as {{ wide_integer_type() }}) as cost_micros
     from campaigns
     where start_date is not null
         and actual_cost is not null
@@ -48,7 +48,7 @@ daily_shares as (
         start_date,
         campaign_days,
         cost_micros,
-        cost_micros // campaign_days as base_micros
+        {{ integer_divide('cost_micros', 'campaign_days') }} as base_micros
     from campaign_days
 ),
 

@@ -36,7 +36,7 @@ final as (
         grain,
         period_start,
         period_end,
-        {{ money('sum(fixed_cost * overlap_days / cost_days)') }} as fixed_costs
+        {{ money('sum(' ~ divide_as_double('fixed_cost * overlap_days', 'cost_days') ~ ')') }} as fixed_costs
     from cost_period_overlaps
     group by grain, period_start, period_end
 )

@@ -145,13 +145,16 @@ first_won_deals as (
         and account_id is not null
 ),
 
+{#- a BIGINT on both engines (Spark's datediff is an INT) #}
+{%- set cycle_days = dbt.datediff('opportunities_joined.created_date', 'opportunities_joined.close_date', 'day') %}
+
 attributed as (
     select
         opportunities_joined.*,
         coalesce(first_won_deals.is_first_won_deal, false) as is_first_won_deal,
         case
             when opportunities_joined.status in ('won', 'lost')
-                then {{ dbt.datediff('opportunities_joined.created_date', 'opportunities_joined.close_date', 'day') }}
+                then cast({{ cycle_days }} as {{ dbt.type_bigint() }})
         end as sales_cycle_days,
         case
             when opportunities_joined.status <> 'won' or opportunities_joined.amount is null then null

@@ -110,13 +110,13 @@ newest_exports as (
 
 {# rows of the newest exports the audit quarantined: those deals are not missing, only their new row is #}
 quarantined_in_newest as (
-    select json_extract_string(quarantined.record, '$.Id') as opportunity_id
+    select {{ json_text('quarantined.record', '$.Id') }} as opportunity_id
     from quarantine.salesforce__opportunity as quarantined
     inner join newest_exports
         on newest_exports.source_name = 'salesforce'
         and quarantined._source_sha256 = newest_exports._source_sha256
     union all
-    select json_extract_string(quarantined.record, '$.opportunity_id') as opportunity_id
+    select {{ json_text('quarantined.record', '$.opportunity_id') }} as opportunity_id
     from quarantine.canonical__opportunities as quarantined
     inner join newest_exports
         on newest_exports.source_name <> 'salesforce'

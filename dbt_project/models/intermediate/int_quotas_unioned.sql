@@ -36,7 +36,7 @@ salesforce_renamed as (
 
 canonical_renamed as (
     select
-        {{ dbt.concat(['_source_name', "':'", 'rep_id', "':'", 'cast(period_start as varchar)']) }} as quota_id,
+        {{ dbt.concat(['_source_name', "':'", 'rep_id', "':'", 'cast(period_start as ' ~ dbt.type_string() ~ ')']) }} as quota_id,
         rep_id,
         'month' as period_type,
         period_start,

@@ -29,14 +29,15 @@ reps as (
 
 observations as (
     select
-        {{ text_or_null('"Id"') }} as rep_id,
-        {{ text_or_null('"ManagerId"') }} as manager_id,
+        {{ text_or_null(adapter.quote('Id')) }} as rep_id,
+        {{ text_or_null(adapter.quote('ManagerId')) }} as manager_id,
         cast(null as {{ dbt.type_string() }}) as manager_name,
-        {{ text_or_null('"Department"') }} as team,
-        {{ text_or_null('"Division"') }} as region,
-        {#- DuckDB's regexp_extract: dbt has no portable regex macro. The greedy .* finds the last date. #}
+        {{ text_or_null(adapter.quote('Department')) }} as team,
+        {{ text_or_null(adapter.quote('Division')) }} as region,
+        {#- regexp_extract (DuckDB and Spark): dbt has no portable regex macro. The greedy .* finds the last date;
+            [0-9], not a backslash-d: Spark reads a backslash in a string literal as an escape. #}
         coalesce(
-            {{ try_cast("nullif(regexp_extract(_source_file, '.*(\\d{4}-\\d{2}-\\d{2})', 1), '')", 'date') }},
+            {{ try_cast("nullif(regexp_extract(_source_file, '.*([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '')", 'date') }},
             cast(_loaded_at as date)
         ) as export_date,
         0 as from_history_file,

@@ -21,23 +21,24 @@ opportunity_exports as (
 
 observations as (
     select
-        {{ text_or_null('"Id"') }} as opportunity_id,
-        {{ text_or_null('"StageName"') }} as stage,
-        lower({{ text_or_null('"StageName"') }}) as stage_key,
+        {{ text_or_null(adapter.quote('Id')) }} as opportunity_id,
+        {{ text_or_null(adapter.quote('StageName')) }} as stage,
+        lower({{ text_or_null(adapter.quote('StageName')) }}) as stage_key,
         case
-            when {{ parse_boolean('"IsClosed"') }} is not null then {{ parse_boolean('"IsClosed"') }}
-            else lower({{ text_or_null('"StageName"') }}) like '%won%'
-                or lower({{ text_or_null('"StageName"') }}) like '%lost%'
+            when {{ parse_boolean(adapter.quote('IsClosed')) }} is not null then {{ parse_boolean(adapter.quote('IsClosed')) }}
+            else lower({{ text_or_null(adapter.quote('StageName')) }}) like '%won%'
+                or lower({{ text_or_null(adapter.quote('StageName')) }}) like '%lost%'
         end as is_closed,
         {{ probability_fraction(
-            parse_decimal('"Probability"', 9, 4), source('salesforce', 'salesforce__opportunity')
+            parse_decimal(adapter.quote('Probability'), 9, 4), source('salesforce', 'salesforce__opportunity')
         ) }} as probability,
-        {{ parse_date('"CloseDate"') }} as close_date,
-        {{ parse_timestamp('"CreatedDate"') }} as created_at,
-        {{ parse_timestamp('"LastStageChangeDate"') }} as last_stage_change_at,
-        {#- DuckDB's regexp_extract: dbt has no portable regex macro. The greedy .* finds the last date. #}
+        {{ parse_date(adapter.quote('CloseDate')) }} as close_date,
+        {{ parse_timestamp(adapter.quote('CreatedDate')) }} as created_at,
+        {{ parse_timestamp(adapter.quote('LastStageChangeDate')) }} as last_stage_change_at,
+        {#- regexp_extract (DuckDB and Spark): dbt has no portable regex macro. The greedy .* finds the last date;
+            [0-9], not a backslash-d: Spark reads a backslash in a string literal as an escape. #}
         coalesce(
-            {{ try_cast("nullif(regexp_extract(_source_file, '.*(\\d{4}-\\d{2}-\\d{2})', 1), '')", 'date') }},
+            {{ try_cast("nullif(regexp_extract(_source_file, '.*([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '')", 'date') }},
             cast(_loaded_at as date)
         ) as export_date,
         _source_file,

@@ -24,7 +24,7 @@ salesforce_renamed as (
 
 canonical_renamed as (
     select
-        {{ dbt.concat(['_source_name', "':'", 'opportunity_id', "':'", 'cast(entered_at as varchar)']) }} as history_id,
+        {{ dbt.concat(['_source_name', "':'", 'opportunity_id', "':'", 'cast(entered_at as ' ~ dbt.type_string() ~ ')']) }} as history_id,
         opportunity_id,
         stage,
         entered_at,

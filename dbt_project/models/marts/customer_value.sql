@@ -54,10 +54,10 @@ final as (
         is_active,
         as_of_date,
         cast(deals_won_in_lookback as {{ dbt.type_bigint() }}) as deals_won_in_lookback,
-        cast(annual_purchase_frequency as double precision) as annual_purchase_frequency,
-        cast(company_gross_margin_pct as double precision) as company_gross_margin_pct,
-        cast(company_annual_churn_rate as double precision) as company_annual_churn_rate,
-        cast(expected_lifetime_years as double precision) as expected_lifetime_years,
+        cast(annual_purchase_frequency as double) as annual_purchase_frequency,
+        cast(company_gross_margin_pct as double) as company_gross_margin_pct,
+        cast(company_annual_churn_rate as double) as company_annual_churn_rate,
+        cast(expected_lifetime_years as double) as expected_lifetime_years,
         case when company_gross_margin_pct is null then 'revenue' else 'gross_margin' end as clv_basis,
         {{ money(
             'avg_deal_size * annual_purchase_frequency * coalesce(company_gross_margin_pct, 1)'

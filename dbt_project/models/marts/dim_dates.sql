@@ -12,8 +12,8 @@ final as (
         {{ period_start('month', 'period_start') }} as month_start,
         {{ period_start('quarter', 'period_start') }} as quarter_start,
         {{ period_start('year', 'period_start') }} as year_start,
-        cast(extract(isodow from period_start) as integer) as iso_day_of_week,
-        extract(isodow from period_start) >= 6 as is_weekend
+        cast({{ iso_day_of_week('period_start') }} as integer) as iso_day_of_week,
+        {{ iso_day_of_week('period_start') }} >= 6 as is_weekend
     from days
 )
 

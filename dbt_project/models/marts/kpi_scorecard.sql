@@ -81,7 +81,7 @@ attained as (
             when higher_is_better then {{ safe_divide('actual', 'target') }}
             else {{ safe_divide('target', 'actual') }}
         end as attainment,
-        case when prior_value <> 0 then cast((actual - prior_value) / abs(prior_value) as double) end as change_pct
+        case when prior_value <> 0 then cast(actual - prior_value as double) / abs(prior_value) end as change_pct
     from joined
 ),
 

@@ -100,7 +100,7 @@ final as (
         {{ money('weighted_amount') }} as weighted_amount,
         cast(stale_opportunities as {{ dbt.type_bigint() }}) as stale_opportunities,
         cast(overdue_opportunities as {{ dbt.type_bigint() }}) as overdue_opportunities,
-        cast(avg_age_days as double precision) as avg_age_days,
+        cast(avg_age_days as double) as avg_age_days,
         next_period_start,
         next_period_end,
         {{ money('next_period_weighted_amount') }} as next_period_weighted_amount,

@@ -81,7 +81,7 @@ final as (
         {{ money('lost_amount') }} as lost_amount,
         {{ win_rates() }},
         {{ divide_money('revenue', 'deals_won') }} as avg_deal_size,
-        cast(avg_sales_cycle_days as double precision) as avg_sales_cycle_days,
+        cast(avg_sales_cycle_days as double) as avg_sales_cycle_days,
         {{ money('quota') }} as quota,
         {{ safe_divide('revenue', 'quota') }} as quota_attainment,
         cast(open_opportunities as {{ dbt.type_bigint() }}) as open_opportunities,

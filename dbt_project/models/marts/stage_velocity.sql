@@ -109,11 +109,11 @@ final as (
         joined.period_start,
         joined.period_end,
         joined.stage,
-        cast(stages.stage_position as double precision) as stage_position,
+        cast(stages.stage_position as double) as stage_position,
         cast(joined.opportunities_entered as {{ dbt.type_bigint() }}) as opportunities_entered,
         cast(joined.opportunities_exited as {{ dbt.type_bigint() }}) as opportunities_exited,
-        cast(joined.avg_days_in_stage as double precision) as avg_days_in_stage,
-        cast(joined.median_days_in_stage as double precision) as median_days_in_stage,
+        cast(joined.avg_days_in_stage as double) as avg_days_in_stage,
+        cast(joined.median_days_in_stage as double) as median_days_in_stage,
         cast(joined.opportunities_converted as {{ dbt.type_bigint() }}) as opportunities_converted,
         {{ safe_divide('joined.opportunities_converted', 'joined.opportunities_entered') }}
             as conversion_to_next_stage

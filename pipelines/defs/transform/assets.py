@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.defs.resources import WAREHOUSE_POOL
 from pipelines.defs.transform.parse_cache import keep_parse_state, target_with_parse_state
 from pipelines.defs.transform.project import dbt_project
-from pipelines.lib.config import dbt_settings
+from pipelines.lib.config import dbt_settings, load_engine
 from pipelines.lib.duckdb_settings import dbt_environment
 from pipelines.lib.publish.analyst_copy import analyst_copy_path, copy_is_older_than, refresh_analyst_copy
 from pipelines.lib.settings import DBT_PROJECT_DIR
@@ -25,6 +26,7 @@ from pipelines.lib.transform.fingerprint import (
     nothing_new_since,
     record_full_build,
 )
+from pipelines.lib.transform.spark_export import export_raw, import_marts, reset_spark_warehouse, spark_dir
 from pipelines.lib.warehouse import TRANSFORM_LOG, transaction
 
 # Schedules and the sensor set this tag (runs recorded before every run skipped unchanged work carry it too);
@@ -106,7 +108,9 @@ def sales_dbt_models(
     database = Path(warehouse.database).expanduser().resolve()  # dbt runs from its own folder: an absolute path
     fingerprint = None
     settings = dbt_settings()  # salesmetrics.yml's settings dbt reads: a change to one is new work for dbt
-    if full:
+    # On Spark (README "Spark") every build is a whole one: its catalog lives in the session.
+    on_spark = load_engine() == "spark"
+    if full and not on_spark:
         with warehouse.get_connection() as con:
             fingerprint, since = nothing_new_since(con, DBT_PROJECT_DIR, settings)
             missing = missing_tables(con, dbt_project.manifest_path) if since is not None else []
@@ -131,7 +135,13 @@ def sales_dbt_models(
     # all at once below, only when the whole build passed (pipelines/lib/transform/marts_swap.py).
     with warehouse.get_connection() as con:
         marts_swap.drop_unfinished(con)  # what a killed build left
-        if not full:  # the marts not selected are read live by the selected models
+        if on_spark:  # dbt reads what the audit accepted from Parquet, and writes into an emptied warehouse
+            folder = spark_dir(database)
+            exported = export_raw(con, folder)
+            reset_spark_warehouse(folder)
+            os.environ["SALES_SPARK_DIR"] = str(folder)
+            context.log.info(f"Raw tables exported as Parquet for Spark: {len(exported)} tables in {folder}.")
+        elif not full:  # the marts not selected are read live by the selected models
             marts_swap.stand_in_for_unselected(con, {k.path[-1] for k in context.selected_asset_keys})
     project_target = dbt_project.project_dir / dbt_project.target_path
     target = target_with_parse_state(project_target, f"{context.op.name}-{context.run_id[:8]}", database)
@@ -143,7 +153,8 @@ def sales_dbt_models(
     total = len(context.selected_asset_keys)
     try:
         build = ["build", "--exclude-resource-type", "unit_test"]
-        with marts_swap.build_names():
+        # On Spark the marts are built under their own names there, then copied in under the build's names below.
+        with marts_swap.build_names() if not on_spark else _nothing():
             for event in dbt.cli(build, context=context, target_path=target).stream():
                 events.append(event)
                 if isinstance(event, dg.Output):  # read by the command line's progress display
@@ -157,6 +168,9 @@ def sales_dbt_models(
     # checks it to refuse marts older than the data) and the fingerprint the next run's nothing-new skip reads.
     finished = datetime.now(UTC).replace(tzinfo=None)
     with warehouse.get_connection() as con:
+        if on_spark:  # the marts Spark built, into DuckDB beside the live ones, where the swap takes them from
+            imported = import_marts(con, spark_dir(database), marts_swap.SCHEMA, marts_swap.BUILD_PREFIX)
+            context.log.info(f"Marts built on Spark copied into the warehouse: {len(imported)} tables.")
         with transaction(con):
             swapped = marts_swap.swap_in(con)
             con.execute(f"insert into {TRANSFORM_LOG} values (?, ?)", [finished, context.run_id])
@@ -167,6 +181,11 @@ def sales_dbt_models(
         copied = refresh_analyst_copy(con, analyst_copy_path(database))
     yield from annotated
     context.log.info(f"Analysts' copy refreshed: {len(copied)} tables.")
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 
 
 def _drop_failed_build(warehouse: DuckDBResource, context: dg.AssetExecutionContext) -> None:

@@ -1,21 +1,21 @@
 with
 
 source as (
-    {{ latest_export_rows(source('salesforce', 'salesforce__campaign'), ['"Id"']) }}
+    {{ latest_export_rows(source('salesforce', 'salesforce__campaign'), [adapter.quote('Id')]) }}
 ),
 
 renamed as (
     select
-        {{ text_or_null('"Id"') }} as campaign_id,
-        nullif("Name", '') as campaign_name,
-        {{ text_or_null('"Type"') }} as channel,
-        {{ text_or_null('"Status"') }} as status,
-        {{ parse_date('"StartDate"') }} as start_date,
-        {{ parse_date('"EndDate"') }} as end_date,
-        {{ parse_money('"BudgetedCost"') }} as budgeted_cost,
-        {{ parse_money('"ActualCost"') }} as actual_cost,
-        coalesce({{ parse_boolean('"IsActive"') }}, false) as is_active,
-        {{ parse_timestamp('"CreatedDate"') }} as created_at,
+        {{ text_or_null(adapter.quote('Id')) }} as campaign_id,
+        nullif({{ adapter.quote('Name') }}, '') as campaign_name,
+        {{ text_or_null(adapter.quote('Type')) }} as channel,
+        {{ text_or_null(adapter.quote('Status')) }} as status,
+        {{ parse_date(adapter.quote('StartDate')) }} as start_date,
+        {{ parse_date(adapter.quote('EndDate')) }} as end_date,
+        {{ parse_money(adapter.quote('BudgetedCost')) }} as budgeted_cost,
+        {{ parse_money(adapter.quote('ActualCost')) }} as actual_cost,
+        coalesce({{ parse_boolean(adapter.quote('IsActive')) }}, false) as is_active,
+        {{ parse_timestamp(adapter.quote('CreatedDate')) }} as created_at,
         _source_file,
         _source_line
     from source

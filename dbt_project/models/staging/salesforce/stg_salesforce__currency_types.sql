@@ -6,17 +6,17 @@
 with
 
 source as (
-    {{ latest_export_rows(source('salesforce', 'salesforce__currency_type'), ['"Id"']) }}
+    {{ latest_export_rows(source('salesforce', 'salesforce__currency_type'), [adapter.quote('Id')]) }}
 ),
 
 renamed as (
     select
-        {{ text_or_null('"Id"') }} as currency_type_id,
-        upper({{ text_or_null('"IsoCode"') }}) as iso_code,
-        {{ parse_decimal('"ConversionRate"', 18, 9) }} as conversion_rate,
-        {{ parse_integer('"DecimalPlaces"') }} as decimal_places,
-        {{ parse_boolean('"IsActive"') }} as is_active,
-        coalesce({{ parse_boolean('"IsCorporate"') }}, false) as is_corporate,
+        {{ text_or_null(adapter.quote('Id')) }} as currency_type_id,
+        upper({{ text_or_null(adapter.quote('IsoCode')) }}) as iso_code,
+        {{ parse_decimal(adapter.quote('ConversionRate'), 18, 9) }} as conversion_rate,
+        {{ parse_integer(adapter.quote('DecimalPlaces')) }} as decimal_places,
+        {{ parse_boolean(adapter.quote('IsActive')) }} as is_active,
+        coalesce({{ parse_boolean(adapter.quote('IsCorporate')) }}, false) as is_corporate,
         _source_file,
         _source_line
     from source

@@ -6,16 +6,16 @@
 with
 
 source as (
-    {{ latest_export_rows(source('salesforce', 'salesforce__dated_conversion_rate'), ['"Id"']) }}
+    {{ latest_export_rows(source('salesforce', 'salesforce__dated_conversion_rate'), [adapter.quote('Id')]) }}
 ),
 
 renamed as (
     select
-        {{ text_or_null('"Id"') }} as dated_rate_id,
-        upper({{ text_or_null('"IsoCode"') }}) as iso_code,
-        {{ parse_decimal('"ConversionRate"', 18, 9) }} as conversion_rate,
-        {{ parse_date('"StartDate"') }} as start_date,
-        {{ parse_date('"NextStartDate"') }} as next_start_date,
+        {{ text_or_null(adapter.quote('Id')) }} as dated_rate_id,
+        upper({{ text_or_null(adapter.quote('IsoCode')) }}) as iso_code,
+        {{ parse_decimal(adapter.quote('ConversionRate'), 18, 9) }} as conversion_rate,
+        {{ parse_date(adapter.quote('StartDate')) }} as start_date,
+        {{ parse_date(adapter.quote('NextStartDate')) }} as next_start_date,
         _source_file,
         _source_line
     from source
