@@ -11,6 +11,8 @@ import pytest
 # setup + call, --durations on 2 cores, December 2026) go first, longest first, and xdist keeps that order
 # (loadscopereorder off); every other file follows in its usual order. Only the order changes, never what runs.
 SLOWEST_FILES_FIRST: tuple[str, ...] = (
+    # dbt on Spark: 3-5 min after the session's sample (branch spark); first, so the other worker takes the rest
+    "tests/integration/test_spark_equivalence.py",
     "tests/faults/test_kills.py",  # the short kill harness: 3.5 min with the full one beside it (branch wap)
     "tests/integration/test_readme_commands.py",  # ~180 s
     "tests/integration/test_crash_safety.py",  # ~180 s (branch wap)
