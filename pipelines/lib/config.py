@@ -64,10 +64,14 @@ class PublishConfig:
     reporting_currency: str = "USD"  # ISO 4217 code the page and the workbook show money in
 
 
-def _section(name: str, path: Path | None = None) -> dict:
+def _settings(path: Path | None = None) -> dict:
+    """salesmetrics.yml as a mapping (empty when the file is missing or empty)."""
     path = path or config_path()
-    settings = yaml.safe_load(path.read_text()) if path.exists() else {}
-    return dict((settings or {}).get(name) or {})
+    return dict((yaml.safe_load(path.read_text()) if path.exists() else None) or {})
+
+
+def _section(name: str, path: Path | None = None) -> dict:
+    return dict(_settings(path).get(name) or {})
 
 
 def load_publish_config(path: Path | None = None) -> PublishConfig:
@@ -147,10 +151,8 @@ def load_engine(path: Path | None = None) -> str:
     chosen = os.environ.get("SALES_ENGINE")
     where = "SALES_ENGINE"
     if not chosen:
-        path = path or config_path()
-        settings = yaml.safe_load(path.read_text()) if path.exists() else {}
-        chosen = str((settings or {}).get("engine") or "duckdb")
-        where = f"{path}: engine"
+        chosen = str(_settings(path).get("engine") or "duckdb")
+        where = f"{path or config_path()}: engine"
     engine = chosen.strip().lower()
     if engine not in ENGINES:
         raise ValueError(f"{where} is {chosen!r}; write one of {', '.join(ENGINES)}")

@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -154,7 +154,7 @@ def sales_dbt_models(
     try:
         build = ["build", "--exclude-resource-type", "unit_test"]
         # On Spark the marts are built under their own names there, then copied in under the build's names below.
-        with marts_swap.build_names() if not on_spark else _nothing():
+        with marts_swap.build_names() if not on_spark else nullcontext():
             for event in dbt.cli(build, context=context, target_path=target).stream():
                 events.append(event)
                 if isinstance(event, dg.Output):  # read by the command line's progress display
@@ -181,11 +181,6 @@ def sales_dbt_models(
         copied = refresh_analyst_copy(con, analyst_copy_path(database))
     yield from annotated
     context.log.info(f"Analysts' copy refreshed: {len(copied)} tables.")
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 def _drop_failed_build(warehouse: DuckDBResource, context: dg.AssetExecutionContext) -> None:

@@ -49,8 +49,9 @@ def export_raw(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, int]:
             shutil.rmtree(leftover, ignore_errors=True)
         scratch.mkdir()
         path = str(scratch / "data.parquet").replace("'", "''")
-        con.execute(f'copy "{schema}"."{table}" to \'{path}\' (format parquet)')
-        written[f"{schema}.{table}"] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+        # COPY returns the rows it wrote: no second scan of the table to count them.
+        copied = con.execute(f'copy "{schema}"."{table}" to \'{path}\' (format parquet)').fetchone()
+        written[f"{schema}.{table}"] = copied[0]
         if live.exists():
             live.rename(old)
         scratch.rename(live)
