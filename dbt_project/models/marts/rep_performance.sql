@@ -53,14 +53,15 @@ rep_periods_joined as (
     from rep_sales
     left join reps
         on rep_sales.rep_id = reps.rep_id
+    {#- Only the row under today's org joins: the rep's key is NULL on the others. Written as an equality (not
+        `on rep_sales.is_current_org and ...`), which DuckDB 1.5 plans as a hash join; the flag as a join condition
+        of its own made it a nested-loop join, quadratic in rep-periods (minutes at 200,000 deals). #}
     left join quotas
-        on rep_sales.is_current_org
+        on case when rep_sales.is_current_org then rep_sales.rep_id end = quotas.rep_id
         and rep_sales.grain = quotas.grain
         and rep_sales.period_start = quotas.period_start
-        and rep_sales.rep_id = quotas.rep_id
     left join rep_days
-        on rep_sales.is_current_org
-        and rep_sales.rep_id = rep_days.rep_id
+        on case when rep_sales.is_current_org then rep_sales.rep_id end = rep_days.rep_id
         and rep_sales.as_of_date = rep_days.date_day
 ),
 
