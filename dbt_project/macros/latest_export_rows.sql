@@ -5,8 +5,20 @@
     Most ids appear once, so only the rows of duplicated ids go through the window function: ranking every
     row would carry every wide text column through a sort, about twice the cost of the whole model at a
     million rows. Written with a subquery and row_number (no `qualify`, no `rowid`) so it stays portable.
+
+    In an incremental model (DuckDB, macros/incremental.sql) only rows of loads newer than the model's own newest
+    row are read: raw only gains rows between two incremental builds (the pipeline runs `--full-refresh`
+    otherwise), so whenever those rows hold a record at all, its newest export is among them, and the model's
+    delete+insert on its key replaces the record's row. `rebuild_all_when`: a SQL condition under which every row is
+    read again (probability_scale_changed).
 #}
-{% macro latest_export_rows(relation, key_columns) -%}
+{% macro latest_export_rows(relation, key_columns, rebuild_all_when=none) -%}
+    {%- if is_incremental() -%}
+        {%- set relation -%}
+            (select * from {{ relation }} where {{ new_loads() }}
+            {%- if rebuild_all_when is not none %} or ({{ rebuild_all_when }}){% endif %})
+        {%- endset -%}
+    {%- endif -%}
     {%- set key = key_columns | join(', ') -%}
     {%- if key_columns | length == 1 %}
     select

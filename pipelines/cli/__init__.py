@@ -197,7 +197,7 @@ def run(
         typer.Option(metavar=FILE, help="Mapping file (YAML) for exports of another shape (SALES_MAPPING)."),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", metavar="", help="Rebuild the marts even when nothing is new.")
+        bool, typer.Option("--force", metavar="", help="Rebuild every model in full, even when nothing is new.")
     ] = False,
 ) -> None:
     """Ingest every new export, build and test the marts, then print the KPI summary."""

@@ -13,10 +13,26 @@
     - export_date: the date of the first export that shows the stage (the YYYY-MM-DD in the export's path,
       else the day it was loaded): the change happened on or before it.
 #}
+{#-
+    Incremental on DuckDB (macros/incremental.sql): a build reads every export of the deals that rows newer than
+    the model's newest `_loaded_at` name (or all, should the probability scale change) and replaces those deals'
+    entries; `_loaded_at` is the newest load a deal's entries were computed from. On Spark, a table.
+#}
+{{ config(materialized=incremental_unless_spark('table'), unique_key='opportunity_id') }}
+
+{%- set raw_opportunities = source('salesforce', 'salesforce__opportunity') %}
+{%- set raw_probability = parse_decimal(adapter.quote('Probability'), 9, 4) %}
+
 with
 
 opportunity_exports as (
-    select * from {{ source('salesforce', 'salesforce__opportunity') }}
+    select * from {{ raw_opportunities }}
+    {%- if is_incremental() %}
+    where {{ text_or_null(adapter.quote('Id')) }} in (
+        select {{ text_or_null(adapter.quote('Id')) }} from {{ raw_opportunities }} where {{ new_loads() }}
+    )
+        or {{ probability_scale_changed(raw_probability, raw_opportunities) }}
+    {%- endif %}
 ),
 
 observations as (
@@ -61,7 +77,8 @@ sequenced as (
         lag(last_stage_change_at) over (
             partition by opportunity_id
             order by _loaded_at, _source_file, _source_line
-        ) as previous_last_stage_change_at
+        ) as previous_last_stage_change_at,
+        max(_loaded_at) over (partition by opportunity_id) as last_loaded_at
     from observations
     where opportunity_id is not null
         and stage_key is not null
@@ -102,7 +119,8 @@ final as (
         observation_number,
         export_date,
         _source_file,
-        _source_line
+        _source_line,
+        last_loaded_at as _loaded_at
     from stage_changes
 )
 

@@ -21,9 +21,12 @@ from pipelines.lib.publish.analyst_copy import analyst_copy_path, copy_is_older_
 from pipelines.lib.settings import DBT_PROJECT_DIR
 from pipelines.lib.transform import marts_swap
 from pipelines.lib.transform.fingerprint import (
+    full_refresh_reason,
     missing_tables,
     nothing_new_message,
     nothing_new_since,
+    project_digest,
+    raw_state,
     record_full_build,
 )
 from pipelines.lib.transform.spark_export import export_raw, import_marts, reset_spark_warehouse, spark_dir
@@ -103,6 +106,10 @@ def sales_dbt_models(
 
     A full build with nothing new (no export accepted and no change to the dbt project since the last successful
     full build) is skipped, saying since when; a selection of some models always builds them.
+
+    On DuckDB a build is incremental (the incremental models take only rows of loads newer than they hold) when raw
+    only gained rows since the last successful full build and the dbt project and settings are unchanged; otherwise,
+    or when forced, it runs with ``--full-refresh`` and says why (lib/transform/fingerprint.py full_refresh_reason).
     """
     full = set(context.selected_asset_keys) == set(context.assets_def.keys)
     database = Path(warehouse.database).expanduser().resolve()  # dbt runs from its own folder: an absolute path
@@ -126,6 +133,19 @@ def sales_dbt_models(
                 context.log.info(f"Analysts' copy refreshed (it predated the last build): {len(copied)} tables.")
             yield dg.AssetObservation(asset_key=SCORECARD_KEY, metadata={SKIPPED_METADATA_KEY: said})
             return
+    # Incremental or full: what raw holds now against what the last full build read. On Spark every build is a full
+    # one anyway (its catalog lives in the session; staging there is views, the rest tables).
+    project = state = refresh_why = None
+    if not on_spark:
+        with warehouse.get_connection() as con:
+            project, state = project_digest(DBT_PROJECT_DIR, settings), raw_state(con)
+            forced = context.run.tags.get(FORCE_TRANSFORM_TAG) == "true"
+            refresh_why = "the run was forced" if forced else full_refresh_reason(con, DBT_PROJECT_DIR, settings, state)
+        context.log.info(
+            f"Full rebuild of every model (--full-refresh): {refresh_why}."
+            if refresh_why
+            else "Incremental build: raw only gained rows since the last build; incremental models read the new loads."
+        )
     os.environ["SALES_WAREHOUSE"] = str(database)  # the profile's path
     os.environ.update(dbt_environment(database))  # its memory limit and spill folder, as every connection's
     # The reporting currency amounts convert to and whether exports are complete (dbt vars reporting_currency and
@@ -152,7 +172,7 @@ def sales_dbt_models(
     events = []
     total = len(context.selected_asset_keys)
     try:
-        build = ["build", "--exclude-resource-type", "unit_test"]
+        build = ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if refresh_why else [])]
         # On Spark the marts are built under their own names there, then copied in under the build's names below.
         with marts_swap.build_names() if not on_spark else nullcontext():
             for event in dbt.cli(build, context=context, target_path=target).stream():
@@ -175,7 +195,15 @@ def sales_dbt_models(
             swapped = marts_swap.swap_in(con)
             con.execute(f"insert into {TRANSFORM_LOG} values (?, ?)", [finished, context.run_id])
             if fingerprint is not None:
-                record_full_build(con, fingerprint, finished, context.run_id)
+                record_full_build(
+                    con,
+                    fingerprint,
+                    finished,
+                    context.run_id,
+                    project=project,
+                    raw=state,
+                    full_refresh=bool(refresh_why),
+                )
         context.log.info(f"Marts swapped in whole: {len(swapped)} tables.")
         annotated = list(with_table_metadata(context, con, events))
         copied = refresh_analyst_copy(con, analyst_copy_path(database))

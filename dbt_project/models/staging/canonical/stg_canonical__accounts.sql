@@ -1,4 +1,6 @@
 {# Canonical rows are already normalised text (pipelines/lib/ingest/mapping): staging only casts. #}
+{{ config(materialized=incremental_unless_spark(), unique_key='account_id') }}
+
 with
 
 source as (
@@ -17,7 +19,8 @@ renamed as (
         {{ parse_date('created_date') }} as created_date,
         _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from source
 )
 

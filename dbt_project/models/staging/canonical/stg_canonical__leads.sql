@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_unless_spark(), unique_key='lead_id') }}
+
 with
 
 source as (
@@ -16,7 +18,8 @@ renamed as (
         {{ text_or_null('converted_opportunity_id') }} as converted_opportunity_id,
         _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from source
 )
 

@@ -2,10 +2,17 @@
     Amounts are DECIMAL(38,6), as num() reads them: exact, never rounded to the cent in the warehouse.
     Probability becomes a 0..1 fraction whatever the source's scale (macros/probability_fraction.sql).
 #}
+{{ config(materialized=incremental_unless_spark(), unique_key='opportunity_id') }}
+{%- set raw_table = source('canonical', 'canonical__opportunities') %}
+{%- set raw_probability = parse_decimal('probability', 9, 4) %}
+
 with
 
 source as (
-    {{ latest_export_rows(source('canonical', 'canonical__opportunities'), ['opportunity_id']) }}
+    {{ latest_export_rows(
+        raw_table, ['opportunity_id'],
+        rebuild_all_when=probability_scale_changed(raw_probability, raw_table)
+    ) }}
 ),
 
 renamed as (
@@ -18,9 +25,7 @@ renamed as (
         {{ text_or_null('stage') }} as stage,
         lower({{ text_or_null('status') }}) as status,
         {{ parse_money('amount') }} as amount,
-        {{ probability_fraction(
-            parse_decimal('probability', 9, 4), source('canonical', 'canonical__opportunities')
-        ) }} as probability,
+        {{ probability_fraction(raw_probability, raw_table) }} as probability,
         {{ text_or_null('lead_source') }} as lead_source,
         {{ text_or_null('type') }} as type,
         {{ text_or_null('campaign_id') }} as campaign_id,

@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_unless_spark(), unique_key='line_id') }}
+
 with
 
 source as (
@@ -16,7 +18,8 @@ renamed as (
         {{ parse_money('cost') }} as cost,
         _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from source
 )
 

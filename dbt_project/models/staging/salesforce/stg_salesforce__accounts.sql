@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_unless_spark(), unique_key='account_id') }}
+
 with
 
 source as (
@@ -20,7 +22,8 @@ renamed as (
         {{ parse_date(adapter.quote('CreatedDate')) }} as created_date,
         coalesce({{ parse_boolean(adapter.quote('IsDeleted')) }}, false) as is_deleted,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from source
 )
 

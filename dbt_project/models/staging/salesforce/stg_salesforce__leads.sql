@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_unless_spark(), unique_key='lead_id') }}
+
 with
 
 source as (
@@ -22,7 +24,8 @@ renamed as (
         {{ parse_timestamp(adapter.quote('CreatedDate')) }} as created_at,
         {{ parse_date(adapter.quote('CreatedDate')) }} as created_date,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from source
 )
 

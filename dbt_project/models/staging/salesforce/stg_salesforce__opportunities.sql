@@ -6,10 +6,17 @@
 
     Probability becomes a 0..1 fraction whatever the export's scale (macros/probability_fraction.sql).
 #}
+{{ config(materialized=incremental_unless_spark(), unique_key='opportunity_id') }}
+{%- set raw_table = source('salesforce', 'salesforce__opportunity') %}
+{%- set raw_probability = parse_decimal(adapter.quote('Probability'), 9, 4) %}
+
 with
 
 source as (
-    {{ latest_export_rows(source('salesforce', 'salesforce__opportunity'), [adapter.quote('Id')]) }}
+    {{ latest_export_rows(
+        raw_table, [adapter.quote('Id')],
+        rebuild_all_when=probability_scale_changed(raw_probability, raw_table)
+    ) }}
 ),
 
 typed as (
@@ -38,9 +45,7 @@ renamed as (
             else 'open'
         end as status,
         {{ parse_money(adapter.quote('Amount')) }} as amount,
-        {{ probability_fraction(
-            parse_decimal(adapter.quote('Probability'), 9, 4), source('salesforce', 'salesforce__opportunity')
-        ) }} as probability,
+        {{ probability_fraction(raw_probability, raw_table) }} as probability,
         {{ parse_date(adapter.quote('CloseDate')) }} as close_date,
         {{ parse_timestamp(adapter.quote('CreatedDate')) }} as created_at,
         {{ parse_date(adapter.quote('CreatedDate')) }} as created_date,

@@ -1,3 +1,5 @@
+{{ config(materialized=incremental_unless_spark(), unique_key='line_id') }}
+
 with
 
 source as (
@@ -18,7 +20,8 @@ renamed as (
         {{ parse_date(adapter.quote('ServiceDate')) }} as service_date,
         {{ parse_timestamp(adapter.quote('CreatedDate')) }} as created_at,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from source
 )
 
