@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lib.ingest.encodings import bad_byte
-from pipelines.lib.ingest.files import CHUNK
+from pipelines.lib.ingest.encodings import bad_byte, detect_encoding
+from pipelines.lib.ingest.files import CHUNK, FileRejected
 
 CASES = {
     # an é split across the chunk edge, then a pure ASCII chunk: valid
@@ -31,3 +31,17 @@ def test_odd_ascii_file_is_no_utf16(tmp_path: Path) -> None:
     path = tmp_path / "odd.csv"
     path.write_bytes(b"abc")
     assert bad_byte(path, "utf-16-le") is not None
+
+
+def test_an_edited_file_is_detected_again(tmp_path: Path) -> None:
+    """detect_encoding remembers its answer per file while the file is unchanged; an edit is read again."""
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes(b"Id,Name\n1,Cafe\n")
+    assert detect_encoding(path) == "utf-8"
+    path.write_bytes(b"Id,Name\n1,Caf\xe9 au lait\n")
+    assert detect_encoding(path) == "cp1252"
+    path.write_bytes(b"Id,Name\n1,\x81\n")
+    with pytest.raises(FileRejected, match="line 2"):
+        detect_encoding(path)
+    with pytest.raises(FileRejected, match="line 2"):  # the refusal is remembered too, and raised again
+        detect_encoding(path)

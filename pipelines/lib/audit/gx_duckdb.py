@@ -15,7 +15,9 @@ from typing import Any
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+import duckdb  # noqa: E402
 import great_expectations as gx  # noqa: E402
+from duckdb_engine import ConnectionWrapper  # noqa: E402
 from great_expectations.core import ExpectationSuiteValidationResult  # noqa: E402
 from great_expectations.execution_engine.sqlalchemy_execution_engine import (  # noqa: E402
     SqlAlchemyExecutionEngine,
@@ -53,25 +55,46 @@ def add_warehouse(context: Any, database: str) -> Any:
     )
 
 
+class _SharedConnection(ConnectionWrapper):
+    """duckdb-engine's wrapper of a connection the caller owns: closing the engine leaves it open."""
+
+    def close(self) -> None:
+        pass
+
+
+def add_connection(context: Any, con: duckdb.DuckDBPyConnection) -> Any:
+    """An open DuckDB connection as GX's SQL datasource: GX's queries run on it, so they see its temp tables and
+    need no second open of the warehouse file (a new instance, its catalog read, a checkpoint on close)."""
+    return context.data_sources.add_sql(
+        name="warehouse",
+        connection_string="duckdb:///:memory:",  # not opened: the creator hands over the connection
+        kwargs={"poolclass": StaticPool, "creator": lambda: _SharedConnection(con)},
+    )
+
+
 def validate_table(
-    database: str,
+    database: str | duckdb.DuckDBPyConnection,
     table: str,
     expectations: Sequence[gx.expectations.Expectation],
     *,
     index_columns: Sequence[str] = ("_source_line",),
     examples: int = 5,
 ) -> ExpectationSuiteValidationResult:
-    """Validate ``main.<table>`` of a DuckDB file; the caller must hold no other connection to it.
+    """Validate ``<table>`` of a DuckDB file, or of an open connection (its temp tables too).
 
-    DuckDB refuses a second in-process connection with a different configuration, and duckdb-engine
-    configures its own; so GX gets the file alone, and its engine is disposed before returning.
+    Given a file, the caller must hold no other connection to it: DuckDB refuses a second in-process connection
+    with a different configuration, and duckdb-engine configures its own; so GX gets the file alone, and its
+    engine is disposed before returning. Given a connection, GX runs every query on it and leaves it open.
     """
     install_fix()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     # StaticPool: one connection for all of the suite's queries (opening a DuckDB file costs tens of ms),
     # closed by dispose() below so none outlives the validation.
-    datasource = add_warehouse(context, database)
+    if isinstance(database, duckdb.DuckDBPyConnection):
+        datasource = add_connection(context, database)
+    else:
+        datasource = add_warehouse(context, database)
     engines = []
     try:
         batch = datasource.add_table_asset(name=table, table_name=table).add_batch_definition_whole_table("all")

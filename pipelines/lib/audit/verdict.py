@@ -60,21 +60,29 @@ def pending_files(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> list[tup
 def audit_pending(
     database: str, obj: ExportObject, config: AuditConfig, rejected_dir: Path | None
 ) -> list[FileVerdict]:
+    """Judge every landed file of ``obj``, oldest first, on one connection: the typed table, GX's queries, the
+    quarantine and the verdict all run on it (each new open of the warehouse file read its catalog again and
+    checkpointed on close)."""
     verdicts = []
     with connect(database) as con:
-        pending = pending_files(con, obj)
-    for source_file, sha256, rows, malformed in pending:
-        verdict = FileVerdict(source_file, sha256, rows, malformed)
-        _judge(database, obj, config, verdict)
-        with connect(database) as con:
-            if verdict.accepted:
-                _accept(con, obj, verdict)
-            else:
-                _reject(con, obj, verdict, rejected_dir)
-            con.execute(f'drop table if exists main."audit__{obj.table}"')
-            con.execute(f"drop table if exists {RATES_TABLE}")
-        verdicts.append(verdict)
+        for source_file, sha256, rows, malformed in pending_files(con, obj):
+            verdict = FileVerdict(source_file, sha256, rows, malformed)
+            try:
+                _judge(con, obj, config, verdict)
+                if verdict.accepted:
+                    _accept(con, obj, verdict)
+                else:
+                    _reject(con, obj, verdict, rejected_dir)
+            finally:
+                con.execute(f"drop table if exists {_audit_table(obj)}")
+                con.execute(f'drop table if exists main."audit__{obj.table}"')  # left by an older version
+                con.execute(f"drop table if exists {RATES_TABLE}")
+            verdicts.append(verdict)
     return verdicts
+
+
+def _audit_table(obj: ExportObject) -> str:
+    return f'temp."audit__{obj.table}"'
 
 
 def spec_for(obj: ExportObject) -> Spec:
@@ -86,32 +94,34 @@ def spec_for(obj: ExportObject) -> Spec:
     return CANONICAL_SPECS[obj.name]
 
 
-def _judge(database: str, obj: ExportObject, config: AuditConfig, verdict: FileVerdict) -> None:
+def _judge(con: duckdb.DuckDBPyConnection, obj: ExportObject, config: AuditConfig, verdict: FileVerdict) -> None:
     spec = spec_for(obj)
-    view = f'main."audit__{obj.table}"'
-    with connect(database) as con:
-        present = {r[0] for r in con.execute(f'describe landing."{obj.table}"').fetchall()}
-        if set(spec.converts) & present:
-            build_rates_table(con, load_publish_config().reporting_currency)
-        extra = ", ".join(typed_columns(spec, present))
-        con.execute(
-            f"create or replace table {view} as select *{', ' + extra if extra else ''} "
-            f"from landing.\"{obj.table}\" where _source_sha256 = '{verdict.sha256}'"
-        )
-        previous = con.execute(
-            f"select rows from {INGEST_LOG} where object = ? and status = 'accepted' order by loaded_at desc limit 1",
-            [obj.name],
-        ).fetchone()
-        parents = {
-            parent: by_name(parent).table
-            for parent in spec.references.values()
-            if _has_rows(con, by_name(parent).table)
-        }
+    view = _audit_table(obj)
+    present = {r[0] for r in con.execute(f'describe landing."{obj.table}"').fetchall()}
+    if set(spec.converts) & present:
+        build_rates_table(con, load_publish_config().reporting_currency)
+    # The file's rows typed once, in memory (a temp table; beyond the memory limit DuckDB spills it): the lineage,
+    # the columns GX's reference queries read and every column a rule reads. GX's queries and the quarantine run
+    # on it; the landed text stays in landing, and quarantine takes each record from there.
+    kept = ["_source_line", "_source_sha256", *(c for c in spec.references if c in present)]
+    items = [*(q(c) for c in dict.fromkeys(kept)), *typed_columns(spec, present)]
+    con.execute(
+        f'create or replace temp table "audit__{obj.table}" as select {", ".join(items)} '
+        f'from landing."{obj.table}" where _source_sha256 = ?',
+        [verdict.sha256],
+    )
+    previous = con.execute(
+        f"select rows from {INGEST_LOG} where object = ? and status = 'accepted' order by loaded_at desc limit 1",
+        [obj.name],
+    ).fetchone()
+    parents = {
+        parent: by_name(parent).table for parent in spec.references.values() if _has_rows(con, by_name(parent).table)
+    }
     rules = row_rules(spec, present, config, view)
     count_rule = row_count_rule(previous[0] if previous else None, config)
     references = reference_rules(spec, present, parents)
     expectations = [r.expectation for r in rules] + list(references.values()) + ([count_rule] if count_rule else [])
-    result = validate_table(database, f"audit__{obj.table}", expectations)
+    result = validate_table(con, f"audit__{obj.table}", expectations)
     outcomes = dict(zip([id(e) for e in expectations], result.results, strict=True))
 
     for rule in rules:
@@ -140,7 +150,7 @@ def _judge(database: str, obj: ExportObject, config: AuditConfig, verdict: FileV
             f"export? (audit.row_count_min_ratio = {config.row_count_min_ratio}). Export the whole object, or "
             "lower the ratio for incremental exports."
         )
-    _quarantine(database, obj, verdict, [r for r in rules if r.name in verdict.gx_unexpected], view)
+    _quarantine(con, obj, verdict, [r for r in rules if r.name in verdict.gx_unexpected], view)
     if verdict.share > config.quarantine_max_share:
         counts = ", ".join(f"{name} {n:,}" for name, n in sorted(verdict.by_rule.items()))
         verdict.problems.append(
@@ -165,26 +175,27 @@ def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     )
 
 
-def _quarantine(database: str, obj: ExportObject, verdict: FileVerdict, failed: list[Rule], view: str) -> None:
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerdict, failed: list[Rule], view: str
+) -> None:
     """Each failed rule's rows: those its expectation counts as unexpected (the view holds one file)."""
-    with connect(database) as con:
-        for rule in failed:
-            inserted = con.execute(
-                f"insert into {quarantine_table(obj)} (_source_file, _source_sha256, _source_line, rule, "
-                "column_name, offending_value, record, quarantined_at) "
-                f"select l._source_file, l._source_sha256, l._source_line, ?, ?, {rule.value_sql}, "
-                f"to_json(l)::varchar, ? from landing.{q(obj.table)} l "
-                f"join (select * from {view} where {failing_sql(rule.expectation, view)}) v "
-                "on v._source_line = l._source_line and v._source_sha256 = l._source_sha256",
-                [rule.name, rule.column, now()],
-            ).fetchone()
-            verdict.by_rule[rule.name] = int(inserted[0]) if inserted else 0
-        if verdict.malformed:
-            verdict.by_rule["malformed_row"] = verdict.malformed
-        verdict.quarantined_rows = con.execute(
-            f"select count(distinct _source_line) from {quarantine_table(obj)} where _source_sha256 = ?",
-            [verdict.sha256],
-        ).fetchone()[0]
+    for rule in failed:
+        inserted = con.execute(
+            f"insert into {quarantine_table(obj)} (_source_file, _source_sha256, _source_line, rule, "
+            "column_name, offending_value, record, quarantined_at) "
+            f"select l._source_file, l._source_sha256, l._source_line, ?, ?, {rule.value_sql}, "
+            f"to_json(l)::varchar, ? from landing.{q(obj.table)} l "
+            f"join (select * from {view} where {failing_sql(rule.expectation, view)}) v "
+            "on v._source_line = l._source_line and v._source_sha256 = l._source_sha256",
+            [rule.name, rule.column, now()],
+        ).fetchone()
+        verdict.by_rule[rule.name] = int(inserted[0]) if inserted else 0
+    if verdict.malformed:
+        verdict.by_rule["malformed_row"] = verdict.malformed
+    verdict.quarantined_rows = con.execute(
+        f"select count(distinct _source_line) from {quarantine_table(obj)} where _source_sha256 = ?",
+        [verdict.sha256],
+    ).fetchone()[0]
 
 
 def _accept(con: duckdb.DuckDBPyConnection, obj: ExportObject, verdict: FileVerdict) -> None:

@@ -42,7 +42,33 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 def detect_encoding(path: Path) -> str:
     """UTF-8 (± BOM), UTF-16 (BOM, or mostly-ASCII text without one) or Windows-1252; raise FileRejected for
-    empty or binary files and for bytes that are text in none of these."""
+    empty or binary files and for bytes that are text in none of these.
+
+    The answer (or the refusal) is remembered for the process while the file's size, modification and change
+    times and inode stay the same, as ``checksums.file_checksum`` remembers a checksum: a run plans the inbox
+    once per ingest asset (~25 times) and lands each file, and each of those asked for a read of every file whole.
+    """
+    status = path.stat()
+    key = (str(path), status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    known = _DETECTED.get(key)
+    if known is None:
+        try:
+            known = _detect_encoding(path)
+        except FileRejected as refusal:
+            known = refusal
+        if len(_DETECTED) >= _DETECTED_MAX:
+            _DETECTED.clear()
+        _DETECTED[key] = known
+    if isinstance(known, FileRejected):
+        raise FileRejected(known.path, known.problem, known.fix, known.line)
+    return known
+
+
+_DETECTED: dict[tuple[str, int, int, int, int], str | FileRejected] = {}
+_DETECTED_MAX = 4096
+
+
+def _detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if not head:
@@ -91,16 +117,18 @@ def byte_order(path: Path, encoding: str) -> str:
 
 
 def bad_byte(path: Path, encoding: str) -> tuple[int, int, int] | None:
-    """(offset, byte, line) of the first byte that does not decode in ``encoding``; None when all of it does."""
+    """(offset, byte, line) of the first byte that does not decode in ``encoding``; None when all of it does.
+
+    Lines are counted only when a bad byte is found (a second read up to it): counting them in every chunk of
+    every good file cost as much as the scan itself."""
     decoder = codecs.getincrementaldecoder(encoding)()
     ascii_is_text = not encoding.lower().startswith("utf-16")  # a UTF-16 file needs its bytes in pairs
-    done, lines = 0, 0
+    done = 0
     with path.open("rb") as handle:
         while True:
             chunk = handle.read(CHUNK)
             if ascii_is_text and chunk and chunk.isascii() and not decoder.getstate()[0]:
                 done += len(chunk)  # ASCII decodes in UTF-8 and Windows-1252 alike: no need to decode it
-                lines += chunk.count(b"\n")
                 continue
             try:
                 decoder.decode(chunk, final=not chunk)
@@ -108,11 +136,20 @@ def bad_byte(path: Path, encoding: str) -> tuple[int, int, int] | None:
                 # exc.start counts in the decoder's input: bytes held back from the last chunk come first
                 held = len(decoder.getstate()[0]) if hasattr(decoder, "getstate") else 0
                 at = max(0, exc.start - held)
-                return done + at, chunk[at] if at < len(chunk) else 0, lines + chunk[:at].count(b"\n") + 1
+                return done + at, chunk[at] if at < len(chunk) else 0, _lines_before(path, done + at) + 1
             if not chunk:
                 return None
             done += len(chunk)
+
+
+def _lines_before(path: Path, offset: int) -> int:
+    """Line feeds in the first ``offset`` bytes."""
+    lines, left = 0, offset
+    with path.open("rb") as handle:
+        while left > 0 and (chunk := handle.read(min(CHUNK, left))):
             lines += chunk.count(b"\n")
+            left -= len(chunk)
+    return lines
 
 
 def _decodes(path: Path, encoding: str) -> bool:
