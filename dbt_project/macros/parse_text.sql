@@ -41,6 +41,16 @@
     {{ try_cast(text, dbt.type_timestamp()) }}
 {%- endmacro %}
 
+{#- Spark: the session's zone is UTC (profiles.yml), so an instant casts to its UTC wall-clock time and
+    from_utc_timestamp moves it to the zone's. -#}
+{% macro spark__timestamp_in_zone(text, zone) -%}
+    case
+        when {{ text }} rlike '(Z|[+-][0-9]{2}:?[0-9]{2})$'
+            then from_utc_timestamp({{ try_cast(text, dbt.type_timestamp()) }}, '{{ zone }}')
+        else {{ try_cast(text, dbt.type_timestamp()) }}
+    end
+{%- endmacro %}
+
 {% macro duckdb__timestamp_in_zone(text, zone) -%}
     case
         when regexp_matches({{ text }}, '(Z|[+-][0-9]{2}:?[0-9]{2})$')

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -23,13 +23,20 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.cli.nothing_new import nothing_new_before_the_job
+from pipelines.cli.runner import refresh_warehouse, transform_skipped
 from pipelines.definitions import defs
 from pipelines.defs.jobs import SKIP_IF_UNCHANGED_TAG, inbox_sensor
 from pipelines.defs.resources import InboxResource, WarehouseResource
 from pipelines.lib.duckdb_settings import duckdb_settings
 from pipelines.lib.nothing_new import NothingNew
-from pipelines.lib.settings import resolve_paths
-from tests.integration.conftest import Built, build_warehouse, restored_env
+from pipelines.lib.settings import DBT_PROJECT_DIR, resolve_paths
+from pipelines.lib.transform.fingerprint import (
+    missing_tables,
+    nothing_new_message,
+    nothing_new_since,
+    record_full_build,
+)
+from tests.integration.conftest import Built, build_warehouse, copy_of_built, restored_env
 
 SAMPLE_FILES = 13  # the sample export: 10 Salesforce objects, targets, benchmarks, fixed costs
 
@@ -210,3 +217,33 @@ def test_the_schedule_and_the_sensor_start_no_run_when_nothing_is_new(built: Bui
     finally:
         path.write_bytes(original)
     assert isinstance(tick_schedule(), dg.SkipReason)
+
+
+def test_on_spark_a_run_with_nothing_new_skips_the_spark_build(built: Built, tmp_path: Path) -> None:
+    """On Spark only the marts live in DuckDB (copied back after the build): with nothing new since the last Spark
+    build, the run skips dbt as on DuckDB, instead of a whole Spark build (44 minutes at 1M opportunities); the
+    first build after switching engines is new work."""
+    paths = ("SALES_INBOX", "SALES_WAREHOUSE", "SALES_PUBLISH_DIR", "SALES_REJECTED_DIR", "SALES_ENGINE")
+    with restored_env(*paths):
+        copy = copy_of_built(built, tmp_path)
+        manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+        with duckdb.connect(str(copy.warehouse)) as con:
+            # what a Spark build leaves in DuckDB: the marts, no staging or intermediate tables
+            con.execute("drop schema staging cascade")
+            con.execute("drop schema intermediate cascade")
+            duckdb_fingerprint, since = nothing_new_since(con, DBT_PROJECT_DIR)
+            assert since == last_build(built.warehouse)
+            assert "staging.stg_salesforce__opportunities" in missing_tables(con, manifest)
+            os.environ["SALES_ENGINE"] = "spark"
+            spark_fingerprint, since = nothing_new_since(con, DBT_PROJECT_DIR)
+            assert since is None and spark_fingerprint != duckdb_fingerprint  # another engine: build
+            assert missing_tables(con, manifest) == []
+            spark_build = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # the last build
+            record_full_build(con, spark_fingerprint, spark_build, "a-spark-build")
+            assert nothing_new_since(con, DBT_PROJECT_DIR) == (spark_fingerprint, spark_build)
+        result = refresh_warehouse()  # the job itself (the UI's "Materialize all"): the dbt asset decides
+        assert result.success
+        assert transform_skipped(result) == nothing_new_message(spark_build)
+        with duckdb.connect(str(copy.warehouse)) as con:
+            con.execute("drop table marts.sales_by_period")
+            assert missing_tables(con, manifest) == ["marts.sales_by_period"]

@@ -35,8 +35,8 @@ mapped as (
             {#- Never true: keeps the case valid when the map is empty. #}
             when source_value is null then 'unknown'
             {%- for source, channel in channel_map.items() %}
-            when lower(source_value) = lower(trim('{{ source | replace("'", "''") }}'))
-                then trim('{{ channel | replace("'", "''") }}')
+            when lower(source_value) = lower(trim('{{ dbt.escape_single_quotes(source) }}'))
+                then trim('{{ dbt.escape_single_quotes(channel) }}')
             {%- endfor %}
             else source_value
         end as channel

@@ -143,7 +143,25 @@ absent as (
 ),
 
 missing as (
-    select *
+    {#- flagged's columns, in its order (no `select * exclude`: DuckDB's, not Spark's) #}
+    select
+        opportunity_id,
+        source_name,
+        account_id,
+        owner_id,
+        opportunity_name,
+        created_date,
+        close_date,
+        stage,
+        status,
+        amount_original,
+        currency_original,
+        is_deleted,
+        _source_file,
+        _loaded_at,
+        deleted_by,
+        deleted_in_file,
+        deleted_at
     from (
         select
             absent.*,
@@ -170,7 +188,7 @@ deleted as (
     select * from flagged
     {%- if complete %}
     union all
-    select * exclude (export_rank) from missing
+    select * from missing
     {%- endif %}
 ),
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.config import dbt_settings
+from pipelines.lib.config import dbt_settings, load_engine
 from pipelines.lib.warehouse import INGEST_LOG, ensure_logs
 
 BUILD_INPUTS = "raw._transform_inputs"
@@ -47,6 +47,9 @@ def project_digest(project_dir: Path, settings: dict[str, str] | None = None) ->
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     for name, value in sorted((dbt_settings() if settings is None else settings).items()):
         digest.update(f"setting {name}={value};".encode())
+    engine = load_engine()
+    if engine != "duckdb":  # a build on another engine is new work; DuckDB's digests stay as they were
+        digest.update(f"engine {engine};".encode())
     return digest.hexdigest()
 
 
@@ -191,13 +194,21 @@ def nothing_new_since(
     return current, (last[1] if last and last[0] == current else None)
 
 
+# On Spark only the marts are copied back into DuckDB (lib/transform/spark_export.py import_marts): staging,
+# intermediate and the snapshot live in the Spark build's folder.
+SCHEMAS_IN_DUCKDB_ON_SPARK = ("marts",)
+
+
 def missing_tables(con: duckdb.DuckDBPyConnection, manifest: Path) -> list[str]:
-    """The tables and views of the dbt project (models, snapshots, seeds) the warehouse lacks."""
+    """The tables and views of the dbt project (models, snapshots, seeds) the warehouse lacks: on the engine
+    ``spark``, those of the marts."""
     nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
+    on_spark = load_engine() == "spark"
     wanted = {
         (node["schema"], node.get("alias") or node["name"])
         for node in nodes
         if node["resource_type"] in ("model", "snapshot", "seed")
+        and (not on_spark or node["schema"] in SCHEMAS_IN_DUCKDB_ON_SPARK)
         and (node.get("config") or {}).get("materialized") != "ephemeral"
         and (node.get("config") or {}).get("enabled", True)
     }
