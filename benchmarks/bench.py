@@ -24,7 +24,7 @@ import yaml
 from delta import write_delta
 from floor import marts_agree
 from measure import Measured, measure
-from stages import dagster_steps, dbt_by_kind, dbt_models, run_table, stage_table, step_table
+from stages import dagster_steps, dbt_by_kind, dbt_models, newest_run_id, run_table, stage_table, step_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -63,7 +63,7 @@ def profiled_run(name: str, env: dict[str, str], work: Path, report: list[str]) 
     since = time.time()
     measured = measure([str(BIN / "salesmetrics"), "run"], env, ROOT, work / f"{name}.log")
     steps = dagster_steps(Path(env["DAGSTER_HOME"]))
-    models = dbt_models(ROOT / "dbt_project" / "target", since)
+    models = dbt_models(ROOT / "dbt_project" / "target", since, newest_run_id(Path(env["DAGSTER_HOME"])))
     report += [f"\n{name}: {measured.seconds:.1f} s, peak {measured.peak_mib:,.0f} MiB", " by stage:"]
     report += stage_table(steps, measured.seconds)
     report += [" steps (ingest assets, audit checks, dbt):", *step_table(steps)]

@@ -26,6 +26,15 @@ def stage_of(step: str) -> str:
     return "other"
 
 
+def newest_run_id(dagster_home: Path) -> str:
+    """The id of the newest run in ``dagster_home``."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        [run] = instance.get_runs(limit=1)
+        return run.run_id
+
+
 def dagster_steps(dagster_home: Path) -> list[Step]:
     """Each step of the newest run in ``dagster_home``, start to success (or failure), in start order."""
     import dagster as dg
@@ -45,9 +54,13 @@ def dagster_steps(dagster_home: Path) -> list[Step]:
     return steps
 
 
-def dbt_models(target: Path, since: float) -> list[Step]:
-    """Each dbt node's execution time from the newest run_results.json under ``target`` written after ``since``."""
+def dbt_models(target: Path, since: float, run_id: str | None = None) -> list[Step]:
+    """Each dbt node's execution time from the newest run_results.json under ``target`` written after ``since``; of
+    the Dagster run ``run_id`` when given (its build folder, ``sales_dbt_models-<first 8 of the id>-…``): another
+    run in the same checkout (a test) may have written a newer one meanwhile."""
     found = [p for p in target.rglob("run_results.json") if p.stat().st_mtime >= since]
+    if run_id is not None:
+        found = [p for p in found if f"-{run_id[:8]}-" in f"{p.parent.name}-"]
     if not found:
         return []
     results = json.loads(max(found, key=lambda p: p.stat().st_mtime).read_text())["results"]

@@ -1,5 +1,6 @@
 """The benchmark's tables (benchmarks/stages.py) on made-up figures: ratios to the floor and stage totals."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -33,3 +34,18 @@ def test_slowest_steps_first_and_dbt_nodes_by_kind():
     models = [Step("model fct_opportunities", 2.0), Step("test not_null_x", 0.5), Step("model dim_reps", 0.25)]
     assert [line.split()[1] for line in step_table(models, 2)] == ["fct_opportunities", "not_null_x"]
     assert [line.split() for line in dbt_by_kind(models)] == [["model", "2.2"], ["test", "0.5"]]
+
+
+def test_dbt_times_are_the_measured_runs_own(tmp_path):
+    """A test run in the same checkout writes its own build folder meanwhile: the run's folder is read, not the
+    newest (a bug: the bench once printed a test run's models under the delta run)."""
+    from stages import dbt_models
+
+    def results(folder: str, seconds: float) -> None:
+        (tmp_path / folder).mkdir()
+        node = {"unique_id": "model.salesmetrics.fct_opportunities", "execution_time": seconds}
+        (tmp_path / folder / "run_results.json").write_text(json.dumps({"results": [node]}))
+
+    results("sales_dbt_models-0a1b2c3d-aaaaaaaaaaaa", 7.5)  # the measured run (id 0a1b2c3d-…)
+    results("sales_dbt_models-99999999-bbbbbbbbbbbb", 0.1)  # another run's, written later
+    assert dbt_models(tmp_path, 0, "0a1b2c3d-e5f6-7890-abcd-ef0123456789") == [Step("model fct_opportunities", 7.5)]
