@@ -62,7 +62,7 @@ def prepare(work: Path, engine: str = "duckdb", memory_limit: str | None = None)
 def profiled_run(name: str, env: dict[str, str], work: Path, report: list[str]) -> Measured:
     since = time.time()
     measured = measure([str(BIN / "salesmetrics"), "run"], env, ROOT, work / f"{name}.log")
-    steps = dagster_steps(Path(env["DAGSTER_HOME"]))
+    steps = dagster_steps(Path(env["DAGSTER_HOME"]), since)
     models = dbt_models(ROOT / "dbt_project" / "target", since, newest_run_id(Path(env["DAGSTER_HOME"])))
     report += [f"\n{name}: {measured.seconds:.1f} s, peak {measured.peak_mib:,.0f} MiB", " by stage:"]
     report += stage_table(steps, measured.seconds)

@@ -35,12 +35,16 @@ def newest_run_id(dagster_home: Path) -> str:
         return run.run_id
 
 
-def dagster_steps(dagster_home: Path) -> list[Step]:
-    """Each step of the newest run in ``dagster_home``, start to success (or failure), in start order."""
+def dagster_steps(dagster_home: Path, since: float = 0) -> list[Step]:
+    """Each step of the newest run in ``dagster_home``, start to success (or failure), in start order; none when
+    that run was created before ``since`` (a command that decided before starting a job, nothing new)."""
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-        [run] = instance.get_runs(limit=1)
+        records = instance.get_run_records(limit=1)
+        if not records or records[0].create_timestamp.timestamp() < since:
+            return []
+        run = records[0].dagster_run
         starts: dict[str, float] = {}
         steps = []
         for entry in instance.all_logs(run.run_id):
