@@ -49,21 +49,3 @@ def test_dbt_times_are_the_measured_runs_own(tmp_path):
     results("sales_dbt_models-0a1b2c3d-aaaaaaaaaaaa", 7.5)  # the measured run (id 0a1b2c3d-…)
     results("sales_dbt_models-99999999-bbbbbbbbbbbb", 0.1)  # another run's, written later
     assert dbt_models(tmp_path, 0, "0a1b2c3d-e5f6-7890-abcd-ef0123456789") == [Step("model fct_opportunities", 7.5)]
-
-
-def test_a_run_that_started_no_job_has_no_steps(tmp_path):
-    """Nothing new is decided before the job: the steps of the run before it must not be shown as its own (a bug:
-    the nothing-new run's table repeated the full run's steps)."""
-    import time
-
-    import dagster as dg
-    from stages import dagster_steps
-
-    @dg.asset
-    def one() -> int:
-        return 1
-
-    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
-        assert dg.materialize([one], instance=instance).success
-    assert [step.name for step in dagster_steps(tmp_path)] == ["one"]
-    assert dagster_steps(tmp_path, since=time.time() + 1) == []
