@@ -141,7 +141,11 @@ def sales_dbt_models(
         with warehouse.get_connection() as con:
             project, state = project_digest(DBT_PROJECT_DIR, settings), raw_state(con)
             forced = context.run.tags.get(FORCE_TRANSFORM_TAG) == "true"
-            refresh_why = "the run was forced" if forced else full_refresh_reason(con, DBT_PROJECT_DIR, settings, state)
+            refresh_why = (
+                "the run was forced"
+                if forced
+                else full_refresh_reason(con, DBT_PROJECT_DIR, settings, state, project=project)
+            )
         context.log.info(
             f"Full rebuild of every model (--full-refresh): {refresh_why}."
             if refresh_why

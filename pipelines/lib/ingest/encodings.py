@@ -7,6 +7,7 @@ re-encoded to a UTF-8 copy first (pipelines.lib.ingest.transcode), so the reader
 from __future__ import annotations
 
 import codecs
+from functools import lru_cache
 from pathlib import Path
 
 from pipelines.lib.ingest.files import CHUNK, SNIFF_BYTES, FileRejected
@@ -49,23 +50,19 @@ def detect_encoding(path: Path) -> str:
     once per ingest asset (~25 times) and lands each file, and each of those asked for a read of every file whole.
     """
     status = path.stat()
-    key = (str(path), status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-    known = _DETECTED.get(key)
-    if known is None:
-        try:
-            known = _detect_encoding(path)
-        except FileRejected as refusal:
-            known = refusal
-        if len(_DETECTED) >= _DETECTED_MAX:
-            _DETECTED.clear()
-        _DETECTED[key] = known
+    known = _detected(str(path), status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
     if isinstance(known, FileRejected):
         raise FileRejected(known.path, known.problem, known.fix, known.line)
     return known
 
 
-_DETECTED: dict[tuple[str, int, int, int, int], str | FileRejected] = {}
-_DETECTED_MAX = 4096
+@lru_cache(maxsize=4096)
+def _detected(path: str, size: int, mtime_ns: int, ctime_ns: int, inode: int) -> str | FileRejected:
+    """The encoding of ``path``, or its refusal; the file's size, times and inode are part of the cache's key."""
+    try:
+        return _detect_encoding(Path(path))
+    except FileRejected as refusal:
+        return refusal
 
 
 def _detect_encoding(path: Path) -> str:

@@ -145,17 +145,20 @@ def full_refresh_reason(
     project_dir: Path,
     settings: dict[str, str] | None = None,
     state: dict[str, dict] | None = None,
+    *,
+    project: str | None = None,
 ) -> str | None:
     """Why the next build must rebuild every model from raw, or None when it may be incremental: raw holds every
     row the last successful full build read, and only rows loaded after it besides, and the dbt project and
-    settings are the same. ``state``: raw_state taken now (by default, read here)."""
+    settings are the same. ``state`` and ``project``: raw_state and project_digest taken now (by default, read
+    here)."""
     _ensure(con)
     last = con.execute(
         f"select project_digest, raw_state from {BUILD_INPUTS} order by finished_at desc limit 1"
     ).fetchone()
     if last is None or last[0] is None or last[1] is None:
         return "no earlier build recorded what it read"
-    if last[0] != project_digest(project_dir, settings):
+    if last[0] != (project_digest(project_dir, settings) if project is None else project):
         return "the dbt project or the settings dbt reads changed since the last build"
     before: dict[str, dict] = json.loads(last[1])
     now = raw_state(con) if state is None else state
