@@ -59,17 +59,19 @@ def prepare(work: Path, engine: str = "duckdb", memory_limit: str | None = None)
     }
 
 
-def profiled_run(name: str, env: dict[str, str], work: Path, report: list[str]) -> Measured:
+def profiled_run(name: str, env: dict[str, str], work: Path) -> Measured:
+    """Run ``salesmetrics run`` and print its profile at once (a long bench that is stopped keeps it)."""
     since = time.time()
     measured = measure([str(BIN / "salesmetrics"), "run"], env, ROOT, work / f"{name}.log")
     steps = dagster_steps(Path(env["DAGSTER_HOME"]), since)
     models = dbt_models(ROOT / "dbt_project" / "target", since, newest_run_id(Path(env["DAGSTER_HOME"])))
-    report += [f"\n{name}: {measured.seconds:.1f} s, peak {measured.peak_mib:,.0f} MiB", " by stage:"]
+    report = [f"\n{name}: {measured.seconds:.1f} s, peak {measured.peak_mib:,.0f} MiB", " by stage:"]
     report += stage_table(steps, measured.seconds)
     report += [" steps (ingest assets, audit checks, dbt):", *step_table(steps)]
     if models:
         report += [" dbt by kind of node (summed; threads overlap):", *dbt_by_kind(models)]
         report += [" slowest 10 dbt nodes:", *step_table(models, 10)]
+    print("\n".join(report) + "\n", flush=True)
     return measured
 
 
@@ -89,20 +91,28 @@ def bench(scale: int, seed: int, work: Path, engine: str = "duckdb", memory_limi
     floor = measure(
         [sys.executable, str(Path(__file__).with_name("floor.py")), str(export), str(work / "floor.db")], env, ROOT
     )
-    report: list[str] = []
-    runs = [("full run", profiled_run("full run", env, work, report))]
+    runs: list[tuple[str, Measured]] = []
+
+    def measured(name: str, m: Measured) -> None:
+        """Each command's line as soon as it ends: a long bench that is stopped keeps what it measured."""
+        runs.append((name, m))
+        print(run_table([(name, m)], floor)[-1], flush=True)
+
+    print("\n".join(run_table([], floor)), flush=True)
+    measured("full run", profiled_run("full run", env, work))
     months, differing = marts_agree(work / "floor.db", Path(env["SALES_WAREHOUSE"]))
     agreement = (
-        f"marts.sales_by_period against the floor: {differing} of {months} months differ in revenue, won or lost"
+        f"marts.sales_by_period against the floor: {differing} of {months} months differ in revenue, won, lost "
+        "or win rate"
     )
-    runs.append(("nothing new", profiled_run("nothing new", env, work, report)))
+    print(agreement, flush=True)
+    measured("nothing new", profiled_run("nothing new", env, work))
     delta_rows = write_delta(export, work / "inbox" / DELTA_DAY.isoformat(), DELTA_DAY)
-    runs.append((f"1% delta ({delta_rows:,} deals)", profiled_run("1% delta", env, work, report)))
+    measured(f"1% delta ({delta_rows:,} deals)", profiled_run("1% delta", env, work))
     publish = [str(BIN / "salesmetrics"), "publish", "monthly", "--period", END.strftime("%Y-%m")]
-    runs.append(("publish monthly", measure(publish, env, ROOT, work / "publish.log")))
-    print("\n".join(run_table(runs, floor)))
+    measured("publish monthly", measure(publish, env, ROOT, work / "publish.log"))
+    print("\n" + "\n".join(run_table(runs, floor)))
     print(agreement)
-    print("\n".join(report))
     warehouse = Path(env["SALES_WAREHOUSE"]).stat().st_size / 2**20
     print(f"\nwarehouse: {warehouse:,.0f} MiB")
 

@@ -67,15 +67,15 @@ def monthly_core(export: Path, database: str = ":memory:") -> list[dict[str, obj
 AGREEMENT = """
 select count(*) as months,
        count(*) filter (where f.revenue is distinct from m.revenue or f.won <> m.deals_won
-                        or f.lost <> m.deals_lost) as differing
+                        or f.lost <> m.deals_lost or abs(f.win_rate - m.win_rate) > 1e-12) as differing
 from floor_db.monthly_core f
 left join warehouse.marts.sales_by_period m on m.grain = 'month' and m.period_start = f.month
 """
 
 
 def marts_agree(floor_db: Path, warehouse: Path) -> tuple[int, int]:
-    """(months, months whose revenue, deals won or deals lost differ) between the floor and marts.sales_by_period:
-    an independent computation of the core, to the cent."""
+    """(months, months whose revenue, deals won, deals lost or win rate differ) between the floor and
+    marts.sales_by_period: an independent computation of the core, revenue to the cent."""
     with duckdb.connect() as con:
         con.execute(f"attach '{floor_db}' as floor_db (read_only)")
         con.execute(f"attach '{warehouse}' as warehouse (read_only)")

@@ -18,7 +18,7 @@ import duckdb
 
 from pipelines.lib.config import _section, config_path
 
-MAX_DEFAULT_MIB = 8 * 1024  # the default is half the machine's memory, at most this
+MAX_DEFAULT_MIB = 4 * 1024  # the default is half the machine's memory, at most this (docs/benchmarks.md, 10M)
 
 
 def machine_memory_mib() -> int:
@@ -41,7 +41,7 @@ class DuckDBSettings:
 
 
 def duckdb_settings(path: Path | None = None) -> DuckDBSettings:
-    """salesmetrics.yml's settings, else the defaults: half the machine's memory, at most 8 GiB; spill beside the
+    """salesmetrics.yml's settings, else the defaults: half the machine's memory, at most 4 GiB; spill beside the
     warehouse. A relative temp_directory is relative to the folder of salesmetrics.yml."""
     path = path or config_path()
     section = _section("duckdb", path)

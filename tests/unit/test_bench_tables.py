@@ -49,3 +49,28 @@ def test_dbt_times_are_the_measured_runs_own(tmp_path):
     results("sales_dbt_models-0a1b2c3d-aaaaaaaaaaaa", 7.5)  # the measured run (id 0a1b2c3d-…)
     results("sales_dbt_models-99999999-bbbbbbbbbbbb", 0.1)  # another run's, written later
     assert dbt_models(tmp_path, 0, "0a1b2c3d-e5f6-7890-abcd-ef0123456789") == [Step("model fct_opportunities", 7.5)]
+
+
+def test_the_floor_agreement_counts_a_month_whose_win_rate_alone_differs(tmp_path):
+    """The independent check of the bench compares revenue to the cent, deals won and lost, and the win rate."""
+    import duckdb
+    from floor import marts_agree
+
+    floor_db, warehouse = tmp_path / "floor.db", tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(floor_db)) as con:
+        con.execute(
+            "create table monthly_core as select * from (values (date '2026-05-01', 100.01::decimal(18, 2), 3, 1,"
+            " 0.75), (date '2026-06-01', 50.00::decimal(18, 2), 1, 1, 0.5)) t(month, revenue, won, lost, win_rate)"
+        )
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.sales_by_period as select * from (values ('month', date '2026-05-01',"
+            " 100.01::decimal(38, 6), 3, 1, 0.75), ('month', date '2026-06-01', 50.00::decimal(38, 6), 1, 1, 0.4))"
+            " t(grain, period_start, revenue, deals_won, deals_lost, win_rate)"
+        )
+    assert marts_agree(floor_db, warehouse) == (2, 1)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update marts.sales_by_period set win_rate = 0.5 where period_start = date '2026-06-01'")
+        con.execute("update marts.sales_by_period set revenue = 100.02 where period_start = date '2026-05-01'")
+    assert marts_agree(floor_db, warehouse) == (2, 1)
