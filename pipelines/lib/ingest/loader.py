@@ -142,60 +142,52 @@ def land_file(
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     select_columns = ", ".join(f'"{c}"' for c in columns)
     con.execute("drop table if exists _rejected_lines; drop table if exists _rejected_scans")
-    try:
-        with transaction(con):
-            # Only landing, and with the rows: a file refused here or by the audit leaves no column behind.
-            add_columns(con, f'landing."{obj.table}"', columns)
+    with transaction(con):
+        # Only landing, and with the rows: a file refused here or by the audit leaves no column behind.
+        add_columns(con, f'landing."{obj.table}"', columns)
+        # One pass: the file's rows go straight to landing (the transaction takes them back if it is refused).
+        rows = con.execute(
+            f'insert into landing."{obj.table}" by name '
+            f"select {select_columns}, ? as _source_file, ? as _source_sha256, "
+            f"ordinality + {int(lines_before_data)} as _source_line, ? as _loaded_at "
+            f"from read_csv(?, {csv_options(read_options, pins)}) with ordinality",
+            [str(path), checksum, loaded_at, str(text.readable)],
+        ).fetchone()[0]
+        malformed = con.execute("select count(distinct line) from _rejected_lines").fetchone()[0]
+        if rows == 0 and malformed == 0:
+            raise FileRejected(path, "the file has a header but no rows.", "Export the object again with its records.")
+        if malformed and ends_mid_record(text.readable) and _last_line_cut(con, rows + malformed):
+            raise FileRejected(
+                path,
+                "it ends in the middle of a record: the export or its copy was cut short.",
+                "Export the object again and copy the whole file.",
+                line=rows + malformed + 1,
+            )
+        if malformed:  # a record's line is its row number past the lines before the data and the malformed
+            # lines before it: shift the rows after each malformed line (only then, it is a second pass)
             con.execute(
-                f"create or replace temp table _incoming as select {select_columns}, ordinality as _row "
-                f"from read_csv(?, {csv_options(read_options, pins)}) with ordinality",
-                [str(text.readable)],
+                f'update landing."{obj.table}" as l set _source_line = l._source_line + coalesce(('
+                f"select max(s.skipped) from ({_skipped_before(lines_before_data)}) s "
+                f"where s.accepted_before < l._source_line - {int(lines_before_data)}), 0) "
+                "where l._source_sha256 = ? and l._loaded_at = ?",
+                [checksum, loaded_at],
             )
-            rows = con.execute("select count(*) from _incoming").fetchone()[0]
-            malformed = con.execute("select count(distinct line) from _rejected_lines").fetchone()[0]
-            if rows == 0 and malformed == 0:
-                raise FileRejected(
-                    path, "the file has a header but no rows.", "Export the object again with its records."
-                )
-            if malformed and ends_mid_record(text.readable) and _last_line_cut(con, rows + malformed):
-                raise FileRejected(
-                    path,
-                    "it ends in the middle of a record: the export or its copy was cut short.",
-                    "Export the object again and copy the whole file.",
-                    line=rows + malformed + 1,
-                )
-            # Without malformed lines a record's line is its row number past the lines before the data; the
-            # as-of join that shifts rows past malformed lines costs a third of this insert, so only then.
-            shift = (
-                f"from _incoming i asof left join ({_skipped_before(lines_before_data)}) s "
-                "on s.accepted_before < i._row"
-                if malformed
-                else "from _incoming i, (select 0 as skipped) s"
-            )
-            con.execute(
-                f'insert into landing."{obj.table}" by name '
-                f"select i.* exclude (_row), ? as _source_file, ? as _source_sha256, "
-                f"i._row + {int(lines_before_data)} + coalesce(s.skipped, 0) as _source_line, ? as _loaded_at {shift}",
-                [str(path), checksum, loaded_at],
-            )
-            con.execute(
-                f"insert into {quarantine_table(obj)} (_source_file, _source_sha256, _source_line, rule, "
-                "column_name, offending_value, record, quarantined_at) "
-                "select ?, ?, line, 'malformed_row', null, any_value(error_type::varchar), any_value(csv_line), ? "
-                "from _rejected_lines group by line",
-                [str(path), checksum, loaded_at],
-            )
-            con.execute(
-                f"insert into {INGEST_LOG} values (?, ?, ?, ?, ?, ?, ?, 'pending', null)",
-                [obj.name, obj.table, str(path), checksum, rows, malformed, loaded_at],
-            )
-    finally:
-        con.execute("drop table if exists _incoming")
+        con.execute(
+            f"insert into {quarantine_table(obj)} (_source_file, _source_sha256, _source_line, rule, "
+            "column_name, offending_value, record, quarantined_at) "
+            "select ?, ?, line, 'malformed_row', null, any_value(error_type::varchar), any_value(csv_line), ? "
+            "from _rejected_lines group by line",
+            [str(path), checksum, loaded_at],
+        )
+        con.execute(
+            f"insert into {INGEST_LOG} values (?, ?, ?, ?, ?, ?, ?, 'pending', null)",
+            [obj.name, obj.table, str(path), checksum, rows, malformed, loaded_at],
+        )
     return LoadResult(path, checksum, rows, malformed, skipped=False, encoding=text.encoding, notes=text.notes)
 
 
 # For each run of malformed lines: how many accepted rows precede it and how many lines were skipped so
-# far; an as-of join then shifts every accepted row past the malformed lines before it.
+# far; the rows after a malformed line are shifted past the malformed lines before them.
 def _skipped_before(lines_before_data: int = 1) -> str:
     return _SKIPPED_BEFORE.replace("line - 1 -", f"line - {int(lines_before_data)} -")
 
