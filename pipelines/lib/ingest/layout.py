@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.lib.ingest.encodings import detect_encoding
+from pipelines.lib.ingest.encodings import head_encoding
 from pipelines.lib.ingest.files import CHUNK, SNIFF_BYTES, FileRejected
 
 # Texts Salesforce writes below a report's rows (and in the title block above them).
@@ -138,7 +138,7 @@ def _count_lines(path: Path, size: int) -> int:
 def header_fields(path: Path) -> list[str]:
     """The header's values (after a report title block), for recognising a file; [] when it cannot be read."""
     try:
-        encoding = detect_encoding(path)
+        encoding = head_encoding(path)  # a header needs the head only, not a read of the whole file
         with path.open(encoding=encoding, errors="replace", newline="") as handle:
             head = handle.read(SNIFF_BYTES)
     except (FileRejected, OSError):
