@@ -124,11 +124,13 @@ opportunities_joined as (
         on opportunities.account_id = accounts.account_id
     left join reps
         on opportunities.owner_id = reps.rep_id
+    {#- The closed deal's owner as the key (NULL for open deals: no match) and an open end as a far date: one
+        equality and two ranges, a hash join. With the deal's status and the open end as conditions of their
+        own, DuckDB planned a nested loop of every deal against every org spell. #}
     left join org_history
-        on opportunities.owner_id = org_history.rep_id
-        and opportunities.status in ('won', 'lost')
+        on case when opportunities.status in ('won', 'lost') then opportunities.owner_id end = org_history.rep_id
         and opportunities.close_date >= org_history.valid_from
-        and (org_history.valid_to is null or opportunities.close_date < org_history.valid_to)
+        and opportunities.close_date < coalesce(org_history.valid_to, cast('9999-12-31' as date))
     left join canonical_stages
         on lower(opportunities.stage) = canonical_stages.stage_key
 ),

@@ -154,53 +154,70 @@ events_unioned as (
     select * from stale_events
 ),
 
-deltas_per_rep_and_day as (
+calendar as (
     select
-        rep_id,
-        event_date,
-        0 as is_day_row,
-        sum(open_delta) as open_delta,
-        sum(amount_delta) as amount_delta,
-        sum(stale_delta) as stale_delta,
-        sum(overdue_delta) as overdue_delta
+        min(period_start) as first_day,
+        max(period_end) as last_day
+    from periods
+    where grain = 'day'
+),
+
+deltas_per_rep_and_day as (
+    {#- An event before the calendar counts from its first day on; one after it (or without a date) never
+        reaches a day of it. -#}
+    select
+        events_unioned.rep_id,
+        case
+            when events_unioned.event_date < calendar.first_day then calendar.first_day
+            else events_unioned.event_date
+        end as event_date,
+        sum(events_unioned.open_delta) as open_delta,
+        sum(events_unioned.amount_delta) as amount_delta,
+        sum(events_unioned.stale_delta) as stale_delta,
+        sum(events_unioned.overdue_delta) as overdue_delta
     from events_unioned
-    group by rep_id, event_date
+    cross join calendar
+    where events_unioned.event_date <= calendar.last_day
+    group by
+        events_unioned.rep_id,
+        case
+            when events_unioned.event_date < calendar.first_day then calendar.first_day
+            else events_unioned.event_date
+        end
 ),
 
 rep_days as (
-    {#- Every rep on every day, so the running sums can be read on days without events too. #}
+    {#- Every rep on every day with that day's deltas (zeros without events), so the running sums can be
+        read on days without events too: one row per rep and day, the window's only input. -#}
     select
         reps.rep_id,
-        periods.period_start as event_date,
-        1 as is_day_row,
-        0 as open_delta,
-        0 as amount_delta,
-        0 as stale_delta,
-        0 as overdue_delta
+        periods.period_start as date_day,
+        coalesce(deltas.open_delta, 0) as open_delta,
+        coalesce(deltas.amount_delta, 0) as amount_delta,
+        coalesce(deltas.stale_delta, 0) as stale_delta,
+        coalesce(deltas.overdue_delta, 0) as overdue_delta
     from (select distinct rep_id from deals) as reps
     cross join periods
+    left join deltas_per_rep_and_day as deltas
+        on reps.rep_id = deltas.rep_id
+        and periods.period_start = deltas.event_date
     where periods.grain = 'day'
 ),
 
 running_totals as (
     select
         rep_id,
-        event_date as date_day,
-        is_day_row,
+        date_day,
         {#- sqlfluff misplaces the indent of a Jinja loop inside a select list: LT02 off for the loop. #}
         -- noqa: disable=LT02
         {%- for measure in ['open', 'amount', 'stale', 'overdue'] %}
         sum({{ measure }}_delta) over (
             partition by rep_id
-            order by event_date, is_day_row
+            order by date_day
             rows between unbounded preceding and current row
         ) as {{ measure }}_running{{ ',' if not loop.last }}
         {%- endfor %}
-    from (
-        select * from deltas_per_rep_and_day
-        union all
-        select * from rep_days
-    ) as deltas_and_days  -- noqa: enable=LT02
+    from rep_days  -- noqa: enable=LT02
 ),
 
 final as (
@@ -212,7 +229,6 @@ final as (
         cast(stale_running as {{ dbt.type_bigint() }}) as stale_opportunities,
         cast(overdue_running as {{ dbt.type_bigint() }}) as overdue_opportunities
     from running_totals
-    where is_day_row = 1
 )
 
 select * from final
