@@ -10,12 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from tests.integration.conftest import Built, build_warehouse
+from tests.integration.conftest import Built, copy_of_built
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Built:
-    return build_warehouse(tmp_path_factory.mktemp("bad_inputs"), scale=400, seed=5)
+def warehouse(tmp_path_factory: pytest.TempPathFactory, built: Built) -> Built:
+    """A copy of the session's sample (4,000 deals, built once for the suite): one file copy instead of a run."""
+    return copy_of_built(built, tmp_path_factory.mktemp("bad_inputs"))
 
 
 def marts_content(built: Built) -> dict[str, list[tuple]]:
@@ -79,7 +80,7 @@ def test_too_many_bad_rows_stop_the_run_then_a_fixed_file_loads(warehouse: Built
 
     code, output = run_cli(warehouse)
     flat = " ".join(output.split())
-    assert code == 1 and "40 of 400 rows (10.0%) break a rule (Amount__non_negative 40)" in flat
+    assert code == 1 and "400 of 4,000 rows (10.0%) break a rule (Amount__non_negative 400)" in flat
     assert flat.startswith("The run stopped at audit, before transform.")
     assert "audit.quarantine_max_share" in flat and "2026-07-15/Opportunity.csv" in flat
     assert marts_content(warehouse) == before

@@ -17,12 +17,15 @@ from pipelines.cli.runner import run_job
 from pipelines.defs.resources import WarehouseResource
 from pipelines.lib.sample import generate
 from tests.faults.checks import build_leftovers, half_publications, marts
-from tests.integration.conftest import Built, build_warehouse
+from tests.integration.conftest import Built, copy_of_built
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Built:
-    return build_warehouse(tmp_path_factory.mktemp("atomic"), scale=300, seed=21)
+def small(tmp_path_factory: pytest.TempPathFactory, built: Built) -> Built:
+    """A copy of the session's sample (conftest ``built``: 4,000 deals, seed 7, built once for the suite): one file
+    copy instead of a run. The newer exports below have as many deals (the audit refuses an export under half the
+    previous one's rows as partial)."""
+    return copy_of_built(built, tmp_path_factory.mktemp("atomic"))
 
 
 def test_a_dbt_killed_after_building_leaves_the_previous_whole_build(small: Built, tmp_path: Path) -> None:
@@ -30,7 +33,7 @@ def test_a_dbt_killed_after_building_leaves_the_previous_whole_build(small: Buil
     from pipelines.defs.transform.project import DBT_EXECUTABLE, dbt_project
 
     before = marts(small.warehouse)
-    generate(small.inbox / "salesforce" / "2026-07-31", scale=300, seed=21, end_date=date(2026, 7, 31))
+    generate(small.inbox / "salesforce" / "2026-07-31", scale=4_000, seed=7, end_date=date(2026, 7, 31))
     run_job("ingest_exports_job")  # the newer export accepted into raw; the marts not yet rebuilt
     killed = tmp_path / "dbt"  # the real dbt builds and tests every model, then is killed before it exits
     killed.write_text(f'#!/bin/sh\n"{DBT_EXECUTABLE}" "$@"\n[ "$1" = --version ] && exit 0\nkill -9 $$\n')
@@ -58,7 +61,7 @@ def test_a_run_killed_between_the_swap_and_the_copy_leaves_no_stale_copy(
     refreshes a copy older than the last build."""
     import pipelines.defs.transform.assets as transform_assets
 
-    generate(small.inbox / "salesforce" / "2026-08-31", scale=300, seed=22, end_date=date(2026, 8, 31))
+    generate(small.inbox / "salesforce" / "2026-08-31", scale=4_000, seed=22, end_date=date(2026, 8, 31))
 
     def killed(*_: object) -> None:
         raise SystemExit("killed at the analysts' copy")  # BaseException, as a kill is to the run, in-process

@@ -13,12 +13,13 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.cli.runner import refresh_warehouse
-from tests.integration.conftest import Built, build_warehouse
+from tests.integration.conftest import Built, copy_of_built
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Built:
-    return build_warehouse(tmp_path_factory.mktemp("publish"), scale=600, seed=3)
+def warehouse(tmp_path_factory: pytest.TempPathFactory, built: Built) -> Built:
+    """A copy of the session's sample (4,000 deals, built once for the suite): one file copy instead of a run."""
+    return copy_of_built(built, tmp_path_factory.mktemp("publish"))
 
 
 def publish(built: Built, grain: str, period: str) -> tuple[int, str]:

@@ -10,12 +10,13 @@ import duckdb
 import pytest
 
 from pipelines.cli.runner import refresh_warehouse
-from tests.integration.conftest import SAMPLE_END, Built, build_warehouse
+from tests.integration.conftest import SAMPLE_END, Built, copy_of_built
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory, isolated_env: None) -> Built:
-    return build_warehouse(tmp_path_factory.mktemp("reruns"), scale=400, seed=11)
+def small(tmp_path_factory: pytest.TempPathFactory, built: Built) -> Built:
+    """A copy of the session's sample (4,000 deals, built once for the suite): one file copy instead of a run."""
+    return copy_of_built(built, tmp_path_factory.mktemp("reruns"))
 
 
 def counts(warehouse: Path) -> dict[str, int]:
