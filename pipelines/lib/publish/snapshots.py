@@ -18,7 +18,7 @@ import duckdb
 from pipelines.lib.publish import restatements
 from pipelines.lib.publish.deliverables import write_site_index
 from pipelines.lib.publish.scorecard import period_rows_sql
-from pipelines.lib.publish.snapshot_files import clean_unrecorded, write_files, write_index
+from pipelines.lib.publish.snapshot_files import clean_unrecorded, files_written, write_index
 from pipelines.lib.warehouse import INGEST_LOG, ensure_logs, newest_export_and_build, transaction
 
 GRAINS = {"weekly": "week", "monthly": "month"}
@@ -176,7 +176,7 @@ def publish_period(
     if version > 1:
         restatements.compute_restatements(con, grain, label, version, checksums, published_at)
         restated = con.execute("select count(*) from _restated_kpis").fetchone()[0]
-    scratch = write_files(
+    files = files_written(
         con,
         target,
         snapshot_id=snapshot_id,
@@ -191,14 +191,15 @@ def publish_period(
     )
     # The rows and the folder together: the folder is renamed into place last, inside the transaction, so a kill
     # leaves both, or neither but a folder the table does not record, which the next publication removes first.
-    with transaction(con):
+    # The rows are written while the page and workbook are rendered (files_written).
+    with files as written, transaction(con):
         con.execute(
             f"insert into {table} by name select ? as snapshot_id, ? as period, ? as version, ? as published_at, "
             "? as run_id, ? as input_checksums, ? as fingerprint, ? as source, * from _period",
             [snapshot_id, label, version, published_at, run_id, checksums, fingerprint, source],
         )
         restatements.record(con, grain, label, version)
-        scratch.rename(target)
+        written().rename(target)
     write_index(con, folder, table, label)
     write_site_index(publish_dir)
     return Publication(grain, label, version, snapshot_id, rows, True, target, source, restated)
