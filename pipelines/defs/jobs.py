@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.publish.jobs import build_publish_jobs
 from pipelines.defs.resources import InboxResource, WarehouseResource
 from pipelines.defs.transform.assets import SKIP_IF_UNCHANGED_TAG, sales_dbt_models
 from pipelines.defs.transform.freshness import marts_include_newest_export
@@ -97,19 +98,8 @@ Built = tuple[list[dg.JobDefinition], list[dg.ScheduleDefinition], list[dg.Senso
 
 def build_jobs(config: PublishConfig, partitions: dict[str, dg.TimeWindowPartitionsDefinition]) -> Built:
     """The jobs, schedules and sensors; the publication ones on ``partitions``, at ``config``'s hour and timezone."""
-    publish_weekly_snapshot_job = dg.define_asset_job(
-        name="publish_weekly_snapshot_job",
-        selection=dg.AssetSelection.assets(["snapshots", "kpi_weekly"]),
-        partitions_def=partitions["weekly"],
-        description="Freeze one ISO week's scorecard (snapshots.kpi_weekly, data/published/weekly/).",
-    )
-
-    publish_monthly_snapshot_job = dg.define_asset_job(
-        name="publish_monthly_snapshot_job",
-        selection=dg.AssetSelection.assets(["snapshots", "kpi_monthly"]),
-        partitions_def=partitions["monthly"],
-        description="Freeze one month's scorecard (snapshots.kpi_monthly, data/published/monthly/).",
-    )
+    publish_jobs = build_publish_jobs(partitions)
+    publish_weekly_snapshot_job, publish_monthly_snapshot_job = publish_jobs["weekly"], publish_jobs["monthly"]
 
     @dg.schedule(
         name="refresh_warehouse_job_schedule",

@@ -11,7 +11,6 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.transform.project import DBT_EXECUTABLE, SalesDbtCliResource, dbt_project
 from pipelines.lib.config import ENGINE_TARGETS, load_engine, load_runs_config
 from pipelines.lib.duckdb_settings import DuckDBSettings
 from pipelines.lib.run_lock import connect_writer, writer_lock
@@ -97,14 +96,27 @@ class PublishResource(dg.ConfigurableResource):
         return Path(self.path).expanduser().resolve()
 
 
-def build_resources(duckdb_settings: DuckDBSettings) -> dict[str, object]:
-    """``duckdb_settings``: the memory limit and spill folder of every warehouse connection (salesmetrics.yml)."""
+def publish_resources(duckdb_settings: DuckDBSettings) -> dict[str, object]:
+    """What a publication uses: the warehouse and the folder it publishes into (no dbt, no inbox)."""
     return {
         "warehouse": WarehouseResource(
             database=dg.EnvVar("SALES_WAREHOUSE"), connection_config=duckdb_settings.config()
         ),
-        "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX"), rejected_path=dg.EnvVar("SALES_REJECTED_DIR")),
         "publish": PublishResource(path=dg.EnvVar("SALES_PUBLISH_DIR")),
+    }
+
+
+def build_resources(duckdb_settings: DuckDBSettings) -> dict[str, object]:
+    """``duckdb_settings``: the memory limit and spill folder of every warehouse connection (salesmetrics.yml)."""
+    # dagster-dbt and the dbt project load here, not on import: the publication's own definitions
+    # (pipelines/publish_definitions.py) use this module's resources without them.
+    from pipelines.defs.transform.project import DBT_EXECUTABLE, SalesDbtCliResource, dbt_project
+
+    published = publish_resources(duckdb_settings)
+    return {
+        "warehouse": published["warehouse"],
+        "inbox": InboxResource(path=dg.EnvVar("SALES_INBOX"), rejected_path=dg.EnvVar("SALES_REJECTED_DIR")),
+        "publish": published["publish"],
         # The dbt installed beside this Python, so nothing depends on an activated virtualenv.
         # Its target: the engine's (SALES_ENGINE or salesmetrics.yml's engine; README "Spark"); for DuckDB the
         # profile's default (DBT_TARGET, else dev).

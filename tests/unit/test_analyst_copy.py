@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from pipelines.lib.publish.analyst_copy import refresh_analyst_copy, refresh_copied_snapshots
+from pipelines.lib.publish.analyst_copy import refresh_analyst_copy, refresh_copied_snapshots, snapshots_refresh
 
 
 def read(copy: Path, sql: str) -> list[tuple]:
@@ -41,4 +42,37 @@ def test_a_publication_rewrites_only_the_snapshots_of_a_current_copy(tmp_path: P
     }
     assert read(copy, "select revenue::varchar from marts.sales_by_period") == [("1.00",)]
     assert refresh_copied_snapshots(con, tmp_path / "missing.duckdb", None)["marts.sales_by_period"] == 1
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def published_and_copied(tmp_path: Path) -> tuple[duckdb.DuckDBPyConnection, Path, datetime]:
+    """A warehouse with one published version, its copy written by the last build."""
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("create schema marts; create schema snapshots")
+    con.execute("create table marts.sales_by_period as select 100.25::decimal(18, 2) as revenue")
+    con.execute("create table snapshots.kpi_monthly_versions as select 'v1' as version")
+    refresh_analyst_copy(con, tmp_path / "analytics.duckdb")
+    return con, tmp_path / "analytics.duckdb", datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=1)
+
+
+def test_the_copy_made_while_publishing_gets_the_snapshots_written_meanwhile(tmp_path: Path) -> None:
+    """The file copy starts before the publication writes its rows: the copy still ends with them, marts kept."""
+    con, copy, built = published_and_copied(tmp_path)
+    with snapshots_refresh(copy, built) as finish:
+        con.execute("insert into snapshots.kpi_monthly_versions values ('v2')")  # the publication, meanwhile
+        con.execute("update marts.sales_by_period set revenue = 1")
+        assert finish(con) == {"snapshots.kpi_monthly_versions": 2}
+    assert read(copy, "select version from snapshots.kpi_monthly_versions order by 1") == [("v1",), ("v2",)]
+    assert read(copy, "select revenue::varchar from marts.sales_by_period") == [("100.25",)]
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_a_refused_publication_leaves_the_copy_as_it_was_and_no_scratch_file(tmp_path: Path) -> None:
+    con, copy, built = published_and_copied(tmp_path)
+    before = (copy.read_bytes(), copy.stat().st_mtime_ns)
+    with pytest.raises(RuntimeError, match="refused"), snapshots_refresh(copy, built):
+        con.execute("insert into snapshots.kpi_monthly_versions values ('v2')")
+        raise RuntimeError("refused")
+    assert (copy.read_bytes(), copy.stat().st_mtime_ns) == before
+    assert read(copy, "select version from snapshots.kpi_monthly_versions") == [("v1",)]
     assert not list(tmp_path.glob(".*partial"))

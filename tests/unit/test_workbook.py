@@ -245,3 +245,68 @@ def test_a_rate_changes_in_points_as_on_the_page(tmp_path: Path) -> None:
     assert cells["win_rate"].number_format == '+0.0" pt";-0.0" pt";0.0" pt"'
     assert cells["revenue"].value is None  # money keeps its change in %, next column over
     assert fmt(Decimal("-3.3"), "points") == "−3.3 pt" and fmt(Decimal("0.44"), "points") == "+0.4 pt"
+
+
+def test_columns_are_as_wide_as_their_widest_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each column fits its header and the widest of its values as the page shows them (fmt), every value measured:
+    the workbook formats only the largest number of each kind, sign and exactness, and must get the same widths."""
+    import random
+
+    from xlsxwriter.worksheet import Worksheet
+
+    from pipelines.lib.publish.formats import column_kinds, kpi_kind
+    from pipelines.lib.publish.workbook import KPI_VALUE_COLUMNS, MAX_WIDTH, kpi_sheet_row
+
+    widths: dict[tuple[str, int], float] = {}
+    set_column = Worksheet.set_column
+
+    def recorded(sheet: Worksheet, first: int, last: int, width: float, *args: object) -> object:
+        widths[(sheet.name, first)] = width
+        return set_column(sheet, first, last, width, *args)
+
+    monkeypatch.setattr(Worksheet, "set_column", recorded)
+    draw = random.Random(7)
+    numbers = [
+        *(Decimal(draw.randint(-(10**9), 10**9)) / 100 for _ in range(300)),  # money, cents, negative and positive
+        *(draw.uniform(-2, 2) for _ in range(300)),  # rates
+        *(draw.randint(-5000, 10**7) for _ in range(300)),  # counts
+        *(float(draw.randint(0, 10**6)) for _ in range(100)),  # whole numbers in a float column
+        *(Decimal(edge) for edge in ("-0.004", "999.995", "-999.995", "0")),  # rounding across a digit, to 0
+        *(0.0, -0.0, 9.999, -9.95, 99999.5),
+    ]
+    kinds = ["revenue", "win_rate", "deals_won", "avg_sales_cycle_days", "quota_attainment", "ltv_to_cac"]
+    data = frozen(["Plain Rep"])
+    data.kpis += [
+        kpi("rep", f"x{i}", "Rep", kinds[i % len(kinds)], str(Decimal(str(n)).quantize(Decimal("0.000001"))))
+        for i, n in enumerate(numbers)
+    ]
+    section = [
+        {
+            "rep_name": f"R{i}",
+            "revenue": numbers[i],
+            "quota_attainment": numbers[-i - 1],
+            "deals_won": numbers[(i * 7) % len(numbers)],
+            "avg_sales_cycle_days": numbers[(i * 11) % len(numbers)],
+            "x": (10, 5.5, -3, Decimal("-2.25"))[i % 4],  # a plain number: 2 decimals unless whole
+        }
+        for i in range(len(numbers))
+    ]
+    data.sections["rep_performance"] = section
+    write_workbook(tmp_path / "book.xlsx", data, **META)
+
+    def expected(rows: list[dict], kpi_rows: bool) -> list[int]:
+        columns = column_kinds(rows)
+        found = []
+        for column, how in columns:
+            shown = [len(label(column))]
+            for row in rows:
+                kind_ = kpi_kind(row) if kpi_rows and column in KPI_VALUE_COLUMNS else how
+                value = row[column]
+                shown.append(1 if value is None else len(value) if isinstance(value, str) else len(fmt(value, kind_)))
+            found.append(min(max(shown), MAX_WIDTH) + 2)
+        return found
+
+    kpi_rows = [kpi_sheet_row(r) for r in data.kpis]
+    assert [widths[("KPIs", c)] for c in range(len(kpi_rows[0]))] == expected(kpi_rows, kpi_rows=True)
+    assert [widths[("Rep performance", c)] for c in range(len(section[0]))] == expected(section, kpi_rows=False)
+    assert widths[("KPIs", list(kpi_rows[0]).index("actual"))] > len("Actual") + 2  # the numbers set it

@@ -8,11 +8,11 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, PublishResource
 from pipelines.lib.config import PublishConfig
-from pipelines.lib.publish.analyst_copy import analyst_copy_path, refresh_copied_snapshots
+from pipelines.lib.publish.analyst_copy import analyst_copy_path, snapshots_refresh
 from pipelines.lib.publish.restatements import SOURCES as RESTATEMENT_SOURCES
 from pipelines.lib.publish.scorecard import SOURCE as SCORECARD_SOURCE
 from pipelines.lib.publish.sections import SECTION_MARTS
-from pipelines.lib.publish.snapshots import PublishRefused, period_label, publish_period
+from pipelines.lib.publish.snapshots import PublishRefused, check_ready, period_label, publish_period
 from pipelines.lib.publish.workbook import workbook_name
 from pipelines.lib.warehouse import newest_export_and_build
 
@@ -59,10 +59,13 @@ def build_publish_asset(grain: str, partitions: dg.TimeWindowPartitionsDefinitio
         database = Path(warehouse.database).expanduser().resolve()
         try:
             with warehouse.get_connection() as con:
-                publications = [publish_period(con, publish.root, grain, label, context.run_id) for label in labels]
-                # only the snapshots changed: the copy's marts are kept when they are the last build's
+                check_ready(con)  # a refusal starts no copy
+                # only the snapshots change: the copy's marts are kept when they are the last build's, and its file
+                # copy is made while the periods are published
                 built = newest_export_and_build(con)[1]
-                copied = refresh_copied_snapshots(con, analyst_copy_path(database), built)
+                with snapshots_refresh(analyst_copy_path(database), built) as refresh_copy:
+                    publications = [publish_period(con, publish.root, grain, label, context.run_id) for label in labels]
+                    copied = refresh_copy(con)
         except PublishRefused as refusal:
             raise dg.Failure(description=f"Publication refused: {refusal}") from None
         for p in publications:

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,14 +48,45 @@ def refresh_copied_snapshots(con: duckdb.DuckDBPyConnection, target: Path, built
     """After a publication, where only the snapshots changed: when the copy already holds the last build's marts
     (written after ``built``, naive UTC), a file copy of it gets the new snapshots, and its marts are not written
     again (seconds at a million deals); else the whole copy is written. Returns rows per table written."""
-    if built is None or copy_is_older_than(target, built):
-        return refresh_analyst_copy(con, target)
+    with snapshots_refresh(target, built) as finish:
+        return finish(con)
+
+
+Finish = Callable[[duckdb.DuckDBPyConnection], dict[str, int]]
+
+
+@contextmanager
+def snapshots_refresh(target: Path, built: datetime | None) -> Iterator[Finish]:
+    """``refresh_copied_snapshots`` in two halves, for a publication: on entry the file copy starts in a thread
+    (disk work: the copy and its flush, a few hundred MB at a million deals), which overlaps the publication's
+    queries and files; the function yielded, called once the snapshots are written, waits for it, writes the
+    snapshots into it and renames it over the copy. Leaving without calling it removes the scratch file."""
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
-    shutil.copyfile(target, partial)
-    copied = _copy_schemas(con, partial, ("snapshots",))
-    partial.replace(target)
-    return copied
+    if built is None or copy_is_older_than(target, built):
+        yield lambda con: refresh_analyst_copy(con, target)
+        return
+
+    def finish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+        copying.result()
+        copied = _copy_schemas(con, partial, ("snapshots",))
+        partial.replace(target)
+        return copied
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyst-copy") as pool:
+        copying = pool.submit(_copy_to_disk, target, partial)
+        try:
+            yield finish
+        finally:
+            wait([copying])
+            partial.unlink(missing_ok=True)  # renamed into place when finished; else the scratch of a refusal
+
+
+def _copy_to_disk(source: Path, copy: Path) -> None:
+    """Copy ``source`` and flush it to disk, as the checkpoint that writes the snapshots into it would."""
+    shutil.copyfile(source, copy)
+    with copy.open("rb+") as handle:
+        os.fdatasync(handle.fileno())
 
 
 def _copy_schemas(con: duckdb.DuckDBPyConnection, partial: Path, schemas: tuple[str, ...]) -> dict[str, int]:

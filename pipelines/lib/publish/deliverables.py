@@ -28,11 +28,32 @@ def write_deliverables(
     source: str,
 ) -> list[Path]:
     """Freeze the sections into ``scratch`` (before it is renamed into place), then render page and workbook."""
-    from pipelines.lib.config import load_publish_config
+    freeze_sections(con, scratch, grain, label)
+    return render_deliverables(
+        scratch,
+        grain=grain,
+        label=label,
+        version=version,
+        snapshot_id=snapshot_id,
+        published_at=published_at,
+        source=source,
+    )
+
+
+def freeze_sections(con: duckdb.DuckDBPyConnection, scratch: Path, grain: str, label: str) -> None:
+    """sections/*.parquet of the period, from the marts: what the page and workbook are rendered from."""
     from pipelines.lib.publish.snapshots import GRAINS, period_bounds
 
     start, end = period_bounds(grain, label)
     write_sections(con, scratch / "sections", GRAINS[grain], start, end)
+
+
+def render_deliverables(
+    scratch: Path, *, grain: str, label: str, version: int, snapshot_id: str, published_at: datetime, source: str
+) -> list[Path]:
+    """The workbook and the dashboard page, from the publication's own files in ``scratch`` only (no warehouse)."""
+    from pipelines.lib.config import load_publish_config
+
     meta = {
         "grain": grain,
         "label": label,

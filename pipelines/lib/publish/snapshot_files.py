@@ -7,16 +7,20 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.publish.deliverables import write_deliverables
+from pipelines.lib.publish.deliverables import freeze_sections, render_deliverables
 from pipelines.lib.publish.restatements import freeze_restatements
 
 
-def write_files(
+@contextmanager
+def files_written(
     con: duckdb.DuckDBPyConnection,
     target: Path,
     *,
@@ -29,25 +33,62 @@ def write_files(
     source: str,
     rows: int,
     grain: str,
-) -> Path:
-    """Write the publication into a scratch folder beside ``target`` and return it: the caller renames it into
-    place (inside the transaction that records it), so a reader never sees half a publication."""
+) -> Iterator[Callable[[], Path]]:
+    """Write the publication into a scratch folder beside ``target``: the files DuckDB writes (kpi.parquet, kpi.csv,
+    restatements, sections) at once, then the workbook and page, rendered from those files by Python alone, in a
+    thread while the caller records the version in the warehouse. The function yielded waits for them, writes the
+    manifest and returns the scratch folder: the caller renames it into place (inside the transaction that records
+    it), so a reader never sees half a publication."""
     scratch = target.with_name(f".{target.name}.partial")
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     con.execute(f"copy _period to '{scratch / 'kpi.parquet'}' (format parquet)")
     con.execute(f"copy ({csv_safe_select(con)}) to '{scratch / 'kpi.csv'}' (format csv, header true)")
     freeze_restatements(con, scratch, version)
-    write_deliverables(
-        con,
-        scratch,
-        grain=grain,
-        label=label,
-        version=version,
-        snapshot_id=snapshot_id,
-        published_at=published_at,
-        source=source,
-    )
+    freeze_sections(con, scratch, grain, label)
+
+    def finish() -> Path:
+        rendering.result()
+        write_manifest(
+            scratch,
+            snapshot_id=snapshot_id,
+            label=label,
+            version=version,
+            run_id=run_id,
+            published_at=published_at,
+            checksums=checksums,
+            source=source,
+            rows=rows,
+        )
+        return scratch
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="publication-files") as pool:
+        rendering = pool.submit(
+            render_deliverables,
+            scratch,
+            grain=grain,
+            label=label,
+            version=version,
+            snapshot_id=snapshot_id,
+            published_at=published_at,
+            source=source,
+        )
+        yield finish
+
+
+def write_manifest(
+    scratch: Path,
+    *,
+    snapshot_id: str,
+    label: str,
+    version: int,
+    run_id: str,
+    published_at: datetime,
+    checksums: str,
+    source: str,
+    rows: int,
+) -> None:
+    """manifest.json: the version, where its rows come from, and the checksum of every file and input file."""
     files = {
         p.relative_to(scratch).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(scratch.rglob("*"))
@@ -65,7 +106,6 @@ def write_files(
         "input_files_sha256": json.loads(checksums),
     }
     (scratch / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return scratch
 
 
 FORMULA_LEADS = r"^[=+\-@\t\r]"

@@ -18,7 +18,7 @@ import duckdb
 from pipelines.lib.publish import restatements
 from pipelines.lib.publish.deliverables import write_site_index
 from pipelines.lib.publish.scorecard import period_rows_sql
-from pipelines.lib.publish.snapshot_files import clean_unrecorded, write_files, write_index
+from pipelines.lib.publish.snapshot_files import clean_unrecorded, files_written, write_index
 from pipelines.lib.warehouse import INGEST_LOG, ensure_logs, newest_export_and_build, transaction
 
 GRAINS = {"weekly": "week", "monthly": "month"}
@@ -131,6 +131,14 @@ def _input_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
+def period_digest(con: duckdb.DuckDBPyConnection) -> str:
+    """The md5 of temp table _period's rows as text, in the order they were written (period_rows_sql's): the content
+    half of a version's fingerprint, so it must never change for the same rows. The versions published so far were
+    fingerprinted with ``string_agg(... order by all)``, which DuckDB plans as one aggregate per column and which
+    keeps the scan order: ``order by rowid`` gives the same text, at a tenth of the cost (0.2 s of CPU at 1M)."""
+    return con.execute("select md5(string_agg(_period::varchar, '\n' order by rowid)) from _period").fetchone()[0]
+
+
 def publish_period(
     con: duckdb.DuckDBPyConnection, publish_dir: Path, grain: str, label: str, run_id: str
 ) -> Publication:
@@ -145,7 +153,7 @@ def publish_period(
     if rows == 0:
         raise PublishRefused(f"the marts hold no {GRAINS[grain]} starting {start}: nothing to publish for {label}.")
     checksums = json.dumps(_input_checksums(con), sort_keys=True)
-    content = con.execute("select md5(string_agg(_period::varchar, '\n' order by all)) from _period").fetchone()[0]
+    content = period_digest(con)
     fingerprint = hashlib.sha256(f"{content}|{checksums}".encode()).hexdigest()
     table = f"snapshots.kpi_{grain}_versions"
     current = con.execute(
@@ -168,7 +176,7 @@ def publish_period(
     if version > 1:
         restatements.compute_restatements(con, grain, label, version, checksums, published_at)
         restated = con.execute("select count(*) from _restated_kpis").fetchone()[0]
-    scratch = write_files(
+    files = files_written(
         con,
         target,
         snapshot_id=snapshot_id,
@@ -183,14 +191,15 @@ def publish_period(
     )
     # The rows and the folder together: the folder is renamed into place last, inside the transaction, so a kill
     # leaves both, or neither but a folder the table does not record, which the next publication removes first.
-    with transaction(con):
+    # The rows are written while the page and workbook are rendered (files_written).
+    with files as written, transaction(con):
         con.execute(
             f"insert into {table} by name select ? as snapshot_id, ? as period, ? as version, ? as published_at, "
             "? as run_id, ? as input_checksums, ? as fingerprint, ? as source, * from _period",
             [snapshot_id, label, version, published_at, run_id, checksums, fingerprint, source],
         )
         restatements.record(con, grain, label, version)
-        scratch.rename(target)
+        written().rename(target)
     write_index(con, folder, table, label)
     write_site_index(publish_dir)
     return Publication(grain, label, version, snapshot_id, rows, True, target, source, restated)

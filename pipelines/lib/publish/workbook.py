@@ -39,6 +39,21 @@ def workbook_name(grain: str, label: str, version: int) -> str:
     return f"{grain}-{label}-v{version}.xlsx"
 
 
+Number = int | float | Decimal
+
+
+def keep_largest(largest: dict[tuple[str, bool, bool], Number], number: Number, how: str) -> None:
+    """Keep ``number`` if it is the largest of its kind, sign and (in)exactness seen so far in its column.
+
+    A number's text (``fmt``) grows with its size for a given kind, sign and number of decimals (a kind's, or 0
+    for a whole number and 2 otherwise), so the widest of a column is one of these: formatting each of a
+    workbook's ~40,000 numbers only to size its columns took most of a publication's workbook time at 1M deals.
+    """
+    key = (how, number < 0, number == int(number))
+    if key not in largest or abs(number) > abs(largest[key]):
+        largest[key] = number
+
+
 class Writer:
     def __init__(self, path: Path, currency: str = CURRENCY) -> None:
         self.currency = currency
@@ -54,8 +69,8 @@ class Writer:
             self.formats[how] = self.book.add_format({"num_format": excel_format(how, self.currency) or "General"})
         return self.formats[how]
 
-    def cell(self, sheet: Worksheet, row: int, col: int, value: object, how: str) -> int:
-        """Write one value; returns its display width."""
+    def cell(self, sheet: Worksheet, row: int, col: int, value: object, how: str) -> int | None:
+        """Write one value; returns its display width, None for a number (``table`` measures the widest)."""
         if value is None:
             sheet.write_blank(row, col, None)
             return 1
@@ -70,6 +85,7 @@ class Writer:
             sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), self.number_format("date"))
         elif isinstance(value, (int, float, Decimal)):
             sheet.write_number(row, col, float(value), self.number_format(how))
+            return None
         else:
             sheet.write_string(row, col, str(value))
         return len(fmt(value, how, self.currency))
@@ -79,13 +95,20 @@ class Writer:
         sheet = self.book.add_worksheet(name)
         columns = column_kinds(rows)
         widths = [len(label(c)) for c, _ in columns]
+        largest: list[dict[tuple[str, bool, bool], Number]] = [{} for _ in columns]
         for col, (column, _) in enumerate(columns):
             sheet.write_string(0, col, label(column), self.header)
         for r, row in enumerate(rows, start=1):
             for col, (column, how) in enumerate(columns):
                 if kpi_rows and column in KPI_VALUE_COLUMNS:
                     how = kpi_kind(row)
-                widths[col] = max(widths[col], self.cell(sheet, r, col, row[column], how))
+                width = self.cell(sheet, r, col, row[column], how)
+                if width is None:
+                    keep_largest(largest[col], row[column], how)
+                else:
+                    widths[col] = max(widths[col], width)
+        for col, numbers in enumerate(largest):
+            widths[col] = max([widths[col], *(len(fmt(n, how, self.currency)) for (how, _, _), n in numbers.items())])
         for col, width in enumerate(widths):
             sheet.set_column(col, col, min(width, MAX_WIDTH) + 2)
         sheet.freeze_panes(1, 0)
