@@ -16,30 +16,6 @@ from pipelines.lib.publish.workbook import workbook_name, write_workbook
 GRAIN_NAMES = {"week": "weekly", "month": "monthly"}
 
 
-def write_deliverables(
-    con: duckdb.DuckDBPyConnection,
-    scratch: Path,
-    *,
-    grain: str,
-    label: str,
-    version: int,
-    snapshot_id: str,
-    published_at: datetime,
-    source: str,
-) -> list[Path]:
-    """Freeze the sections into ``scratch`` (before it is renamed into place), then render page and workbook."""
-    freeze_sections(con, scratch, grain, label)
-    return render_deliverables(
-        scratch,
-        grain=grain,
-        label=label,
-        version=version,
-        snapshot_id=snapshot_id,
-        published_at=published_at,
-        source=source,
-    )
-
-
 def freeze_sections(con: duckdb.DuckDBPyConnection, scratch: Path, grain: str, label: str) -> None:
     """sections/*.parquet of the period, from the marts: what the page and workbook are rendered from."""
     from pipelines.lib.publish.snapshots import GRAINS, period_bounds
