@@ -9,7 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lib.publish.analyst_copy import refresh_analyst_copy, refresh_copied_snapshots, snapshots_refresh
+from pipelines.lib.publish.analyst_copy import refresh_analyst_copy, snapshots_refresh
+
+
+def refresh_copied_snapshots(con: duckdb.DuckDBPyConnection, copy: Path, built: datetime | None) -> dict[str, int]:
+    """Both halves of snapshots_refresh at once: the copy refreshed after the snapshots were written."""
+    with snapshots_refresh(copy, built) as finish:
+        return finish(con)
 
 
 def read(copy: Path, sql: str) -> list[tuple]:

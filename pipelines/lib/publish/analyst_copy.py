@@ -44,23 +44,19 @@ def refresh_analyst_copy(con: duckdb.DuckDBPyConnection, target: Path) -> dict[s
     return copied
 
 
-def refresh_copied_snapshots(con: duckdb.DuckDBPyConnection, target: Path, built: datetime | None) -> dict[str, int]:
-    """After a publication, where only the snapshots changed: when the copy already holds the last build's marts
-    (written after ``built``, naive UTC), a file copy of it gets the new snapshots, and its marts are not written
-    again (seconds at a million deals); else the whole copy is written. Returns rows per table written."""
-    with snapshots_refresh(target, built) as finish:
-        return finish(con)
-
-
 Finish = Callable[[duckdb.DuckDBPyConnection], dict[str, int]]
 
 
 @contextmanager
 def snapshots_refresh(target: Path, built: datetime | None) -> Iterator[Finish]:
-    """``refresh_copied_snapshots`` in two halves, for a publication: on entry the file copy starts in a thread
-    (disk work: the copy and its flush, a few hundred MB at a million deals), which overlaps the publication's
-    queries and files; the function yielded, called once the snapshots are written, waits for it, writes the
-    snapshots into it and renames it over the copy. Leaving without calling it removes the scratch file."""
+    """The analysts' copy after a publication, where only the snapshots changed: when the copy already holds the
+    last build's marts (written after ``built``, naive UTC), a file copy of it gets the new snapshots, and its marts
+    are not written again (seconds at a million deals); else the whole copy is written.
+
+    In two halves: on entry the file copy starts in a thread (disk work: the copy and its flush, a few hundred MB at
+    a million deals), which overlaps the publication's queries and files; the function yielded, called once the
+    snapshots are written, waits for it, writes the snapshots into it, renames it over the copy and returns rows
+    per table written. Leaving without calling it removes the scratch file."""
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     if built is None or copy_is_older_than(target, built):
