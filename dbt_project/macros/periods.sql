@@ -76,3 +76,21 @@
         {%- endfor %}
     end
 {%- endmacro %}
+
+{#
+    Whole days from start to end (end - start, negative when end is earlier), calendar days as dbt.datediff(...,
+    'day') counts them. dbt-duckdb's datediff casts both sides to TIMESTAMP and calls date_diff('day', ...) on every
+    row; DuckDB subtracts two DATEs directly into the same BIGINT (a timestamp's time of day is dropped by the
+    cast, as datediff ignores it). Other engines keep dbt.datediff.
+#}
+{% macro days_between(start_date, end_date) -%}
+    {{ return(adapter.dispatch('days_between', 'salesmetrics')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__days_between(start_date, end_date) -%}
+    {{ dbt.datediff(start_date, end_date, 'day') }}
+{%- endmacro %}
+
+{% macro duckdb__days_between(start_date, end_date) -%}
+    (cast({{ end_date }} as date) - cast({{ start_date }} as date))
+{%- endmacro %}

@@ -16,10 +16,9 @@ select
         {{ money(
             'sum(' ~ divide_as_double(
                 quotas ~ '.quota_amount * ('
-                ~ dbt.datediff(
+                ~ days_between(
                     'greatest(' ~ quotas ~ '.period_start, ' ~ periods ~ '.' ~ period_start ~ ')',
-                    'least(' ~ quotas ~ '.period_end, ' ~ periods ~ '.' ~ period_end ~ ')',
-                    'day'
+                    'least(' ~ quotas ~ '.period_end, ' ~ periods ~ '.' ~ period_end ~ ')'
                 )
                 ~ ' + 1)',
                 quotas ~ '.period_days'

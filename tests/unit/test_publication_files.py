@@ -12,22 +12,23 @@ import duckdb
 import pytest
 
 from pipelines.lib.publish import snapshot_files
+from pipelines.lib.publish.deliverables import VersionIdentity
 from pipelines.lib.publish.snapshot_files import files_written
 from pipelines.lib.publish.snapshots import _ROW_TYPES
 from pipelines.lib.warehouse import transaction
 from tests.unit.test_page import KPIS
 
-META = {
-    "snapshot_id": "monthly-2026-06-v1",
-    "label": "2026-06",
-    "version": 1,
-    "run_id": "run-1",
-    "published_at": datetime(2026, 7, 1, 6, 0),
-    "checksums": json.dumps({"Opportunity.csv": "ab12"}),
-    "source": "marts.kpi_scorecard",
-    "rows": len(KPIS),
-    "grain": "monthly",
-}
+IDENTITY = VersionIdentity(
+    grain="monthly",
+    label="2026-06",
+    version=1,
+    snapshot_id="monthly-2026-06-v1",
+    run_id="run-1",
+    published_at=datetime(2026, 7, 1, 6, 0),
+    checksums=json.dumps({"Opportunity.csv": "ab12"}),
+    source="marts.kpi_scorecard",
+    rows=len(KPIS),
+)
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
 
 def test_the_manifest_lists_every_file_written_meanwhile(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
     target = tmp_path / "published" / "monthly" / "2026-06" / "v1"
-    with files_written(con, target, **META) as written, transaction(con):
+    with files_written(con, target, IDENTITY) as written, transaction(con):
         con.execute("insert into versions values ('monthly-2026-06-v1')")  # while the page and workbook render
         written().rename(target)
     manifest = json.loads((target / "manifest.json").read_text())
@@ -65,7 +66,7 @@ def test_a_failed_render_records_no_version(
 
     monkeypatch.setattr(snapshot_files, "render_deliverables", broken)
     target = tmp_path / "published" / "monthly" / "2026-06" / "v1"
-    with pytest.raises(OSError, match="disk full"), files_written(con, target, **META) as written, transaction(con):
+    with pytest.raises(OSError, match="disk full"), files_written(con, target, IDENTITY) as written, transaction(con):
         con.execute("insert into versions values ('monthly-2026-06-v1')")
         written().rename(target)
     assert con.execute("select count(*) from versions").fetchone()[0] == 0

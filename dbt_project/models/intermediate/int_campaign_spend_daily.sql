@@ -38,7 +38,7 @@ campaign_days as (
         campaign_id,
         start_date,
         cost_micros,
-        {{ dbt.datediff('start_date', 'end_date', 'day') }} + 1 as campaign_days
+        {{ days_between('start_date', 'end_date') }} + 1 as campaign_days
     from dated_campaigns
 ),
 

@@ -18,11 +18,10 @@ cost_period_overlaps as (
         periods.period_start,
         periods.period_end,
         fixed_costs.fixed_cost,
-        {{ dbt.datediff('fixed_costs.period_start', 'fixed_costs.period_end', 'day') }} + 1 as cost_days,
-        {{ dbt.datediff(
+        {{ days_between('fixed_costs.period_start', 'fixed_costs.period_end') }} + 1 as cost_days,
+        {{ days_between(
             'greatest(fixed_costs.period_start, periods.period_start)',
-            'least(fixed_costs.period_end, periods.period_end)',
-            'day'
+            'least(fixed_costs.period_end, periods.period_end)'
         ) }} + 1 as overlap_days
     from fixed_costs
     inner join periods

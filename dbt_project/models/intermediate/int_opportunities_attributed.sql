@@ -148,7 +148,7 @@ first_won_deals as (
 ),
 
 {#- a BIGINT on both engines (Spark's datediff is an INT) #}
-{%- set cycle_days = dbt.datediff('opportunities_joined.created_date', 'opportunities_joined.close_date', 'day') %}
+{%- set cycle_days = days_between('opportunities_joined.created_date', 'opportunities_joined.close_date') %}
 
 attributed as (
     select

@@ -43,7 +43,7 @@ days as (
     from bounds
     cross join numbers
     where numbers.generated_number - 1
-        <= {{ dbt.datediff('bounds.first_date', 'bounds.last_date', 'day') }}
+        <= {{ days_between('bounds.first_date', 'bounds.last_date') }}
 ),
 
 periods as (

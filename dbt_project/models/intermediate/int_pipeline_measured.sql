@@ -101,10 +101,10 @@ final as (
         sum(amount) as open_amount,
         sum(amount * probability) as weighted_amount,
         count(
-            case when {{ dbt.datediff('last_change_date', 'as_of_date', 'day') }} > {{ stale_days }} then 1 end
+            case when {{ days_between('last_change_date', 'as_of_date') }} > {{ stale_days }} then 1 end
         ) as stale_opportunities,
         count(case when expected_close_date < as_of_date then 1 end) as overdue_opportunities,
-        avg({{ dbt.datediff('created_date', 'as_of_date', 'day') }}) as avg_age_days,
+        avg({{ days_between('created_date', 'as_of_date') }}) as avg_age_days,
         sum(
             case when close_date > as_of_date and close_date <= next_period_end then amount * probability end
         ) as next_period_weighted_amount

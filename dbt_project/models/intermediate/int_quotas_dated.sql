@@ -25,7 +25,7 @@ final as (
         period_type,
         period_start,
         period_end,
-        {{ dbt.datediff('period_start', 'period_end', 'day') }} + 1 as period_days,
+        {{ days_between('period_start', 'period_end') }} + 1 as period_days,
         quota_amount
     from quotas_joined_to_periods
 )

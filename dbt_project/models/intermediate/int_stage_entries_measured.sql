@@ -85,7 +85,7 @@ final as (
         entered_date,
         stage_position,
         case
-            when exited_date is not null then {{ dbt.datediff('entered_date', 'exited_date', 'day') }}
+            when exited_date is not null then {{ days_between('entered_date', 'exited_date') }}
         end as days_in_stage,
         case
             when is_won then 1

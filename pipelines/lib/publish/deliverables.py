@@ -4,6 +4,7 @@ and the index page of all publications."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,21 @@ from pipelines.lib.publish.workbook import workbook_name, write_workbook
 GRAIN_NAMES = {"week": "weekly", "month": "monthly"}
 
 
+@dataclass(frozen=True)
+class VersionIdentity:
+    """One published version of a period: what names it and what its manifest records about where it comes from."""
+
+    grain: str
+    label: str
+    version: int
+    snapshot_id: str
+    run_id: str
+    published_at: datetime
+    checksums: str  # JSON of the input files' sha256
+    source: str
+    rows: int
+
+
 def freeze_sections(con: duckdb.DuckDBPyConnection, scratch: Path, grain: str, label: str) -> None:
     """sections/*.parquet of the period, from the marts: what the page and workbook are rendered from."""
     from pipelines.lib.publish.snapshots import GRAINS, period_bounds
@@ -24,19 +40,18 @@ def freeze_sections(con: duckdb.DuckDBPyConnection, scratch: Path, grain: str, l
     write_sections(con, scratch / "sections", GRAINS[grain], start, end)
 
 
-def render_deliverables(
-    scratch: Path, *, grain: str, label: str, version: int, snapshot_id: str, published_at: datetime, source: str
-) -> list[Path]:
+def render_deliverables(scratch: Path, identity: VersionIdentity) -> list[Path]:
     """The workbook and the dashboard page, from the publication's own files in ``scratch`` only (no warehouse)."""
     from pipelines.lib.config import load_publish_config
 
+    grain, label, version = identity.grain, identity.label, identity.version
     meta = {
         "grain": grain,
         "label": label,
         "version": version,
-        "snapshot_id": snapshot_id,
-        "published_at": published_at,
-        "source": source,
+        "snapshot_id": identity.snapshot_id,
+        "published_at": identity.published_at,
+        "source": identity.source,
         "currency": load_publish_config().reporting_currency,
     }
     frozen = load(scratch)

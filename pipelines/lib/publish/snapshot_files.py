@@ -10,29 +10,17 @@ import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from pipelines.lib.publish.deliverables import freeze_sections, render_deliverables
+from pipelines.lib.publish.deliverables import VersionIdentity, freeze_sections, render_deliverables
 from pipelines.lib.publish.restatements import freeze_restatements
 
 
 @contextmanager
 def files_written(
-    con: duckdb.DuckDBPyConnection,
-    target: Path,
-    *,
-    snapshot_id: str,
-    label: str,
-    version: int,
-    run_id: str,
-    published_at: datetime,
-    checksums: str,
-    source: str,
-    rows: int,
-    grain: str,
+    con: duckdb.DuckDBPyConnection, target: Path, identity: VersionIdentity
 ) -> Iterator[Callable[[], Path]]:
     """Write the publication into a scratch folder beside ``target``: the files DuckDB writes (kpi.parquet, kpi.csv,
     restatements, sections) at once, then the workbook and page, rendered from those files by Python alone, in a
@@ -44,50 +32,20 @@ def files_written(
     scratch.mkdir(parents=True)
     con.execute(f"copy _period to '{scratch / 'kpi.parquet'}' (format parquet)")
     con.execute(f"copy ({csv_safe_select(con)}) to '{scratch / 'kpi.csv'}' (format csv, header true)")
-    freeze_restatements(con, scratch, version)
-    freeze_sections(con, scratch, grain, label)
+    freeze_restatements(con, scratch, identity.version)
+    freeze_sections(con, scratch, identity.grain, identity.label)
 
     def finish() -> Path:
         rendering.result()
-        write_manifest(
-            scratch,
-            snapshot_id=snapshot_id,
-            label=label,
-            version=version,
-            run_id=run_id,
-            published_at=published_at,
-            checksums=checksums,
-            source=source,
-            rows=rows,
-        )
+        write_manifest(scratch, identity)
         return scratch
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="publication-files") as pool:
-        rendering = pool.submit(
-            render_deliverables,
-            scratch,
-            grain=grain,
-            label=label,
-            version=version,
-            snapshot_id=snapshot_id,
-            published_at=published_at,
-            source=source,
-        )
+        rendering = pool.submit(render_deliverables, scratch, identity)
         yield finish
 
 
-def write_manifest(
-    scratch: Path,
-    *,
-    snapshot_id: str,
-    label: str,
-    version: int,
-    run_id: str,
-    published_at: datetime,
-    checksums: str,
-    source: str,
-    rows: int,
-) -> None:
+def write_manifest(scratch: Path, identity: VersionIdentity) -> None:
     """manifest.json: the version, where its rows come from, and the checksum of every file and input file."""
     files = {
         p.relative_to(scratch).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -95,15 +53,15 @@ def write_manifest(
         if p.is_file()
     }
     manifest = {
-        "snapshot_id": snapshot_id,
-        "period": label,
-        "version": version,
-        "published_at": published_at.isoformat(),
-        "run_id": run_id,
-        "rows": rows,
-        "source": source,
+        "snapshot_id": identity.snapshot_id,
+        "period": identity.label,
+        "version": identity.version,
+        "published_at": identity.published_at.isoformat(),
+        "run_id": identity.run_id,
+        "rows": identity.rows,
+        "source": identity.source,
         "files_sha256": files,
-        "input_files_sha256": json.loads(checksums),
+        "input_files_sha256": json.loads(identity.checksums),
     }
     (scratch / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 

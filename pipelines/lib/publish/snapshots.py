@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.publish import restatements
-from pipelines.lib.publish.deliverables import write_site_index
+from pipelines.lib.publish.deliverables import VersionIdentity, write_site_index
 from pipelines.lib.publish.scorecard import period_rows_sql
 from pipelines.lib.publish.snapshot_files import clean_unrecorded, files_written, write_index
 from pipelines.lib.warehouse import INGEST_LOG, ensure_logs, newest_export_and_build, transaction
@@ -176,19 +176,18 @@ def publish_period(
     if version > 1:
         restatements.compute_restatements(con, grain, label, version, checksums, published_at)
         restated = con.execute("select count(*) from _restated_kpis").fetchone()[0]
-    files = files_written(
-        con,
-        target,
-        snapshot_id=snapshot_id,
+    identity = VersionIdentity(
+        grain=grain,
         label=label,
         version=version,
+        snapshot_id=snapshot_id,
         run_id=run_id,
         published_at=published_at,
         checksums=checksums,
         source=source,
         rows=rows,
-        grain=grain,
     )
+    files = files_written(con, target, identity)
     # The rows and the folder together: the folder is renamed into place last, inside the transaction, so a kill
     # leaves both, or neither but a folder the table does not record, which the next publication removes first.
     # The rows are written while the page and workbook are rendered (files_written).
