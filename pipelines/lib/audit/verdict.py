@@ -11,6 +11,7 @@ import duckdb
 from pipelines.lib.audit.currency import RATES_TABLE, build_rates_table
 from pipelines.lib.audit.failing_sql import failing_sql
 from pipelines.lib.audit.gx_duckdb import validate_table
+from pipelines.lib.audit.pending import pending_files
 from pipelines.lib.audit.rules import Rule, Spec, q, reference_rules, row_count_rule, row_rules
 from pipelines.lib.audit.specs import SPECS
 from pipelines.lib.audit.typed_view import typed_columns, unresolved_columns
@@ -47,14 +48,6 @@ class FileVerdict:
 
 def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def pending_files(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> list[tuple[str, str, int, int]]:
-    return con.execute(
-        f"select source_file, sha256, rows, malformed_rows from {INGEST_LOG} "
-        "where object = ? and status = 'pending' order by loaded_at",
-        [obj.name],
-    ).fetchall()
 
 
 def audit_pending(
