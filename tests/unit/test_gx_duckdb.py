@@ -57,3 +57,56 @@ def test_good_data_passes(database: str) -> None:
     with duckdb.connect(database) as con:
         con.execute("update deals set amount = 1 where amount is null; update deals set quantity = 1")
     assert gx_duckdb.validate_table(database, "deals", EXPECTATIONS).success
+
+
+def mixed_suite() -> list[gxe.Expectation]:
+    """Passing and failing rules of each kind the audit uses (built anew: a suite binds its expectations), two on
+    one column apart: GX groups its results by column."""
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="amount"),  # fails: 20 nulls
+        gxe.ExpectColumnValuesToBeUnique(column="id"),  # passes
+        gxe.ExpectColumnValuesToBeBetween(column="quantity", min_value=0),  # fails: 40 negatives
+        gxe.ExpectColumnValuesToBeInSet(column="quantity", value_set=[-1, 1]),  # passes
+        gxe.ExpectColumnValuesToBeNull(column="amount"),  # fails on nearly every row
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query="select * from {batch} where quantity < 0"),  # fails
+        gxe.UnexpectedRowsExpectation(unexpected_rows_query="select * from {batch} where id < 0"),  # passes
+        gxe.ExpectTableRowCountToBeBetween(min_value=30000),  # fails
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),  # passes
+    ]
+
+
+def one_summary_pass(batch, table, expectations, index_columns, examples):  # noqa: ANN001, ANN201
+    """The former validation: the whole suite at once with SUMMARY and the unexpected rows' index columns."""
+    suite = gx_duckdb.gx.ExpectationSuite(name=f"{table}_suite", expectations=expectations)
+    result_format = {
+        "result_format": "SUMMARY",
+        "unexpected_index_column_names": index_columns,
+        "partial_unexpected_count": examples,
+    }
+    return batch.validate(suite, result_format=result_format)
+
+
+def test_two_passes_read_as_one_summary_pass(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Failed rules come back exactly as one SUMMARY pass gives them (counts, examples with their lines); passed
+    rules as successes, their rows never fetched (they were judged with BOOLEAN_ONLY alone)."""
+    two = gx_duckdb.validate_table(database, "deals", mixed_suite())
+    monkeypatch.setattr(gx_duckdb, "_two_passes", one_summary_pass)
+    one = gx_duckdb.validate_table(database, "deals", mixed_suite())
+
+    assert [r.success for r in two.results] == [r.success for r in one.results]
+    assert [r.success for r in two.results] == [False, False, True, False, True, False, True, False, True]
+    assert two.success is one.success is False
+    for mine, theirs in zip(two.results, one.results, strict=True):
+        assert mine.expectation_config.type == theirs.expectation_config.type
+        if not theirs.success:
+            assert mine.result == theirs.result
+        else:
+            assert "partial_unexpected_index_list" not in mine.result
+    negatives = two.results[3].result
+    assert negatives["unexpected_count"] == 40
+    assert negatives["partial_unexpected_index_list"][:2] == [
+        {"_source_line": 2, "quantity": -1},
+        {"_source_line": 502, "quantity": -1},
+    ]
+    assert two.results[4].expectation_config.type == "expect_column_values_to_be_in_set"
+    assert two.results[5].result["observed_value"] == 40

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL, InboxResource
+from pipelines.lib.audit.pending import has_pending
 from pipelines.lib.config import load_audit_config
 from pipelines.lib.ingest.canonical import CANONICAL_OBJECTS
 from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
@@ -76,11 +77,13 @@ def build_audit_check(obj: ExportObject) -> dg.AssetChecksDefinition:
         ),
     )
     def _check(warehouse: DuckDBResource, inbox: InboxResource) -> dg.AssetCheckResult:
-        # Imported when a check runs: Great Expectations takes seconds to import, and loading the definitions for a
-        # publication, the UI or a run with nothing to audit does not need it.
-        from pipelines.lib.audit.verdict import audit_pending
+        verdicts: list[FileVerdict] = []
+        if has_pending(warehouse.database, obj):
+            # Imported only with a file to judge: Great Expectations takes seconds to import, and loading the
+            # definitions for a publication or the UI, or a check with nothing landed, does not need it.
+            from pipelines.lib.audit.verdict import audit_pending
 
-        verdicts = audit_pending(warehouse.database, obj, load_audit_config(), inbox.rejected_dir)
+            verdicts = audit_pending(warehouse.database, obj, load_audit_config(), inbox.rejected_dir)
         rejected = [v for v in verdicts if not v.accepted]
         summary = {
             "files_audited": len(verdicts),

@@ -187,17 +187,12 @@ def row_count_rule(previous_rows: int | None, config: AuditConfig) -> gxe.Expect
 
 
 def reference_rules(spec: Spec, present: set[str], parents_with_rows: dict[str, str]) -> dict[str, gxe.Expectation]:
-    """column → an expectation that no row points at a parent id found in neither raw nor landing."""
+    """column → an expectation that no row points at a parent id found in neither raw nor landing: the lookup is
+    the typed table's ``<column>__unresolved`` (pipelines/lib/audit/typed_view.py, unresolved_columns)."""
     rules = {}
     for column, parent in spec.references.items():
-        table = parents_with_rows.get(parent)
-        if column in present and table:
-            rules[column] = gxe.UnexpectedRowsExpectation(
-                unexpected_rows_query=(
-                    f"select * from {{batch}} where nullif(trim({q(column)}), '') is not null "
-                    f'and trim({q(column)}) not in (select "Id" from raw.{q(table)} '
-                    f'union all select "Id" from landing.{q(table)})'
-                ),
-                description=f"{column} resolves to a {parent} id",
+        if column in present and parents_with_rows.get(parent):
+            rules[column] = gxe.ExpectColumnValuesToBeInSet(
+                column=f"{column}__unresolved", value_set=[False], description=f"{column} resolves to a {parent} id"
             )
     return rules

@@ -3,7 +3,7 @@
 Every rule of pipelines/lib/audit/rules.py is an expectation on one of these derived columns (``<column>__trimmed``,
 ``__value``, ``__unparseable``, ``__date``, ``__normalized``, ``__text`` and the per-rule ``__key``,
 ``__contradicts_status``, ``__missing_when_<label>``, ``__not_a_<grain>_start``, ``__without_rate``); they exist
-only for columns the file has.
+only for columns the file has. A reference rule reads ``<column>__unresolved`` (``unresolved_columns``).
 """
 
 from __future__ import annotations
@@ -164,3 +164,17 @@ VIEW_PARTS = (
 def typed_columns(spec: Spec, present: set[str]) -> list[str]:
     """Select-list items the view adds to the landed text columns (only for columns the file has)."""
     return [item for part in VIEW_PARTS for item in part(spec, present)]
+
+
+def unresolved_columns(spec: Spec, present: set[str], parent_tables: dict[str, str]) -> list[str]:
+    """Per reference column whose parent has a table with rows (``parent_tables``: parent object → table), the
+    lookup done once as it is built: true where the trimmed value is in neither raw nor landing's ``Id``. A blank
+    never fails; NOT IN's NULLs kept (a NULL among the parent ids flags no row), so false, never NULL."""
+    items = []
+    for column, parent in spec.references.items():
+        if column in present and (table := parent_tables.get(parent)):
+            items.append(
+                f'coalesce({trimmed(column)} is not null and trim({q(column)}) not in (select "Id" from raw.{q(table)} '
+                f'union all select "Id" from landing.{q(table)}), false) as {q(column + "__unresolved")}'
+            )
+    return items

@@ -11,9 +11,10 @@ import duckdb
 from pipelines.lib.audit.currency import RATES_TABLE, build_rates_table
 from pipelines.lib.audit.failing_sql import failing_sql
 from pipelines.lib.audit.gx_duckdb import validate_table
+from pipelines.lib.audit.pending import pending_files
 from pipelines.lib.audit.rules import Rule, Spec, q, reference_rules, row_count_rule, row_rules
 from pipelines.lib.audit.specs import SPECS
-from pipelines.lib.audit.typed_view import typed_columns
+from pipelines.lib.audit.typed_view import typed_columns, unresolved_columns
 from pipelines.lib.config import AuditConfig, load_publish_config
 from pipelines.lib.duckdb_settings import connect
 from pipelines.lib.ingest.files import move_to_rejected
@@ -47,14 +48,6 @@ class FileVerdict:
 
 def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def pending_files(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> list[tuple[str, str, int, int]]:
-    return con.execute(
-        f"select source_file, sha256, rows, malformed_rows from {INGEST_LOG} "
-        "where object = ? and status = 'pending' order by loaded_at",
-        [obj.name],
-    ).fetchall()
 
 
 def audit_pending(
@@ -100,11 +93,18 @@ def _judge(con: duckdb.DuckDBPyConnection, obj: ExportObject, config: AuditConfi
     present = {r[0] for r in con.execute(f'describe landing."{obj.table}"').fetchall()}
     if set(spec.converts) & present:
         build_rates_table(con, load_publish_config().reporting_currency)
+    parents = {
+        parent: by_name(parent).table for parent in spec.references.values() if _has_rows(con, by_name(parent).table)
+    }
     # The file's rows typed once, in memory (a temp table; beyond the memory limit DuckDB spills it): the lineage,
-    # the columns GX's reference queries read and every column a rule reads. GX's queries and the quarantine run
-    # on it; the landed text stays in landing, and quarantine takes each record from there.
-    kept = ["_source_line", "_source_sha256", *(c for c in spec.references if c in present)]
-    items = [*(q(c) for c in dict.fromkeys(kept)), *typed_columns(spec, present)]
+    # every column a rule reads and each reference looked up once. GX's queries and the quarantine run on it; the
+    # landed text stays in landing, and quarantine takes each record from there.
+    items = [
+        "_source_line",
+        "_source_sha256",
+        *typed_columns(spec, present),
+        *unresolved_columns(spec, present, parents),
+    ]
     con.execute(
         f'create or replace temp table "audit__{obj.table}" as select {", ".join(items)} '
         f'from landing."{obj.table}" where _source_sha256 = ?',
@@ -114,9 +114,6 @@ def _judge(con: duckdb.DuckDBPyConnection, obj: ExportObject, config: AuditConfi
         f"select rows from {INGEST_LOG} where object = ? and status = 'accepted' order by loaded_at desc limit 1",
         [obj.name],
     ).fetchone()
-    parents = {
-        parent: by_name(parent).table for parent in spec.references.values() if _has_rows(con, by_name(parent).table)
-    }
     rules = row_rules(spec, present, config, view)
     count_rule = row_count_rule(previous[0] if previous else None, config)
     references = reference_rules(spec, present, parents)
@@ -133,7 +130,7 @@ def _judge(con: duckdb.DuckDBPyConnection, obj: ExportObject, config: AuditConfi
             verdict.examples[rule.name] = outcome.result.get("partial_unexpected_index_list") or []
     for column, expectation in references.items():
         outcome = outcomes[id(expectation)]
-        unresolved = int(outcome.result.get("observed_value") or 0)
+        unresolved = int(outcome.result.get("unexpected_count") or 0)
         if unresolved:
             share = unresolved / max(verdict.rows, 1)
             message = f"{unresolved:,} rows ({share:.1%}) have a {column} found in no {spec.references[column]} export"
