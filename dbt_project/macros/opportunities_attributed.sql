@@ -97,3 +97,41 @@
     inner join canonical_stages on lower(stored.stage) = canonical_stages.stage_key
     where stored.stage <> canonical_stages.stage
 {%- endmacro %}
+
+{#- the stage spellings of int_opportunities_attributed (one per stage, any case) -#}
+{% macro attributed_stage_spellings() -%}
+    select
+        lower(stage) as stage_key,
+        min(stage) as stage
+    from {{ ref('int_opportunities_attributed') }}
+    where stage is not null
+    group by lower(stage)
+{%- endmacro %}
+
+{#-
+    The deals whose stage history an incremental build of int_stage_history_resolved computes again (DuckDB):
+    deals, history rows and entries rebuilt from exports loaded since the model's newest row; deals that left
+    int_opportunities_attributed; deals only the snapshot knows; deals with an entry whose stage spelling moved
+    (or whose stage no deal is in now).
+-#}
+{% macro stage_history_replaced_deals() -%}
+    {%- set opportunities = ref('int_opportunities_attributed') -%}
+    {%- set export_entries = ref('int_stage_history_from_exports') -%}
+    with
+    canonical_stages as ({{ attributed_stage_spellings() }})
+    select opportunity_id from {{ opportunities }} where _loaded_at > {{ model_loaded_until() }}
+    union
+    select opportunity_id from {{ ref('int_stage_history_unioned') }} where _loaded_at > {{ model_loaded_until() }}
+    union
+    select opportunity_id from {{ export_entries }} where _loaded_at > {{ model_loaded_until() }}
+    union
+    select opportunity_id from {{ this }}
+    where opportunity_id not in (select opportunity_id from {{ opportunities }} where opportunity_id is not null)
+    union
+    select opportunity_id from {{ ref('int_stage_history_from_snapshot') }}
+    where opportunity_id not in (select opportunity_id from {{ export_entries }} where opportunity_id is not null)
+    union
+    select stored.opportunity_id from {{ this }} as stored
+    left join canonical_stages on lower(stored.stage) = canonical_stages.stage_key
+    where stored.stage <> coalesce(canonical_stages.stage, 'unknown')
+{%- endmacro %}
