@@ -17,14 +17,14 @@
     where status = 'won'
 {%- endmacro %}
 
-{#- a won deal's band against deal_size_thresholds (a relation or CTE of that name, joined) -#}
+{#- a won deal's band against deal_size_thresholds (a relation or CTE of that name, joined); indented for a select list -#}
 {% macro deal_size_band(amount, status) -%}
     case
-        when {{ status }} <> 'won' or {{ amount }} is null then null
-        when {{ amount }} <= deal_size_thresholds.small_max then 'small'
-        when {{ amount }} >= deal_size_thresholds.large_min then 'large'
-        else 'medium'
-    end
+            when {{ status }} <> 'won' or {{ amount }} is null then null
+            when {{ amount }} <= deal_size_thresholds.small_max then 'small'
+            when {{ amount }} >= deal_size_thresholds.large_min then 'large'
+            else 'medium'
+        end
 {%- endmacro %}
 
 {#- each stage (any case) spelled the way most deals spell it -#}

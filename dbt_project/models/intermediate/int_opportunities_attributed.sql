@@ -107,7 +107,7 @@ opportunities_joined as (
     where {{ only_replaced('opportunities.opportunity_id') }}
 ),
 
-{#- over every deal of the accounts built (the same columns as opportunities_joined's) #}
+{# over every deal of the accounts built (the same columns as opportunities_joined's) #}
 first_won_deals as (
     select
         opportunity_id,

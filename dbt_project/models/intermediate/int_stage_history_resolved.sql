@@ -221,7 +221,7 @@ sequenced as (
         on all_entries.stage_key = canonical_stages.stage_key
 ),
 
-{#- the newest load of the deal's row, export history and repeated exports #}
+{# the newest load of the deal's row, export history and repeated exports #}
 deal_loads as (
     select
         opportunity_id,
