@@ -118,9 +118,7 @@ first_won_deals as (
     from opportunities
     where status = 'won'
         and account_id is not null
-        {%- if is_incremental() %}
-        and account_id in (select account_id from opportunities_joined)
-        {%- endif %}
+        and {{ 'account_id in (select account_id from opportunities_joined)' if is_incremental() else 'true' }}
 ),
 
 {#- a BIGINT on both engines (Spark's datediff is an INT) #}
