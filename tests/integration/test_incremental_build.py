@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -64,60 +64,62 @@ def differences(warehouse: Path, other: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+def built_both_ways(built: Built, root: Path, write_delta: Callable[[Built, Path], dict]) -> dict:
+    """A copy of the session's sample with the delta ``write_delta`` writes (into the next day's export folder)
+    built incrementally (``incremental``); then a copy of that warehouse rebuilt in full (``full``, ``run --force``).
+    Returns what ``write_delta`` returned, with both. Sets SALES_CONFIG (the caller restores it)."""
+    (root / "salesmetrics.yml").write_text(CONFIG)
+    os.environ["SALES_CONFIG"] = str(root / "salesmetrics.yml")
+    incremental = copy_of_built(built, root / "incremental")
+    written = write_delta(incremental, incremental.inbox / "salesforce" / DELTA_DAY)
+    refresh_warehouse()
+    full = copy_of_built(incremental, root / "full")
+    refresh_warehouse(force=True)  # the same raw rows, every model rebuilt
+    return {**written, "incremental": incremental, "full": full}
+
+
+def closing_and_new_deals(incremental: Built, folder: Path) -> dict:
+    """An open deal closes won (with a new stage history row), a won deal's amount and one of its lines change, a
+    new deal opens with a line."""
+    deals = read_rows(incremental.export_dir / "Opportunity.csv")
+    lines = read_rows(incremental.export_dir / "OpportunityLineItem.csv")
+    history = read_rows(incremental.export_dir / "OpportunityHistory.csv")
+    with_lines = {line["OpportunityId"] for line in lines}
+    opened = next(r for r in deals if r["IsClosed"] == "false" and r["Amount"] and r["CreatedDate"][:10] <= DELTA_DAY)
+    changed = next(r for r in deals if r["IsWon"] == "true" and r["Amount"] and r["Id"] in with_lines)
+    won = {"StageName": "Closed Won", "IsClosed": "true", "IsWon": "true", "CloseDate": DELTA_DAY}
+    new_id = opened["Id"][:-5] + "ZZNEW"
+    delta_deals = [
+        {**opened, **won, "Probability": "100", "LastStageChangeDate": f"{DELTA_DAY}T09:00:00.000Z"},
+        {**changed, "Amount": f"{Decimal(changed['Amount']) + Decimal('100.25'):.2f}"},
+        {**opened, "Id": new_id, "CreatedDate": f"{DELTA_DAY}T09:00:00.000Z", "CloseDate": "2026-07-31"},
+    ]
+    line = next(r for r in lines if r["OpportunityId"] == changed["Id"])
+    new_line = {**line, "Id": line["Id"][:-5] + "ZZNEW", "OpportunityId": new_id}
+    delta_lines = [{**line, "Quantity": str(int(line["Quantity"]) + 1)}, new_line]
+    entry = next(r for r in history if r["OpportunityId"] == opened["Id"])
+    delta_history = [
+        {
+            **entry,
+            "Id": entry["Id"][:-5] + "ZZNEW",
+            "StageName": "Closed Won",
+            "Probability": "100",
+            "CloseDate": DELTA_DAY,
+            "CreatedDate": f"{DELTA_DAY}T09:00:00.000Z",
+        }
+    ]
+    write_rows(folder / "Opportunity.csv", delta_deals)
+    write_rows(folder / "OpportunityLineItem.csv", delta_lines)
+    write_rows(folder / "OpportunityHistory.csv", delta_history)
+    return {"changed": changed, "line": line, "opened": opened, "new_id": new_id}
+
+
 @pytest.fixture(scope="module")
 def delta(tmp_path_factory: pytest.TempPathFactory, built: Built) -> Iterator[dict]:
-    """A copy of the session's sample (4,000 deals up to 2026-06-30) and a delta of the next day: an open deal
-    closes won (with a new stage history row), a won deal's amount and one of its lines change, a new deal opens
-    with a line. Built incrementally; then a copy of that warehouse rebuilt in full (``run --force``)."""
-    root = tmp_path_factory.mktemp("incremental")
+    """The session's sample (4,000 deals up to 2026-06-30) and a delta of the next day (closing_and_new_deals),
+    built incrementally and in full."""
     with restored_env("SALES_CONFIG"):
-        (root / "salesmetrics.yml").write_text(CONFIG)
-        os.environ["SALES_CONFIG"] = str(root / "salesmetrics.yml")
-        incremental = copy_of_built(built, root / "incremental")
-        deals = read_rows(incremental.export_dir / "Opportunity.csv")
-        lines = read_rows(incremental.export_dir / "OpportunityLineItem.csv")
-        history = read_rows(incremental.export_dir / "OpportunityHistory.csv")
-        with_lines = {line["OpportunityId"] for line in lines}
-        opened = next(
-            r for r in deals if r["IsClosed"] == "false" and r["Amount"] and r["CreatedDate"][:10] <= DELTA_DAY
-        )
-        changed = next(r for r in deals if r["IsWon"] == "true" and r["Amount"] and r["Id"] in with_lines)
-        won = {"StageName": "Closed Won", "IsClosed": "true", "IsWon": "true", "CloseDate": DELTA_DAY}
-        new_id = opened["Id"][:-5] + "ZZNEW"
-        delta_deals = [
-            {**opened, **won, "Probability": "100", "LastStageChangeDate": f"{DELTA_DAY}T09:00:00.000Z"},
-            {**changed, "Amount": f"{Decimal(changed['Amount']) + Decimal('100.25'):.2f}"},
-            {**opened, "Id": new_id, "CreatedDate": f"{DELTA_DAY}T09:00:00.000Z", "CloseDate": "2026-07-31"},
-        ]
-        line = next(r for r in lines if r["OpportunityId"] == changed["Id"])
-        new_line = {**line, "Id": line["Id"][:-5] + "ZZNEW", "OpportunityId": new_id}
-        delta_lines = [{**line, "Quantity": str(int(line["Quantity"]) + 1)}, new_line]
-        entry = next(r for r in history if r["OpportunityId"] == opened["Id"])
-        delta_history = [
-            {
-                **entry,
-                "Id": entry["Id"][:-5] + "ZZNEW",
-                "StageName": "Closed Won",
-                "Probability": "100",
-                "CloseDate": DELTA_DAY,
-                "CreatedDate": f"{DELTA_DAY}T09:00:00.000Z",
-            }
-        ]
-        folder = incremental.inbox / "salesforce" / DELTA_DAY
-        write_rows(folder / "Opportunity.csv", delta_deals)
-        write_rows(folder / "OpportunityLineItem.csv", delta_lines)
-        write_rows(folder / "OpportunityHistory.csv", delta_history)
-        refresh_warehouse()
-        full = copy_of_built(incremental, root / "full")
-        refresh_warehouse(force=True)  # the same raw rows, every model rebuilt
-        yield {
-            "incremental": incremental,
-            "full": full,
-            "changed": changed,
-            "line": line,
-            "opened": opened,
-            "new_id": new_id,
-        }
+        yield built_both_ways(built, tmp_path_factory.mktemp("incremental"), closing_and_new_deals)
 
 
 def test_the_delta_is_built_incrementally_and_equals_a_full_rebuild_row_for_row(delta: dict) -> None:
@@ -174,3 +176,69 @@ def test_raw_rows_removed_make_the_next_build_full_and_equal_to_a_full_build(del
     assert differences(incremental.warehouse, built.warehouse).keys() == {
         "intermediate.int_stage_history_from_snapshot"
     }
+
+
+def deleted_deal(incremental: Built, folder: Path) -> dict:
+    """A won deal with lines and stage history comes back flagged IsDeleted (a queryAll export)."""
+    lines = {r["OpportunityId"] for r in read_rows(incremental.export_dir / "OpportunityLineItem.csv")}
+    history = {r["OpportunityId"] for r in read_rows(incremental.export_dir / "OpportunityHistory.csv")}
+    deals = read_rows(incremental.export_dir / "Opportunity.csv")
+    deal = next(r for r in deals if r["IsWon"] == "true" and r["Id"] in lines and r["Id"] in history)
+    write_rows(folder / "Opportunity.csv", [{**deal, "IsDeleted": "true"}])
+    return {"id": deal["Id"]}
+
+
+def unit_cost_changed(incremental: Built, folder: Path) -> dict:
+    """A sold product's unit cost changes (no deal or line changes)."""
+    sold = {r["Product2Id"] for r in read_rows(incremental.export_dir / "OpportunityLineItem.csv")}
+    products = read_rows(incremental.export_dir / "Product2.csv")
+    product = next(r for r in products if r["Unit_Cost__c"] and r["Id"] in sold)
+    cost = Decimal(product["Unit_Cost__c"]) + Decimal("1.25")
+    write_rows(folder / "Product2.csv", [{**product, "Unit_Cost__c": str(cost)}])
+    return {"id": product["Id"], "unit_cost": cost}
+
+
+def new_manager(incremental: Built, folder: Path) -> dict:
+    """A rep who owns open deals gets another manager (no deal changes)."""
+    deals = read_rows(incremental.export_dir / "Opportunity.csv")
+    owners = {r["OwnerId"] for r in deals if r["IsClosed"] == "false"}
+    users = read_rows(incremental.export_dir / "User.csv")
+    rep = next(r for r in users if r["Id"] in owners and r["ManagerId"])
+    manager = next(r for r in users if r["Id"] not in (rep["Id"], rep["ManagerId"]) and r["Id"] not in owners)
+    write_rows(folder / "User.csv", [{**rep, "ManagerId": manager["Id"]}])
+    return {"id": rep["Id"], "manager_id": manager["Id"]}
+
+
+@pytest.fixture(scope="module", params=[deleted_deal, unit_cost_changed, new_manager], ids=lambda f: f.__name__)
+def small_delta(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, built: Built
+) -> Iterator[dict]:
+    """The session's sample and a delta that changes one thing every deal's rows may depend on, built incrementally
+    and in full."""
+    with restored_env("SALES_CONFIG"):
+        root = tmp_path_factory.mktemp(request.param.__name__)
+        yield {**built_both_ways(built, root, request.param), "kind": request.param.__name__}
+
+
+def test_a_deleted_deal_a_new_unit_cost_or_manager_build_as_a_full_rebuild_does(small_delta: dict) -> None:
+    incremental, full = small_delta["incremental"].warehouse, small_delta["full"].warehouse
+    assert last_build_was_full(incremental) is False
+    assert differences(incremental, full) == {}
+    with duckdb.connect(str(incremental), read_only=True) as con:
+
+        def one(sql: str) -> list[tuple]:
+            return con.execute(sql, [small_delta["id"]]).fetchall()
+
+        if small_delta["kind"] == "deleted_deal":
+            assert one("select count(*) from marts.fct_deleted_opportunities where opportunity_id = ?") == [(1,)]
+            for table in ("int_opportunities_attributed", "int_opportunity_lines_costed", "int_stage_history_resolved"):
+                assert one(f"select count(*) from intermediate.{table} where opportunity_id = ?") == [(0,)]
+        elif small_delta["kind"] == "unit_cost_changed":
+            costs = one("select distinct unit_cost from intermediate.int_opportunity_lines_costed where product_id = ?")
+            assert costs == [(small_delta["unit_cost"],)]
+        else:
+            managers = one(
+                "select distinct manager_id from intermediate.int_opportunities_attributed "
+                "where owner_id = ? and status = 'open'"
+            )
+            assert managers == [(small_delta["manager_id"],)]

@@ -14,6 +14,16 @@
     - stage: exports mix cases ('Closed Won', 'CLOSED WON', 'closed won'); each stage is spelled the way
       most deals spell it, so grouping by stage does not split one stage in three.
 #}
+{#-
+    Incremental on DuckDB (macros/replace_keys.sql): a build computes only the deals attributed_replaced_deals
+    names (macros/opportunities_attributed.sql); the thresholds, stage spellings and first won deals still come
+    from every deal. On Spark, a table.
+#}
+{{ config(
+    materialized=incremental_unless_spark('table'), incremental_strategy='replace_keys',
+    unique_key='opportunity_id', replaced_keys='attributed_replaced_deals'
+) }}
+
 with
 
 opportunities as (
@@ -32,52 +42,12 @@ org_history as (
     select * from {{ ref('int_rep_org_history') }}
 ),
 
-deal_size_percentiles as (
-    select
-        {{ percentile('amount', 0.33) }} as won_amount_p33,
-        {{ percentile('amount', 0.67) }} as won_amount_p67
-    from opportunities
-    where status = 'won'
-),
-
-{%- set small_max = var('deal_size_small_max') %}
-{%- set large_min = var('deal_size_large_min') %}
-
 deal_size_thresholds as (
-    select
-        coalesce(
-            cast({{ 'null' if small_max is none else small_max }} as decimal(38, 6)),
-            won_amount_p33
-        ) as small_max,
-        coalesce(
-            cast({{ 'null' if large_min is none else large_min }} as decimal(38, 6)),
-            won_amount_p67
-        ) as large_min
-    from deal_size_percentiles
-),
-
-stage_spellings as (
-    select
-        lower(stage) as stage_key,
-        stage,
-        count(*) as deals
-    from opportunities
-    where stage is not null
-    group by lower(stage), stage
+    {{ deal_size_thresholds('opportunities') }}
 ),
 
 canonical_stages as (
-    select
-        stage_key,
-        stage
-    from (
-        select
-            stage_key,
-            stage,
-            row_number() over (partition by stage_key order by deals desc, stage asc) as spelling_rank
-        from stage_spellings
-    ) as ranked_spellings
-    where spelling_rank = 1
+    {{ canonical_stage_spellings('opportunities') }}
 ),
 
 {#- The owner's region when the deal closed (from the org history), else today's. #}
@@ -118,7 +88,8 @@ opportunities_joined as (
         {{ owner_region }} as rep_region,
         case when org_history.rep_id is not null then 'close' else 'current' end as org_as_of,
         opportunities._source_file,
-        opportunities._source_line
+        opportunities._source_line,
+        opportunities._loaded_at
     from opportunities
     left join accounts
         on opportunities.account_id = accounts.account_id
@@ -133,8 +104,10 @@ opportunities_joined as (
         and opportunities.close_date < coalesce(org_history.valid_to, cast('9999-12-31' as date))
     left join canonical_stages
         on lower(opportunities.stage) = canonical_stages.stage_key
+    where {{ only_replaced('opportunities.opportunity_id') }}
 ),
 
+{# over every deal of the accounts built (the same columns as opportunities_joined's) #}
 first_won_deals as (
     select
         opportunity_id,
@@ -142,9 +115,10 @@ first_won_deals as (
             partition by account_id
             order by close_date, opportunity_id
         ) = 1 as is_first_won_deal
-    from opportunities_joined
+    from opportunities
     where status = 'won'
         and account_id is not null
+        and {{ 'account_id in (select account_id from opportunities_joined)' if is_incremental() else 'true' }}
 ),
 
 {#- a BIGINT on both engines (Spark's datediff is an INT) #}
@@ -158,12 +132,7 @@ attributed as (
             when opportunities_joined.status in ('won', 'lost')
                 then cast({{ cycle_days }} as {{ dbt.type_bigint() }})
         end as sales_cycle_days,
-        case
-            when opportunities_joined.status <> 'won' or opportunities_joined.amount is null then null
-            when opportunities_joined.amount <= deal_size_thresholds.small_max then 'small'
-            when opportunities_joined.amount >= deal_size_thresholds.large_min then 'large'
-            else 'medium'
-        end as deal_size_band
+        {{ deal_size_band('opportunities_joined.amount', 'opportunities_joined.status') }} as deal_size_band
     from opportunities_joined
     cross join deal_size_thresholds
     left join first_won_deals
@@ -202,7 +171,9 @@ final as (
         sales_cycle_days,
         deal_size_band,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at,
+        {{ inputs_digest(attributed_inputs()) }} as _inputs_digest
     from attributed
 )
 

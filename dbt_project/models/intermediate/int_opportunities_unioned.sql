@@ -10,6 +10,7 @@
     currency converts at the rate valid on its close date (int_currency_rates: the dated rate covering the
     day, else the static rate) of its currency and of the reporting currency, both in units per base unit:
     amount = amount_original x rate_reporting / rate_original, exact to the 6th decimal (macros/math.sql).
+    _loaded_at: the load of the deal's row (or of its newest line, for an amount summed from lines).
     A deal without a currency (single-currency exports) is in the reporting currency. A deal whose currency
     has no rate is quarantined by the audit (rule CurrencyIsoCode__has_rate); should one still get here (its
     rates re-exported without it), its amount is NULL and rate_basis 'missing': never summed unconverted.
@@ -39,7 +40,8 @@ deleted as (
 line_totals as (
     select
         opportunity_id,
-        sum(coalesce(total_price, quantity * unit_price)) as lines_total
+        sum(coalesce(total_price, quantity * unit_price)) as lines_total,
+        max(_loaded_at) as lines_loaded_at
     from lines
     where opportunity_id is not null
     group by opportunity_id
@@ -65,7 +67,8 @@ salesforce_renamed as (
         currency_iso_code as currency_code,
         'salesforce' as _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from salesforce_opportunities
 ),
 
@@ -91,7 +94,9 @@ canonical_renamed as (
         canonical_opportunities.currency as currency_code,
         canonical_opportunities._source_name,
         canonical_opportunities._source_file,
-        canonical_opportunities._source_line
+        canonical_opportunities._source_line,
+        {#- the amount may come from the lines #}
+        greatest(canonical_opportunities._loaded_at, line_totals.lines_loaded_at) as _loaded_at
     from canonical_opportunities
     left join line_totals
         on canonical_opportunities.opportunity_id = line_totals.opportunity_id
@@ -178,7 +183,8 @@ final as (
         region,
         _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from rated
 )
 

@@ -10,6 +10,15 @@
     no rate. The catalogue's unit cost and list price are taken in the reporting currency.
     The lines of a deal deleted in the CRM (int_opportunities_deleted) are left out with it.
 #}
+{#-
+    Incremental on DuckDB (macros/replace_keys.sql): a build computes again the lines of the deals
+    lines_costed_replaced_deals names (below). On Spark, a table.
+#}
+{{ config(
+    materialized=incremental_unless_spark('table'), incremental_strategy='replace_keys',
+    unique_key='opportunity_id', replaced_keys='lines_costed_replaced_deals'
+) }}
+
 with
 
 lines as (
@@ -49,12 +58,14 @@ lines_converted as (
         lines.total_price as total_price_original,
         opportunities.currency_original,
         lines._source_file,
-        lines._source_line
+        lines._source_line,
+        greatest(lines._loaded_at, opportunities._loaded_at) as _loaded_at
     from lines
     left join opportunities
         on lines.opportunity_id = opportunities.opportunity_id
     {#- the lines of a deal deleted in the CRM go with it #}
     where not exists (select 1 from deleted where deleted.opportunity_id = lines.opportunity_id)
+        and {{ only_replaced('lines.opportunity_id') }}
 ),
 
 lines_joined_to_products as (
@@ -71,7 +82,8 @@ lines_joined_to_products as (
         lines.total_price_original,
         lines.currency_original,
         lines._source_file,
-        lines._source_line
+        lines._source_line,
+        lines._loaded_at
     from lines_converted as lines
     left join products
         on lines.product_id = products.product_id
@@ -92,7 +104,9 @@ final as (
         total_price_original,
         currency_original,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at,
+        {{ inputs_digest(lines_costed_inputs()) }} as _inputs_digest
     from lines_joined_to_products
 )
 

@@ -25,7 +25,8 @@ salesforce_renamed as (
         cast(null as decimal(38, 6)) as cost,
         'salesforce' as _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from salesforce_lines
 ),
 
@@ -41,7 +42,8 @@ canonical_renamed as (
         cost,
         _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from canonical_lines
 ),
 

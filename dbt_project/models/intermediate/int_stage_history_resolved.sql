@@ -19,6 +19,16 @@
     'unknown' at created_at comes first, rather than pretending the later stage began at creation.
     Stage names take the spelling int_opportunities_attributed uses (odd case and spaces folded).
 #}
+{#-
+    Incremental on DuckDB (macros/replace_keys.sql): a build computes again the histories of the deals
+    stage_history_replaced_deals names; the stage spellings still come from every deal. `_loaded_at`: the newest
+    load of the deal's row and history (deal_loads). On Spark, a table.
+#}
+{{ config(
+    materialized=incremental_unless_spark('table'), incremental_strategy='replace_keys',
+    unique_key='opportunity_id', replaced_keys='stage_history_replaced_deals'
+) }}
+
 with
 
 opportunities as (
@@ -59,6 +69,7 @@ history_entries as (
     where exported_history.opportunity_id is not null
         and exported_history.stage is not null
         and exported_history.entered_at is not null
+        and {{ only_replaced('exported_history.opportunity_id') }}
 ),
 
 history_ends as (
@@ -80,6 +91,7 @@ rebuilt_entries as (
         probability,
         2 as source_priority
     from export_entries
+    where {{ only_replaced('opportunity_id') }}
     union all
     select
         opportunity_id,
@@ -92,6 +104,7 @@ rebuilt_entries as (
         3 as source_priority
     from snapshot_entries
     where opportunity_id not in (select opportunity_id from export_entries)
+        and {{ only_replaced('opportunity_id') }}
 ),
 
 rebuilt_entries_after_history as (
@@ -161,6 +174,7 @@ creation_entries as (
     left join first_entries
         on opportunities.opportunity_id = first_entries.opportunity_id
     where opportunities.created_at is not null
+        and {{ only_replaced('opportunities.opportunity_id') }}
         and (
             first_entries.opportunity_id is null
             or cast(first_entries.first_entered_at as date) > opportunities.created_date
@@ -183,12 +197,7 @@ all_entries as (
 ),
 
 canonical_stages as (
-    select
-        lower(stage) as stage_key,
-        min(stage) as stage
-    from opportunities
-    where stage is not null
-    group by lower(stage)
+    {{ attributed_stage_spellings() }}
 ),
 
 sequenced as (
@@ -212,19 +221,38 @@ sequenced as (
         on all_entries.stage_key = canonical_stages.stage_key
 ),
 
-final as (
+{# the newest load of the deal's row, export history and repeated exports #}
+deal_loads as (
     select
         opportunity_id,
-        entry_number,
-        stage,
-        entered_at,
-        cast(entered_at as date) as entered_date,
-        exited_at,
-        cast(exited_at as date) as exited_date,
-        source,
-        entered_at_basis,
-        probability
+        max(_loaded_at) as _loaded_at
+    from (
+        select opportunity_id, _loaded_at from opportunities
+        union all
+        select opportunity_id, _loaded_at from exported_history
+        union all
+        select opportunity_id, _loaded_at from export_entries
+    ) as loads
+    where {{ only_replaced('opportunity_id') }}
+    group by opportunity_id
+),
+
+final as (
+    select
+        sequenced.opportunity_id,
+        sequenced.entry_number,
+        sequenced.stage,
+        sequenced.entered_at,
+        cast(sequenced.entered_at as date) as entered_date,
+        sequenced.exited_at,
+        cast(sequenced.exited_at as date) as exited_date,
+        sequenced.source,
+        sequenced.entered_at_basis,
+        sequenced.probability,
+        deal_loads._loaded_at
     from sequenced
+    left join deal_loads
+        on sequenced.opportunity_id = deal_loads.opportunity_id
 )
 
 select * from final

@@ -1,4 +1,8 @@
-{# Stage changes from every source in canonical columns (Salesforce OpportunityHistory, mapped exports). #}
+{#
+    Stage changes from every source in canonical columns (Salesforce OpportunityHistory, mapped exports).
+    A view on DuckDB: its readers (int_stage_history_resolved, incremental there) read a few deals' rows.
+#}
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 with
 
 salesforce_history as (
@@ -18,7 +22,8 @@ salesforce_renamed as (
         entered_date,
         'salesforce' as _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from salesforce_history
 ),
 
@@ -31,7 +36,8 @@ canonical_renamed as (
         entered_date,
         _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from canonical_history
 ),
 

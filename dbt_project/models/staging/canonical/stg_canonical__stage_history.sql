@@ -14,7 +14,8 @@ renamed as (
         {{ parse_date('entered_at') }} as entered_date,
         _source_name,
         _source_file,
-        _source_line
+        _source_line,
+        _loaded_at
     from source
 )
 
