@@ -24,7 +24,16 @@ import yaml
 from delta import write_delta
 from floor import marts_agree
 from measure import Measured, measure
-from stages import dagster_steps, dbt_by_kind, dbt_models, newest_run_id, run_table, stage_table, step_table
+from stages import (
+    analyst_copy_seconds,
+    dagster_steps,
+    dbt_by_kind,
+    dbt_models,
+    newest_run_id,
+    run_table,
+    stage_table,
+    step_table,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -68,6 +77,9 @@ def profiled_run(name: str, env: dict[str, str], work: Path) -> Measured:
     report = [f"\n{name}: {measured.seconds:.1f} s, peak {measured.peak_mib:,.0f} MiB", " by stage:"]
     report += stage_table(steps, measured.seconds)
     report += [" steps (ingest assets, audit checks, dbt):", *step_table(steps)]
+    copy = analyst_copy_seconds(Path(env["DAGSTER_HOME"]), since)
+    if copy is not None:
+        report += [f" of the dbt step, writing the analysts' copy: {copy:.1f} s"]
     if models:
         report += [" dbt by kind of node (summed; threads overlap):", *dbt_by_kind(models)]
         report += [" slowest 10 dbt nodes:", *step_table(models, 10)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,24 @@ def dagster_steps(dagster_home: Path, since: float = 0) -> list[Step]:
             elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
                 steps.append(Step(event.step_key, entry.timestamp - starts.get(event.step_key, entry.timestamp)))
     return steps
+
+
+COPY_MESSAGE = re.compile(r"Analysts' copy refreshed: \d+ tables in (?P<seconds>[0-9.]+) s")
+
+
+def analyst_copy_seconds(dagster_home: Path, since: float = 0) -> float | None:
+    """Seconds the newest run spent writing the analysts' copy (inside the dbt step), from its log; None when it
+    wrote none (nothing new) or the run was created before ``since``."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        records = instance.get_run_records(limit=1)
+        if not records or records[0].create_timestamp.timestamp() < since:
+            return None
+        for entry in instance.all_logs(records[0].dagster_run.run_id):
+            if found := COPY_MESSAGE.search(entry.user_message or ""):
+                return float(found["seconds"])
+    return None
 
 
 def dbt_models(target: Path, since: float, run_id: str | None = None) -> list[Step]:
