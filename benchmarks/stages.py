@@ -41,22 +41,28 @@ def dagster_steps(dagster_home: Path, since: float = 0) -> list[Step]:
     that run was created before ``since`` (a command that decided before starting a job, nothing new)."""
     import dagster as dg
 
+    starts: dict[str, float] = {}
+    steps = []
+    for entry in newest_run_logs(dagster_home, since):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            starts[event.step_key] = entry.timestamp
+        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+            steps.append(Step(event.step_key, entry.timestamp - starts.get(event.step_key, entry.timestamp)))
+    return steps
+
+
+def newest_run_logs(dagster_home: Path, since: float = 0) -> list:
+    """The event log of the newest run in ``dagster_home``; empty when that run was created before ``since``."""
+    import dagster as dg
+
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         records = instance.get_run_records(limit=1)
         if not records or records[0].create_timestamp.timestamp() < since:
             return []
-        run = records[0].dagster_run
-        starts: dict[str, float] = {}
-        steps = []
-        for entry in instance.all_logs(run.run_id):
-            event = entry.dagster_event
-            if event is None or event.step_key is None:
-                continue
-            if event.event_type == dg.DagsterEventType.STEP_START:
-                starts[event.step_key] = entry.timestamp
-            elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-                steps.append(Step(event.step_key, entry.timestamp - starts.get(event.step_key, entry.timestamp)))
-    return steps
+        return list(instance.all_logs(records[0].dagster_run.run_id))
 
 
 COPY_MESSAGE = re.compile(r"Analysts' copy refreshed: \d+ tables in (?P<seconds>[0-9.]+) s")
@@ -65,15 +71,9 @@ COPY_MESSAGE = re.compile(r"Analysts' copy refreshed: \d+ tables in (?P<seconds>
 def analyst_copy_seconds(dagster_home: Path, since: float = 0) -> float | None:
     """Seconds the newest run spent writing the analysts' copy (inside the dbt step), from its log; None when it
     wrote none (nothing new) or the run was created before ``since``."""
-    import dagster as dg
-
-    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
-        records = instance.get_run_records(limit=1)
-        if not records or records[0].create_timestamp.timestamp() < since:
-            return None
-        for entry in instance.all_logs(records[0].dagster_run.run_id):
-            if found := COPY_MESSAGE.search(entry.user_message or ""):
-                return float(found["seconds"])
+    for entry in newest_run_logs(dagster_home, since):
+        if found := COPY_MESSAGE.search(entry.user_message or ""):
+            return float(found["seconds"])
     return None
 
 

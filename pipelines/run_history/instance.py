@@ -27,8 +27,11 @@ class RunHistoryInstance(dg.DagsterInstance):
             "RunHistoryStorage",
             yaml.dump({"base_dir": _event_logs_directory(base_dir)}),
         )
-        parts = {"run_storage": defaults["run_storage"], "event_log_storage": events}
-        parts["schedule_storage"] = defaults["schedule_storage"]
+        parts = {
+            "run_storage": defaults["run_storage"],
+            "event_log_storage": events,
+            "schedule_storage": defaults["schedule_storage"],
+        }
         storages = {
             k: {"module_name": v.module_name, "class_name": v.class_name, "config_yaml": v.config_yaml}
             for k, v in parts.items()
