@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.cli.runner import refresh_warehouse
+from pipelines.lib.settings import DBT_PROJECT_DIR
 from tests.integration.conftest import SAMPLE_END, Built, copy_of_built
 
 
@@ -56,7 +58,12 @@ def test_newer_export_supersedes_in_staging(small: Built) -> None:
         writer.writeheader()
         writer.writerows(rows)  # the full export again, with that one deal now won
 
-    refresh_warehouse()
+    result = refresh_warehouse()
+    # dbt's log of the build, at info: each node's result, not every statement's SQL (debug: ~10x larger, slower)
+    (target,) = (DBT_PROJECT_DIR / "target").glob(f"sales_dbt_models-{result.run_id[:8]}-*")
+    events = [json.loads(line)["info"] for line in (target / "dbt.log").read_text().splitlines()]
+    assert {e["level"] for e in events} <= {"info", "warn"}
+    assert sum(e["name"] == "LogModelResult" for e in events) > 50
 
     with duckdb.connect(str(small.warehouse), read_only=True) as con:
         raw_versions = con.execute(

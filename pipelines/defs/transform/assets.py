@@ -14,7 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import WAREHOUSE_POOL
-from pipelines.defs.transform.parse_cache import keep_parse_state, target_with_parse_state
+from pipelines.defs.transform.parse_cache import keep_parse_state, prune_targets, target_with_parse_state
 from pipelines.defs.transform.project import dbt_project
 from pipelines.lib.config import dbt_settings, load_engine
 from pipelines.lib.duckdb_settings import dbt_environment
@@ -40,6 +40,10 @@ SKIP_IF_UNCHANGED_TAG = "salesmetrics/skip_transform_if_unchanged"
 FORCE_TRANSFORM_TAG = "salesmetrics/force_transform"
 SKIPPED_METADATA_KEY = "transform_skipped"
 SCORECARD_KEY = dg.AssetKey(["marts", "kpi_scorecard"])
+# dbt's own log (dbt.log in the build's target folder, named in a failed run's message) at info: each node's result
+# and every error with its database message, not the debug lines (every statement's SQL: ~10 MB a build, and
+# dbt's logging of them took ~10 % of a build's time). A node's SQL stays in the folder's compiled/ and run/.
+BUILD_LOG = ("--log-level-file", "info")
 
 
 class SalesDbtTranslator(DagsterDbtTranslator):
@@ -178,7 +182,8 @@ def sales_dbt_models(
     events = []
     total = len(context.selected_asset_keys)
     try:
-        build = ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if refresh_why else [])]
+        build = ["build", "--exclude-resource-type", "unit_test", *BUILD_LOG]
+        build += ["--full-refresh"] if refresh_why else []
         # On Spark the marts are built under their own names there, then copied in under the build's names below.
         with marts_swap.build_names() if not on_spark else nullcontext():
             for event in dbt.cli(build, context=context, target_path=target).stream():
@@ -190,6 +195,7 @@ def sales_dbt_models(
         yield from events
         raise
     keep_parse_state(target, database, project_target)
+    prune_targets(project_target, f"{context.op.name}-")
     # Reached only when dbt succeeded. One transaction: the marts swapped in, the transform log's row (publication
     # checks it to refuse marts older than the data) and the fingerprint the next run's nothing-new skip reads.
     finished = datetime.now(UTC).replace(tzinfo=None)

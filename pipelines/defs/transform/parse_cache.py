@@ -24,6 +24,7 @@ from pathlib import Path
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 BUILD_STATE = f"build_{PARTIAL_PARSE}"
+TARGETS_KEPT = 20  # the newest builds' target folders kept (dbt's log, compiled SQL, run_results.json)
 
 
 def kept_state(warehouse: Path) -> Path:
@@ -55,3 +56,17 @@ def keep_parse_state(target: Path, warehouse: Path, project_target: Path) -> Non
         partial = kept.with_name(f"{kept.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.partial")
         shutil.copyfile(made, partial)
         os.replace(partial, kept)
+
+
+def prune_targets(project_target: Path, prefix: str, keep: int = TARGETS_KEPT) -> list[Path]:
+    """Remove the target folders named ``prefix*`` of all but the newest ``keep`` builds; return the removed.
+
+    Each build leaves one (its manifest, compiled SQL, run results and dbt's log: 2-11 MB at any scale); a daily
+    schedule would otherwise pile them up for ever. A build running meanwhile has the newest folder."""
+    folders = sorted(
+        (f for f in project_target.glob(f"{prefix}*") if f.is_dir()), key=lambda f: f.stat().st_mtime, reverse=True
+    )
+    removed = folders[keep:]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return removed
