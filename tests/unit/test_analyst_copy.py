@@ -82,3 +82,58 @@ def test_a_refused_publication_leaves_the_copy_as_it_was_and_no_scratch_file(tmp
     assert (copy.read_bytes(), copy.stat().st_mtime_ns) == before
     assert read(copy, "select version from snapshots.kpi_monthly_versions") == [("v1",)]
     assert not list(tmp_path.glob(".*partial"))
+
+
+def versions_published_and_copied(tmp_path: Path) -> tuple[duckdb.DuckDBPyConnection, Path, datetime]:
+    """Version 1 of March published and in the copy, the second version of March published since."""
+    con, copy, built = published_and_copied(tmp_path)
+    con.execute(
+        "create table snapshots.period_opportunities as select * from (values "
+        "('month', '2026-03', 1, 'o1', 10.50::decimal(38, 6)), ('month', '2026-03', 1, 'o2', 20.25::decimal(38, 6))) "
+        "as t(grain, period, version, opportunity_id, amount)"
+    )
+    refresh_analyst_copy(con, copy)
+    con.execute(
+        "insert into snapshots.period_opportunities values "
+        "('month', '2026-03', 2, 'o1', 11.00), ('month', '2026-03', 2, 'o2', 20.25), ('month', '2026-03', 2, 'o3', 5)"
+    )
+    return con, copy, built
+
+
+def copied_rows(copy: Path) -> list[tuple]:
+    sql = "select version, opportunity_id, amount::varchar from snapshots.period_opportunities order by 1, 2"
+    return read(copy, sql)
+
+
+def test_a_publication_appends_only_the_new_versions_to_the_copy(tmp_path: Path) -> None:
+    """Snapshot tables are append-only: the copy gets the versions it lacks, the ones it holds are not written
+    again (a copy's row changed behind the pipeline's back stays changed, which shows it)."""
+    con, copy, built = versions_published_and_copied(tmp_path)
+    with duckdb.connect(str(copy)) as edit:
+        edit.execute("update snapshots.period_opportunities set amount = 99 where opportunity_id = 'o2'")
+
+    assert refresh_copied_snapshots(con, copy, built)["snapshots.period_opportunities"] == 5
+    assert copied_rows(copy) == [
+        (1, "o1", "10.500000"),
+        (1, "o2", "99.000000"),  # not written again
+        (2, "o1", "11.000000"),
+        (2, "o2", "20.250000"),
+        (2, "o3", "5.000000"),
+    ]
+    assert read(copy, "select version from snapshots.kpi_monthly_versions") == [("v1",)]
+
+
+def test_a_copy_short_of_rows_or_with_other_columns_gets_the_whole_table(tmp_path: Path) -> None:
+    con, copy, built = versions_published_and_copied(tmp_path)
+    with duckdb.connect(str(copy)) as edit:  # a copy that went astray: one row of version 1 missing
+        edit.execute("delete from snapshots.period_opportunities where opportunity_id = 'o1'")
+    refresh_copied_snapshots(con, copy, built)
+    expected = con.execute(
+        "select version, opportunity_id, amount::varchar from snapshots.period_opportunities order by 1, 2"
+    ).fetchall()
+    assert copied_rows(copy) == expected and len(expected) == 5
+
+    # an upgrade added a column: the table is written whole, with it
+    con.execute("alter table snapshots.period_opportunities add column team varchar default 'EMEA'")
+    assert refresh_copied_snapshots(con, copy, built)["snapshots.period_opportunities"] == 5
+    assert read(copy, "select distinct team from snapshots.period_opportunities") == [("EMEA",)]

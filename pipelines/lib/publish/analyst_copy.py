@@ -65,7 +65,7 @@ def snapshots_refresh(target: Path, built: datetime | None) -> Iterator[Finish]:
 
     def finish(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         copying.result()
-        copied = _copy_schemas(con, partial, ("snapshots",))
+        copied = _copy_schemas(con, partial, ("snapshots",), keep_versions=True)
         partial.replace(target)
         return copied
 
@@ -85,8 +85,15 @@ def _copy_to_disk(source: Path, copy: Path) -> None:
         os.fdatasync(handle.fileno())
 
 
-def _copy_schemas(con: duckdb.DuckDBPyConnection, partial: Path, schemas: tuple[str, ...]) -> dict[str, int]:
-    """``schemas`` written into the DuckDB file ``partial`` (what it held of them before is replaced)."""
+def _copy_schemas(
+    con: duckdb.DuckDBPyConnection, partial: Path, schemas: tuple[str, ...], keep_versions: bool = False
+) -> dict[str, int]:
+    """``schemas`` written into the DuckDB file ``partial`` (what it held of them before is replaced); rows each
+    table holds there.
+
+    ``keep_versions``: the snapshot tables are append-only (a version's rows are written by one transaction, never
+    changed or deleted), so a table ``partial`` already holds with the same columns only gets the versions it lacks,
+    instead of every version ever published written again at each publication."""
     con.execute(f"attach '{partial}' as analyst_copy")
     copied: dict[str, int] = {}
     try:
@@ -96,11 +103,18 @@ def _copy_schemas(con: duckdb.DuckDBPyConnection, partial: Path, schemas: tuple[
             "and table_name not like '\\_%' escape '\\' order by table_type, table_schema, table_name",
             list(schemas),
         ).fetchall()
+        kept = _appendable(con, objects) if keep_versions else {}
         for schema in schemas:
-            con.execute(f"drop schema if exists analyst_copy.{schema} cascade")
+            if kept:
+                _drop_all_but(con, schema, kept)
+            else:
+                con.execute(f"drop schema if exists analyst_copy.{schema} cascade")
         for schema in {o[0] for o in objects}:
-            con.execute(f"create schema analyst_copy.{schema}")
+            con.execute(f"create schema if not exists analyst_copy.{schema}")
         for schema, name, kind in objects:
+            if (schema, name) in kept:
+                copied[f"{schema}.{name}"] = _append_versions(con, schema, name, kept[(schema, name)])
+                continue
             if kind == "VIEW" and schema == "snapshots":
                 # Snapshot views are over their *_versions tables, copied as tables just before.
                 sql = con.execute(
@@ -126,3 +140,50 @@ def _main_catalog(con: duckdb.DuckDBPyConnection) -> str:
         "select database_name from duckdb_databases() where not internal and database_name <> 'analyst_copy' "
         "order by database_oid limit 1"
     ).fetchone()[0]
+
+
+VERSION_KEY = ("grain", "period", "version")  # what tells one snapshot version's rows from another's
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
+        [catalog, schema, name],
+    ).fetchall()
+
+
+def _appendable(con: duckdb.DuckDBPyConnection, objects: list[tuple[str, str, str]]) -> dict[tuple[str, str], list]:
+    """The base tables the copy holds with the same columns, in order, and a version key: each with that key."""
+    main = _main_catalog(con)
+    kept = {}
+    for schema, name, kind in objects:
+        columns = _columns(con, main, schema, name)
+        key = [c for c in VERSION_KEY if c in {n for n, _ in columns}]
+        if kind == "BASE TABLE" and key and _columns(con, "analyst_copy", schema, name) == columns:
+            kept[(schema, name)] = key
+    return kept
+
+
+def _drop_all_but(con: duckdb.DuckDBPyConnection, schema: str, kept: dict[tuple[str, str], list]) -> None:
+    """Every view of ``schema`` in the copy, and every table but the kept ones, dropped."""
+    for name, kind in con.execute(
+        "select table_name, table_type from information_schema.tables where table_catalog = 'analyst_copy' "
+        "and table_schema = ? order by table_type desc",  # views first: they may read the tables
+        [schema],
+    ).fetchall():
+        if (schema, name) not in kept:
+            con.execute(f'drop {"view" if kind == "VIEW" else "table"} analyst_copy.{schema}."{name}"')
+
+
+def _append_versions(con: duckdb.DuckDBPyConnection, schema: str, name: str, key: list[str]) -> int:
+    """The versions of ``schema.name`` the copy lacks, appended; the whole table written again should the copy
+    then not hold as many rows (a copy that went astray: it is never left short). Rows it holds."""
+    source, copy = f'{schema}."{name}"', f'analyst_copy.{schema}."{name}"'
+    on = " and ".join(f'c."{k}" is not distinct from w."{k}"' for k in key)
+    have = f"select 1 from {copy} as c where {on}"
+    con.execute(f"insert into {copy} select * from {source} as w where not exists ({have})")
+    rows = con.execute(f"select count(*) from {source}").fetchone()[0]
+    if con.execute(f"select count(*) from {copy}").fetchone()[0] != rows:
+        con.execute(f"create or replace table {copy} as select * from {source}")
+    return rows
