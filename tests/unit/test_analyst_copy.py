@@ -137,3 +137,27 @@ def test_a_copy_short_of_rows_or_with_other_columns_gets_the_whole_table(tmp_pat
     con.execute("alter table snapshots.period_opportunities add column team varchar default 'EMEA'")
     assert refresh_copied_snapshots(con, copy, built)["snapshots.period_opportunities"] == 5
     assert read(copy, "select distinct team from snapshots.period_opportunities") == [("EMEA",)]
+
+
+def test_a_build_writes_the_marts_whole_and_only_the_new_snapshot_versions(tmp_path: Path) -> None:
+    con, copy, _ = versions_published_and_copied(tmp_path)
+    with duckdb.connect(str(copy)) as edit:  # changed behind the pipeline's back: shows what is not written again
+        edit.execute("update snapshots.period_opportunities set amount = 99 where opportunity_id = 'o2'")
+    con.execute("update marts.sales_by_period set revenue = 7")
+
+    assert refresh_analyst_copy(con, copy) == {
+        "marts.sales_by_period": 1,
+        "snapshots.kpi_monthly_versions": 1,
+        "snapshots.period_opportunities": 5,
+    }
+    assert read(copy, "select revenue::varchar from marts.sales_by_period") == [("7.00",)]
+    assert [r[2] for r in copied_rows(copy)] == ["10.500000", "99.000000", "11.000000", "20.250000", "5.000000"]
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_a_copy_that_cannot_be_read_is_written_whole(tmp_path: Path) -> None:
+    con, copy, _ = versions_published_and_copied(tmp_path)
+    copy.write_bytes(b"not a DuckDB file" * 1000)
+    assert refresh_analyst_copy(con, copy)["snapshots.period_opportunities"] == 5
+    assert len(copied_rows(copy)) == 5
+    assert not list(tmp_path.glob(".*partial"))

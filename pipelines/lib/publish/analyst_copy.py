@@ -36,10 +36,24 @@ def copy_is_older_than(target: Path, built: datetime) -> bool:
 
 
 def refresh_analyst_copy(con: duckdb.DuckDBPyConnection, target: Path) -> dict[str, int]:
-    """Copy every table and view of the marts and snapshots schemas; return rows per table."""
+    """Copy every table and view of the marts and snapshots schemas; return rows per table.
+
+    The marts are written whole. The snapshots grow with every publication and never change: the current copy's are
+    kept from a file copy of it, and only the versions it lacks are written (a copy that cannot be read that way,
+    e.g. one written by another DuckDB, is written whole)."""
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
-    copied = _copy_schemas(con, partial, SCHEMAS)
+    copied = None
+    if target.exists():
+        _copy_to_disk(target, partial)
+        try:
+            copied = _copy_schemas(con, partial, ("marts",))
+            copied |= _copy_schemas(con, partial, ("snapshots",), keep_versions=True)
+        except duckdb.Error:
+            partial.unlink(missing_ok=True)
+            copied = None
+    if copied is None:
+        copied = _copy_schemas(con, partial, SCHEMAS)
     partial.replace(target)
     return copied
 
@@ -109,6 +123,8 @@ def _copy_schemas(
                 _drop_all_but(con, schema, kept)
             else:
                 con.execute(f"drop schema if exists analyst_copy.{schema} cascade")
+        # the dropped blocks free for what is written next: the file keeps its size
+        con.execute("checkpoint analyst_copy")
         for schema in {o[0] for o in objects}:
             con.execute(f"create schema if not exists analyst_copy.{schema}")
         for schema, name, kind in objects:
