@@ -161,3 +161,13 @@ def test_a_copy_that_cannot_be_read_is_written_whole(tmp_path: Path) -> None:
     assert refresh_analyst_copy(con, copy)["snapshots.period_opportunities"] == 5
     assert len(copied_rows(copy)) == 5
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_a_build_writes_small_snapshots_whole_rather_than_copy_the_file(tmp_path: Path) -> None:
+    """Snapshots below KEEP_SNAPSHOTS_SHARE of the rows are written anew (a file copy would cost more)."""
+    con, copy, _ = versions_published_and_copied(tmp_path)
+    con.execute("create or replace table marts.sales_by_period as select range::decimal(18, 2) revenue from range(200)")
+    with duckdb.connect(str(copy)) as edit:
+        edit.execute("update snapshots.period_opportunities set amount = 99 where opportunity_id = 'o2'")
+    assert refresh_analyst_copy(con, copy)["marts.sales_by_period"] == 200
+    assert [r[2] for r in copied_rows(copy)] == ["10.500000", "20.250000", "11.000000", "20.250000", "5.000000"]
