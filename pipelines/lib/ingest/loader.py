@@ -26,7 +26,14 @@ from pipelines.lib.ingest.csv_problems import (
 from pipelines.lib.ingest.files import FileRejected, ends_mid_record, move_to_rejected
 from pipelines.lib.ingest.salesforce import ExportObject
 from pipelines.lib.ingest.transcode import as_utf8
-from pipelines.lib.warehouse import INGEST_LOG, add_columns, ensure_tables, quarantine_table, transaction
+from pipelines.lib.warehouse import (
+    INGEST_LOG,
+    add_columns,
+    ensure_tables,
+    quarantine_table,
+    transaction,
+    uncompressed,
+)
 
 SNIFF_OPTIONS = "all_varchar = true, header = true, ignore_errors = true"
 # A Salesforce Data Export may write every empty field as the quoted spreadsheet literal "#N/A": no value.
@@ -145,14 +152,16 @@ def land_file(
     with transaction(con):
         # Only landing, and with the rows: a file refused here or by the audit leaves no column behind.
         add_columns(con, f'landing."{obj.table}"', columns)
-        # One pass: the file's rows go straight to landing (the transaction takes them back if it is refused).
-        rows = con.execute(
-            f'insert into landing."{obj.table}" by name '
-            f"select {select_columns}, ? as _source_file, ? as _source_sha256, "
-            f"ordinality + {int(lines_before_data)} as _source_line, ? as _loaded_at "
-            f"from read_csv(?, {csv_options(read_options, pins)}) with ordinality",
-            [str(path), checksum, loaded_at, str(text.readable)],
-        ).fetchone()[0]
+        # One pass: the file's rows go straight to landing (the transaction takes them back if it is refused),
+        # uncompressed: the audit moves them to raw, where they are compressed once.
+        with uncompressed(con):
+            rows = con.execute(
+                f'insert into landing."{obj.table}" by name '
+                f"select {select_columns}, ? as _source_file, ? as _source_sha256, "
+                f"ordinality + {int(lines_before_data)} as _source_line, ? as _loaded_at "
+                f"from read_csv(?, {csv_options(read_options, pins)}) with ordinality",
+                [str(path), checksum, loaded_at, str(text.readable)],
+            ).fetchone()[0]
         malformed = con.execute("select count(distinct line) from _rejected_lines").fetchone()[0]
         if rows == 0 and malformed == 0:
             raise FileRejected(path, "the file has a header but no rows.", "Export the object again with its records.")

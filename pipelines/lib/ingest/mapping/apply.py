@@ -28,7 +28,7 @@ from pipelines.lib.ingest.mapping.sql import block_select, columns_parsed_as, gr
 from pipelines.lib.ingest.numbers import NumberFormat, detect_number_format
 from pipelines.lib.ingest.salesforce import ExportObject
 from pipelines.lib.ingest.tokens import NULL_TOKENS
-from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table, transaction
+from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table, transaction, uncompressed
 
 SAMPLE_VALUES = 500
 
@@ -116,13 +116,14 @@ def land_mapped(
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         try:
             with transaction(con):
-                inserted = con.execute(
-                    f'insert into landing."{obj.table}" by name select {", ".join(items)}, ? as _source_name, '
-                    f"? as _source_file, ? as _source_sha256, {'min(_source_line)' if grouped else '_source_line'} "
-                    f"as _source_line, ? as _loaded_at from {relation}{f' where {condition}' if condition else ''}"
-                    f"{grouped}",
-                    [loaded.source, str(mapped.path), checksum, loaded_at],
-                ).fetchone()[0]
+                with uncompressed(con):  # landing's rows wait for the audit, compressed once in raw
+                    inserted = con.execute(
+                        f'insert into landing."{obj.table}" by name select {", ".join(items)}, ? as _source_name, '
+                        f"? as _source_file, ? as _source_sha256, {'min(_source_line)' if grouped else '_source_line'} "
+                        f"as _source_line, ? as _loaded_at from {relation}{f' where {condition}' if condition else ''}"
+                        f"{grouped}",
+                        [loaded.source, str(mapped.path), checksum, loaded_at],
+                    ).fetchone()[0]
                 con.execute(
                     f"insert into {quarantine_table(obj)} select * replace (? as _source_file, ? as _source_sha256) "
                     f"from {quarantine_table(scratch)}",
