@@ -10,20 +10,45 @@
     are tables, rebuilt whole, and the digest is NULL.
 #}
 
-{#- delete the target's rows of the replaced keys (the model's `replaced_keys` macro), insert the new rows -#}
+{#- delete the target's rows of the replaced keys (replaced_keys_table), insert the new rows -#}
 {% macro get_incremental_replace_keys_sql(arg_dict) -%}
     {%- set key = arg_dict['unique_key'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ arg_dict['target_relation'] }}
-    where {{ key }} is null or {{ key }} in ({{ context[config.get('replaced_keys')]() }});
+    where {{ key }} is null or {{ key }} in (select replaced_key from {{ replaced_keys_table() }});
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{#-
+    The table an incremental build computes the model's replaced keys into once (its `replaced_keys` macro,
+    before the model's query: the pre_hook materialize_replaced_keys), read by every filter of the query
+    (only_replaced) and by the delete; dropped after the build (drop_replaced_keys). Evaluated in place, the
+    macro's scans of the inputs and of the model ran once per filter and again in the delete.
+-#}
+{% macro replaced_keys_table() -%}
+    {{ return(this.incorporate(path={'identifier': '_' ~ this.identifier ~ '__replaced_keys'})) }}
+{%- endmacro %}
+
+{#- the pre_hook of a replace_keys model: its replaced keys into replaced_keys_table (incremental builds only) -#}
+{% macro materialize_replaced_keys() -%}
+    {%- if is_incremental() -%}
+        create or replace table {{ replaced_keys_table() }} as
+        select distinct replaced_key from ({{ context[config.get('replaced_keys')]() }}) as replaced(replaced_key)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- its post_hook -#}
+{% macro drop_replaced_keys() -%}
+    {%- if is_incremental() -%}
+        drop table if exists {{ replaced_keys_table() }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Rows of the replaced keys only (the filter of an incremental build; every row otherwise). -#}
 {% macro only_replaced(key) -%}
     {%- if is_incremental() -%}
-        ({{ key }} is null or {{ key }} in ({{ context[config.get('replaced_keys')]() }}))
+        ({{ key }} is null or {{ key }} in (select replaced_key from {{ replaced_keys_table() }}))
     {%- else -%}
         true
     {%- endif -%}

@@ -127,6 +127,9 @@ def test_the_delta_is_built_incrementally_and_equals_a_full_rebuild_row_for_row(
     assert last_build_was_full(incremental) is False
     assert last_build_was_full(full) is True
     assert differences(incremental, full) == {}
+    with duckdb.connect(str(incremental), read_only=True) as con:  # the replace_keys models' key tables are dropped
+        left = con.execute("select table_name from duckdb_tables() where ends_with(table_name, '__replaced_keys')")
+        assert left.fetchall() == []
 
 
 def test_the_incremental_build_holds_the_deltas_values(delta: dict) -> None:

@@ -16,7 +16,8 @@
 #}
 {{ config(
     materialized=incremental_unless_spark('table'), incremental_strategy='replace_keys',
-    unique_key='opportunity_id', replaced_keys='lines_costed_replaced_deals'
+    unique_key='opportunity_id', replaced_keys='lines_costed_replaced_deals',
+    pre_hook='{{ materialize_replaced_keys() }}', post_hook='{{ drop_replaced_keys() }}'
 ) }}
 
 with

@@ -3,6 +3,14 @@
     the canonical lines of mapped exports. Money at DECIMAL(38,6), exact: order-style exports have line totals
     with 4 decimals (unit price x quantity x (1 - discount)), never rounded to the cent in the warehouse.
 #}
+{#-
+    Incremental on DuckDB (macros/incremental.sql, delete+insert on line_id): a build reads the staging rows of
+    loads newer than the model's newest row, and replaces those lines' rows. A line's staging row only ever
+    changes with a newer load (staging is incremental the same way), and a Salesforce line that arrives for a
+    line a mapped export already held replaces it by its key. On Spark, a table.
+#}
+{{ config(materialized=incremental_unless_spark('table'), unique_key='line_id') }}
+
 with
 
 salesforce_lines as (
@@ -28,6 +36,7 @@ salesforce_renamed as (
         _source_line,
         _loaded_at
     from salesforce_lines
+    where {{ new_loads() if is_incremental() else 'true' }}
 ),
 
 canonical_renamed as (
@@ -45,6 +54,7 @@ canonical_renamed as (
         _source_line,
         _loaded_at
     from canonical_lines
+    where {{ new_loads() if is_incremental() else 'true' }}
 ),
 
 final as (
@@ -52,7 +62,7 @@ final as (
     union all
     {#- An id in a Salesforce export and in a mapped export is one record exported twice: the Data Export's wins. #}
     select * from canonical_renamed
-    where line_id not in (select line_id from salesforce_renamed where line_id is not null)
+    where line_id not in (select line_id from salesforce_lines where line_id is not null)
 )
 
 select * from final
