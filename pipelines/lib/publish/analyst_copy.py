@@ -177,22 +177,30 @@ def _main_catalog(con: duckdb.DuckDBPyConnection) -> str:
 VERSION_KEY = ("grain", "period", "version")  # what tells one snapshot version's rows from another's
 
 
-def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
-        [catalog, schema, name],
-    ).fetchall()
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schemas: set[str]) -> dict[tuple[str, str], list]:
+    """Each table's (column, type) list, in order, of ``schemas`` in ``catalog``: one catalogue query."""
+    columns: dict[tuple[str, str], list] = {}
+    for schema, name, column, kind in con.execute(
+        "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+        f"where database_name = ? and schema_name in ({', '.join('?' for _ in schemas)}) "
+        "order by schema_name, table_name, column_index",
+        [catalog, *schemas],
+    ).fetchall():
+        columns.setdefault((schema, name), []).append((column, kind))
+    return columns
 
 
 def _appendable(con: duckdb.DuckDBPyConnection, objects: list[tuple[str, str, str]]) -> dict[tuple[str, str], list]:
     """The base tables the copy holds with the same columns, in order, and a version key: each with that key."""
-    main = _main_catalog(con)
+    schemas = {schema for schema, _, _ in objects}
+    if not schemas:
+        return {}
+    ours, theirs = _columns(con, _main_catalog(con), schemas), _columns(con, "analyst_copy", schemas)
     kept = {}
     for schema, name, kind in objects:
-        columns = _columns(con, main, schema, name)
+        columns = ours.get((schema, name), [])
         key = [c for c in VERSION_KEY if c in {n for n, _ in columns}]
-        if kind == "BASE TABLE" and key and _columns(con, "analyst_copy", schema, name) == columns:
+        if kind == "BASE TABLE" and key and theirs.get((schema, name)) == columns:
             kept[(schema, name)] = key
     return kept
 
