@@ -171,3 +171,13 @@ def test_a_build_writes_small_snapshots_whole_rather_than_copy_the_file(tmp_path
         edit.execute("update snapshots.period_opportunities set amount = 99 where opportunity_id = 'o2'")
     assert refresh_analyst_copy(con, copy)["marts.sales_by_period"] == 200
     assert [r[2] for r in copied_rows(copy)] == ["10.500000", "20.250000", "11.000000", "20.250000", "5.000000"]
+
+
+def test_a_snapshot_table_without_versions_is_written_whole(tmp_path: Path) -> None:
+    """Only tables of versions are appended to; one with a period but no version column is copied whole."""
+    con, copy, built = published_and_copied(tmp_path)
+    con.execute("create table snapshots.period_notes as select '2026-03' as period, 'first' as note")
+    refresh_analyst_copy(con, copy)
+    con.execute("update snapshots.period_notes set note = 'second'")
+    refresh_copied_snapshots(con, copy, built)
+    assert read(copy, "select note from snapshots.period_notes") == [("second",)]

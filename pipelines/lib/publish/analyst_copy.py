@@ -174,7 +174,8 @@ def _main_catalog(con: duckdb.DuckDBPyConnection) -> str:
     ).fetchone()[0]
 
 
-VERSION_KEY = ("grain", "period", "version")  # what tells one snapshot version's rows from another's
+# What tells one snapshot version's rows from another's: a table without a version column is not a table of versions
+VERSION_KEY = ("grain", "period", "version")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schemas: set[str]) -> dict[tuple[str, str], list]:
@@ -199,7 +200,8 @@ def _appendable(con: duckdb.DuckDBPyConnection, objects: list[tuple[str, str, st
     kept = {}
     for schema, name, kind in objects:
         columns = ours.get((schema, name), [])
-        key = [c for c in VERSION_KEY if c in {n for n, _ in columns}]
+        names = {n for n, _ in columns}
+        key = [c for c in VERSION_KEY if c in names] if "version" in names else []
         if kind == "BASE TABLE" and key and theirs.get((schema, name)) == columns:
             kept[(schema, name)] = key
     return kept
