@@ -69,7 +69,7 @@
     with
     changed as (
         select opportunity_id, account_id from {{ opportunities }}
-        where _loaded_at > {{ model_loaded_until() }} or {{ inputs_changed(attributed_inputs()) }}
+        where {{ new_loads() }} or {{ inputs_changed(attributed_inputs()) }}
         union all
         select opportunity_id, account_id from {{ this }}
         where opportunity_id not in (select opportunity_id from {{ opportunities }} where opportunity_id is not null)
@@ -119,11 +119,11 @@
     {%- set export_entries = ref('int_stage_history_from_exports') -%}
     with
     canonical_stages as ({{ attributed_stage_spellings() }})
-    select opportunity_id from {{ opportunities }} where _loaded_at > {{ model_loaded_until() }}
+    select opportunity_id from {{ opportunities }} where {{ new_loads() }}
     union
-    select opportunity_id from {{ ref('int_stage_history_unioned') }} where _loaded_at > {{ model_loaded_until() }}
+    select opportunity_id from {{ ref('int_stage_history_unioned') }} where {{ new_loads() }}
     union
-    select opportunity_id from {{ export_entries }} where _loaded_at > {{ model_loaded_until() }}
+    select opportunity_id from {{ export_entries }} where {{ new_loads() }}
     union
     select opportunity_id from {{ this }}
     where opportunity_id not in (select opportunity_id from {{ opportunities }} where opportunity_id is not null)

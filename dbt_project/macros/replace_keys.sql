@@ -4,10 +4,10 @@
     `replace_keys`: a build computes only the deals its new input touches (the model's `replaced_keys` macro: the
     keys of the deals a newer load changed, of the deals that left the model, and of the deals whose rows depend
     on them), deletes the model's rows of those keys and inserts the rows computed for them. Rows with a NULL key
-    are always replaced. Every row keeps `_loaded_at`, the newest load it was computed from (model_loaded_until),
-    and `_inputs_digest`, a digest of the small inputs every deal depends on (accounts, reps, products, currency
-    rates): when they changed since the model's last build, every deal is computed again. On Spark these models
-    are tables, rebuilt whole, and the digest is NULL.
+    are always replaced. Every row keeps `_loaded_at`, the newest load it was computed from (new_loads in
+    macros/incremental.sql reads what came after it), and `_inputs_digest`, a digest of the small inputs every deal
+    depends on (accounts, reps, products, currency rates): when they changed since the model's last build, every
+    deal is computed again. On Spark these models are tables, rebuilt whole, and the digest is NULL.
 #}
 
 {#- delete the target's rows of the replaced keys (replaced_keys_table), insert the new rows -#}
@@ -54,11 +54,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The newest load the model's rows were computed from. -#}
-{% macro model_loaded_until() -%}
-    (select coalesce(max(_loaded_at), cast('0001-01-01' as timestamp)) from {{ this }})
-{%- endmacro %}
-
 {#- An order-independent digest of every row of a relation (DuckDB). -#}
 {% macro rows_digest(relation) -%}
     (select cast(coalesce(sum(cast(hash(digested) as hugeint)), 0) as {{ dbt.type_string() }}) from {{ relation }} as digested)
@@ -93,13 +88,13 @@
     with
     changed_lines as (
         select line_id, opportunity_id from {{ lines }}
-        where _loaded_at > {{ model_loaded_until() }} or {{ inputs_changed(lines_costed_inputs()) }}
+        where {{ new_loads() }} or {{ inputs_changed(lines_costed_inputs()) }}
     )
     select opportunity_id from changed_lines
     union
     select opportunity_id from {{ this }} where line_id in (select line_id from changed_lines)
     union
-    select opportunity_id from {{ ref('int_opportunities_unioned') }} where _loaded_at > {{ model_loaded_until() }}
+    select opportunity_id from {{ ref('int_opportunities_unioned') }} where {{ new_loads() }}
     union
     select opportunity_id from {{ this }}
     where opportunity_id in (select opportunity_id from {{ ref('int_opportunities_deleted') }})
