@@ -273,3 +273,20 @@ def test_a_header_in_another_case_lands_in_the_fields_column(tmp_path: Path, con
         (3, "006B", "Prospecting", None),
         (4, "006C", "Closed Lost", "250.5"),
     ]
+
+
+def test_day_first_dates_are_detected_from_the_whole_file_not_its_first_rows(tmp_path: Path) -> None:
+    """A day-first export sorted by date: its first 500 dates (1..9 March, 60 deals a day) are all ambiguous, so
+    sampling them alone read the file month-first; every date from the 13th on then did not parse (the file was
+    refused, quoting '13/03/2026' as unparseable) and 01/03..12/03 would have been January..December 3rd."""
+    lines = [
+        f"D{day}-{k},A,Closed Won,100,{day:02d}/03/2026,{day:02d}/03/2026\r\n"
+        for day in range(1, 21)
+        for k in range(60)
+    ]
+    con, result = land_deals(tmp_path, (DEALS_HEADER + "".join(lines)).encode())
+    assert result.detected["date_format"] == "%d/%m/%Y"
+    assert con.execute(
+        "select min(close_date), max(close_date), count(*) filter (where close_date like '2026-03-%') "
+        "from landing.canonical__opportunities"
+    ).fetchall() == [("2026-03-01", "2026-03-20", 1200)]

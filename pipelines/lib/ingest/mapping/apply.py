@@ -64,6 +64,24 @@ def _samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[str]) -
     return values
 
 
+# A slash or dot date whose first (second) part is above 12 can only be day-first (month-first): a few of each,
+# from anywhere in the file, join the head's samples, so a file sorted by date whose first rows are all ambiguous
+# (1..12 of a month) is still read the way its later rows show.
+_DECIDING = (r"^(1[3-9]|2\d|3[01])[/.]\d{1,2}[/.]\d{4}", r"^\d{1,2}[/.](1[3-9]|2\d|3[01])[/.]\d{4}")
+
+
+def _date_samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[str]) -> list[str]:
+    values = _samples(con, relation, columns)
+    for column in sorted(columns):
+        for pattern in _DECIDING:
+            rows = con.execute(
+                f"select {quote(column)} from {relation} where regexp_matches(trim({quote(column)}), ?) limit 50",
+                [pattern],
+            ).fetchall()
+            values.extend(str(r[0]) for r in rows)
+    return values
+
+
 def _formats(
     con: duckdb.DuckDBPyConnection, spec: FileSpec, relation: str, numbers: set[str], dates: set[str]
 ) -> _Formats:
@@ -76,7 +94,7 @@ def _formats(
     date_format = (
         spec.date_format
         if spec.date_format and spec.date_format != "auto"
-        else detect_date_format(_samples(con, relation, dates))
+        else detect_date_format(_date_samples(con, relation, dates))
     )
     null_tokens = tuple(spec.null_tokens) if spec.null_tokens is not None else NULL_TOKENS
     for statement in macro_sql(number, date_format, null_tokens):
