@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -785,3 +786,51 @@ def test_builtin_mappings_are_parsed_once_until_a_file_changes(tmp_path: Path) -
     after = load_builtins(tmp_path)
     assert after[0] is not first[0] and after[1] is first[1]
     assert after[0].mapping.source == first[0].mapping.source
+
+
+HUBSPOT_DEALS = (
+    "Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner,Pipeline,Associated Company IDs\n"
+    "101,Acme,Closed won,1000.00,2026-03-02,2026-01-05,Ann,Sales,9\n"
+    "102,Beta,Appointment scheduled,500.00,2026-06-30,2026-02-01,Ann,Sales,9\n"
+    "Total,,,1500.00,,,,,\n"
+)
+REPORT = (
+    "Account Name,Opportunity Name,Opportunity Owner,Stage,Amount,Probability (%),Close Date,Created Date,"
+    "Lead Source,Type\n"
+    "Acme,Renewal,Ann,Closed Won,USD 1000.00,100%,3/2/2026,1/5/2026,Web,New\n"
+    "Beta,Pilot,Ann,Prospecting,USD 500.00,10%,6/30/2026,2/1/2026,Web,New\n"
+    "Grand Total (2 records),,,,USD 1500.00,,,,,\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [("hubspot-deals.csv", HUBSPOT_DEALS, 4), ("report1700000000000.csv", REPORT, 4)],
+)
+def test_a_total_row_of_a_built_in_source_is_quarantined_not_an_open_deal(
+    tmp_path: Path, name: str, text: str, line: int
+) -> None:
+    """A total line below the deals ("Total" or "Grand Total (2 records)" in the id or account column, the sum in
+    Amount, no stage): the built-in HubSpot and report mappings gave every stage they did not know, blank included,
+    status open, so the total landed as an open deal of 1,500.00 and doubled the open pipeline. A deal without a
+    stage is no deal of these CRMs (the stage is required there): its status is now blank and the row quarantined."""
+    from pipelines.lib.ingest.mapping.discover import BUILTIN_MAPPINGS, load_builtins
+
+    (tmp_path / "inbox").mkdir()
+    write(tmp_path / "inbox", name, text)
+    [mapped] = discover(tmp_path / "inbox", None, load_builtins(BUILTIN_MAPPINGS))
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    obj = canonical_object("opportunities")
+    block = mapped.loaded.mapping.blocks("opportunities")[0]
+    land_mapped(con, mapped, obj=obj, entity="opportunities", block=block, index=0, cache_dir=tmp_path)
+    con.close()
+    config = AuditConfig(quarantine_max_share=0.9)
+    [verdict] = audit_pending(str(tmp_path / "wh.duckdb"), obj, config, None)
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        assert con.execute(
+            "select _source_line, rule from quarantine.canonical__opportunities order by 1, 2"
+        ).fetchall() == [(line, "status__not_null")]
+        assert con.execute(
+            "select status, sum(amount::decimal(18, 2)) from raw.canonical__opportunities group by 1 order by 1"
+        ).fetchall() == [("open", Decimal("500.00")), ("won", Decimal("1000.00"))]
+    assert verdict.accepted and verdict.quarantined_rows == 1
