@@ -693,6 +693,20 @@ def test_a_look_alike_with_too_few_of_the_objects_field_names_is_ignored_saying_
     )
 
 
+def test_a_data_loader_extract_in_capitals_is_ignored_saying_why(tmp_path: Path) -> None:
+    """Data Loader writes the field names in capitals (ID, STAGENAME): the notice said the header had "none of
+    Opportunity's required columns … nor any other of its field names", which is not true."""
+    inbox = tmp_path / "inbox"
+    path = write(inbox.mkdir() or inbox, "Opportunity.csv", f"{OPPORTUNITY_HEADER.upper()}\n{OPPORTUNITY_ROW}\n")
+    assert decision_of(inbox, path).startswith(
+        "ignored: its name looks like the Salesforce Data Export object Opportunity (Opportunity*.csv), and its "
+        "header has Opportunity's field names, but in another case (ID for Id, "
+    )
+    assert "To load it as Opportunity, write its header line as the API names (Id, StageName" in decision_of(
+        inbox, path
+    )
+
+
 def test_a_data_export_file_under_another_name_is_ignored_naming_the_name_it_needs(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     path = write(inbox.mkdir() or inbox, "Opportunities.csv", f"{OPPORTUNITY_HEADER}\n{OPPORTUNITY_ROW}\n")
