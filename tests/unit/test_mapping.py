@@ -12,6 +12,7 @@ import pytest
 from pipelines.lib.audit.verdict import audit_pending
 from pipelines.lib.config import AuditConfig
 from pipelines.lib.ingest.canonical import canonical_object
+from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.mapping import MappingError, load_mapping
 from pipelines.lib.ingest.mapping.apply import land_mapped
 from pipelines.lib.ingest.mapping.claims import MappedFile
@@ -848,3 +849,33 @@ def test_a_total_row_of_a_built_in_source_is_quarantined_not_an_open_deal(
             "select status, sum(amount::decimal(18, 2)) from raw.canonical__opportunities group by 1 order by 1"
         ).fetchall() == [("open", Decimal("500.00")), ("won", Decimal("1000.00"))]
     assert verdict.accepted and verdict.quarantined_rows == 1
+
+
+MIXED = (
+    "Deal ID,Deal Stage,Value,Closed,Created,Owner,Currency\n"
+    "D1,Closed Won,EUR 1000.00,2026-02-03,2026-01-01,Ann,EUR\n"
+    "D2,Closed Won,$ 1000.00,2026-02-04,2026-01-01,Bob,USD\n"
+    "D3,Closed Won,USD 500.00,2026-02-04,2026-01-01,Bob,USD\n"
+)
+
+
+def test_amounts_in_two_currencies_without_a_mapped_currency_are_refused(tmp_path: Path) -> None:
+    """A report of a multi-currency org writes each amount in its record's currency ('EUR 1,000.00', '$ 1,000.00');
+    num() drops the code, so without a mapped currency 1,000 euros and 1,000 dollars were summed as 2,000 of the
+    reporting currency, silently. With the currency mapped, the file is read (and converted downstream)."""
+    with pytest.raises(FileRejected) as raised:
+        land(tmp_path, DEALS, MIXED)
+    assert str(raised.value) == (
+        f"{tmp_path / 'deals_2026.csv'}, line 3: column 'Value' holds amounts in more than one currency (EUR on line "
+        "2, USD on line 3) and the mapping reads no currency for them, so they would be summed as one. Fix: Map the "
+        "currency of each row (currency: the column or an expression giving its ISO code, with a rates file), or "
+        "export the amounts converted to one currency (Salesforce: 'Amount (converted)')."
+    )
+    (tmp_path / "with").mkdir()
+    con, rows = land(tmp_path / "with", DEALS.replace("lead_source: {const: web}", "currency: Currency"), MIXED)
+    assert rows == 3
+    assert con.execute("select currency, amount from landing.canonical__opportunities order by 1, 2").fetchall() == [
+        ("EUR", "2000.0000000000"),
+        ("USD", "1000.0000000000"),
+        ("USD", "2000.0000000000"),
+    ]

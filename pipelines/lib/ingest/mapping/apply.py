@@ -16,6 +16,7 @@ from pipelines.lib.ingest.loader import already_loaded, land_file
 from pipelines.lib.ingest.macros import Detected, macro_sql
 from pipelines.lib.ingest.mapping.claims import MappedFile
 from pipelines.lib.ingest.mapping.lookups import land_lookups, unpivot
+from pipelines.lib.ingest.mapping.mixed_currencies import refuse_mixed_currencies
 from pipelines.lib.ingest.mapping.reading import (
     file_pins,
     landed_columns,
@@ -130,7 +131,10 @@ def land_mapped(
         lookups = land_lookups(con, mapped, block, entity, where, cache_dir)
         items, condition = block_select(loaded, entity, block, header, where, lookups)
         grouped = group_by_clause(loaded, entity, block, header, where)  # one row per group, at its first line
-        formats = _formats(con, spec, relation, *columns_parsed_as(block, entity, header))
+        numbers, dates = columns_parsed_as(block, entity, header)
+        formats = _formats(con, spec, relation, numbers, dates)
+        if "currency" not in block.columns:
+            refuse_mixed_currencies(con, mapped.path, relation, numbers, "_source_line")
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         try:
             with transaction(con):
