@@ -104,9 +104,11 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, obj: ExportObject) -> None:
 
 def add_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
     """Add the text columns ``table`` (schema.name) lacks: a newer export may bring a field older ones lacked."""
-    existing = {row[0] for row in con.execute(f"describe {table}").fetchall()}
+    # DuckDB's names ignore case: 'amount' is the column 'Amount' (adding it again is a catalog error)
+    existing = {row[0].lower() for row in con.execute(f"describe {table}").fetchall()}
     for column in columns:
-        if column not in existing:
+        if column.lower() not in existing:
+            existing.add(column.lower())
             con.execute(f'alter table {table} add column "{column}" varchar')
 
 

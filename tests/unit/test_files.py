@@ -243,3 +243,50 @@ def test_a_stray_quote_is_named_not_a_missing_column(tmp_path: Path, con) -> Non
         landed(con, path)
     assert raised.value.line == 3 and "no column" not in raised.value.problem
     assert raised.value.problem.startswith("line 3 has a quote inside a quoted value that is not doubled")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [codecs.BOM_UTF8, codecs.BOM_UTF8 + b"\r\n", codecs.BOM_UTF16_LE, codecs.BOM_UTF16_LE + "\r\n".encode("utf-16-le")],
+)
+def test_a_file_of_only_a_byte_order_mark_is_called_empty(tmp_path: Path, con, content: bytes) -> None:
+    """Excel's "CSV UTF-8" of an empty sheet is a BOM alone: it was refused as "line 1 reads as a single column
+    ('column0') … uses another delimiter or is no CSV", a cause that is not true (there is no line 1)."""
+    path = tmp_path / "Opportunity.csv"
+    path.write_bytes(content)
+    with pytest.raises(FileRejected) as raised:
+        landed(con, path)
+    assert str(raised.value) == (
+        f"{path}: the file is empty (no text after its byte-order mark). "
+        "Fix: Export the object again; the copy may have failed."
+    )
+
+
+def test_a_header_in_another_case_lands_in_the_fields_column(tmp_path: Path, con) -> None:
+    """A header spelled in another case ('amount', as Data Loader and hand edits write it) was a DuckDB catalog
+    error ('Column with name amount already exists!'), a traceback: landing has the column as 'Amount'."""
+    path = tmp_path / "Opportunity.csv"
+    header = ",".join(h.lower() if h == "Amount" else h for h in HEADER)
+    path.write_text(header + "\n" + "\n".join(",".join(r) for r in ROWS) + "\n", encoding="utf-8")
+    assert landed(con, path) == [
+        (2, "006A", "Closed Won", "1.5E4"),
+        (3, "006B", "Prospecting", None),
+        (4, "006C", "Closed Lost", "250.5"),
+    ]
+
+
+def test_day_first_dates_are_detected_from_the_whole_file_not_its_first_rows(tmp_path: Path) -> None:
+    """A day-first export sorted by date: its first 500 dates (1..9 March, 60 deals a day) are all ambiguous, so
+    sampling them alone read the file month-first; every date from the 13th on then did not parse (the file was
+    refused, quoting '13/03/2026' as unparseable) and 01/03..12/03 would have been January..December 3rd."""
+    lines = [
+        f"D{day}-{k},A,Closed Won,100,{day:02d}/03/2026,{day:02d}/03/2026\r\n"
+        for day in range(1, 21)
+        for k in range(60)
+    ]
+    con, result = land_deals(tmp_path, (DEALS_HEADER + "".join(lines)).encode())
+    assert result.detected["date_format"] == "%d/%m/%Y"
+    assert con.execute(
+        "select min(close_date), max(close_date), count(*) filter (where close_date like '2026-03-%') "
+        "from landing.canonical__opportunities"
+    ).fetchall() == [("2026-03-01", "2026-03-20", 1200)]

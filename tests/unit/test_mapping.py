@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -11,6 +12,7 @@ import pytest
 from pipelines.lib.audit.verdict import audit_pending
 from pipelines.lib.config import AuditConfig
 from pipelines.lib.ingest.canonical import canonical_object
+from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.mapping import MappingError, load_mapping
 from pipelines.lib.ingest.mapping.apply import land_mapped
 from pipelines.lib.ingest.mapping.claims import MappedFile
@@ -692,6 +694,20 @@ def test_a_look_alike_with_too_few_of_the_objects_field_names_is_ignored_saying_
     )
 
 
+def test_a_data_loader_extract_in_capitals_is_ignored_saying_why(tmp_path: Path) -> None:
+    """Data Loader writes the field names in capitals (ID, STAGENAME): the notice said the header had "none of
+    Opportunity's required columns … nor any other of its field names", which is not true."""
+    inbox = tmp_path / "inbox"
+    path = write(inbox.mkdir() or inbox, "Opportunity.csv", f"{OPPORTUNITY_HEADER.upper()}\n{OPPORTUNITY_ROW}\n")
+    assert decision_of(inbox, path).startswith(
+        "ignored: its name looks like the Salesforce Data Export object Opportunity (Opportunity*.csv), and its "
+        "header has Opportunity's field names, but in another case (ID for Id, "
+    )
+    assert "To load it as Opportunity, write its header line as the API names (Id, StageName" in decision_of(
+        inbox, path
+    )
+
+
 def test_a_data_export_file_under_another_name_is_ignored_naming_the_name_it_needs(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     path = write(inbox.mkdir() or inbox, "Opportunities.csv", f"{OPPORTUNITY_HEADER}\n{OPPORTUNITY_ROW}\n")
@@ -785,3 +801,81 @@ def test_builtin_mappings_are_parsed_once_until_a_file_changes(tmp_path: Path) -
     after = load_builtins(tmp_path)
     assert after[0] is not first[0] and after[1] is first[1]
     assert after[0].mapping.source == first[0].mapping.source
+
+
+HUBSPOT_DEALS = (
+    "Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner,Pipeline,Associated Company IDs\n"
+    "101,Acme,Closed won,1000.00,2026-03-02,2026-01-05,Ann,Sales,9\n"
+    "102,Beta,Appointment scheduled,500.00,2026-06-30,2026-02-01,Ann,Sales,9\n"
+    "Total,,,1500.00,,,,,\n"
+)
+REPORT = (
+    "Account Name,Opportunity Name,Opportunity Owner,Stage,Amount,Probability (%),Close Date,Created Date,"
+    "Lead Source,Type\n"
+    "Acme,Renewal,Ann,Closed Won,USD 1000.00,100%,3/2/2026,1/5/2026,Web,New\n"
+    "Beta,Pilot,Ann,Prospecting,USD 500.00,10%,6/30/2026,2/1/2026,Web,New\n"
+    "Grand Total (2 records),,,,USD 1500.00,,,,,\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [("hubspot-deals.csv", HUBSPOT_DEALS, 4), ("report1700000000000.csv", REPORT, 4)],
+)
+def test_a_total_row_of_a_built_in_source_is_quarantined_not_an_open_deal(
+    tmp_path: Path, name: str, text: str, line: int
+) -> None:
+    """A total line below the deals ("Total" or "Grand Total (2 records)" in the id or account column, the sum in
+    Amount, no stage): the built-in HubSpot and report mappings gave every stage they did not know, blank included,
+    status open, so the total landed as an open deal of 1,500.00 and doubled the open pipeline. A deal without a
+    stage is no deal of these CRMs (the stage is required there): its status is now blank and the row quarantined."""
+    from pipelines.lib.ingest.mapping.discover import BUILTIN_MAPPINGS, load_builtins
+
+    (tmp_path / "inbox").mkdir()
+    write(tmp_path / "inbox", name, text)
+    [mapped] = discover(tmp_path / "inbox", None, load_builtins(BUILTIN_MAPPINGS))
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    obj = canonical_object("opportunities")
+    block = mapped.loaded.mapping.blocks("opportunities")[0]
+    land_mapped(con, mapped, obj=obj, entity="opportunities", block=block, index=0, cache_dir=tmp_path)
+    con.close()
+    config = AuditConfig(quarantine_max_share=0.9)
+    [verdict] = audit_pending(str(tmp_path / "wh.duckdb"), obj, config, None)
+    with duckdb.connect(str(tmp_path / "wh.duckdb")) as con:
+        assert con.execute(
+            "select _source_line, rule from quarantine.canonical__opportunities order by 1, 2"
+        ).fetchall() == [(line, "status__not_null")]
+        assert con.execute(
+            "select status, sum(amount::decimal(18, 2)) from raw.canonical__opportunities group by 1 order by 1"
+        ).fetchall() == [("open", Decimal("500.00")), ("won", Decimal("1000.00"))]
+    assert verdict.accepted and verdict.quarantined_rows == 1
+
+
+MIXED = (
+    "Deal ID,Deal Stage,Value,Closed,Created,Owner,Currency\n"
+    "D1,Closed Won,EUR 1000.00,2026-02-03,2026-01-01,Ann,EUR\n"
+    "D2,Closed Won,$ 1000.00,2026-02-04,2026-01-01,Bob,USD\n"
+    "D3,Closed Won,USD 500.00,2026-02-04,2026-01-01,Bob,USD\n"
+)
+
+
+def test_amounts_in_two_currencies_without_a_mapped_currency_are_refused(tmp_path: Path) -> None:
+    """A report of a multi-currency org writes each amount in its record's currency ('EUR 1,000.00', '$ 1,000.00');
+    num() drops the code, so without a mapped currency 1,000 euros and 1,000 dollars were summed as 2,000 of the
+    reporting currency, silently. With the currency mapped, the file is read (and converted downstream)."""
+    with pytest.raises(FileRejected) as raised:
+        land(tmp_path, DEALS, MIXED)
+    assert str(raised.value) == (
+        f"{tmp_path / 'deals_2026.csv'}, line 3: column 'Value' holds amounts in more than one currency (EUR on line "
+        "2, USD on line 3) and the mapping reads no currency for them, so they would be summed as one. Fix: Map the "
+        "currency of each row (currency: the column or an expression giving its ISO code, with a rates file), or "
+        "export the amounts converted to one currency (Salesforce: 'Amount (converted)')."
+    )
+    (tmp_path / "with").mkdir()
+    con, rows = land(tmp_path / "with", DEALS.replace("lead_source: {const: web}", "currency: Currency"), MIXED)
+    assert rows == 3
+    assert con.execute("select currency, amount from landing.canonical__opportunities order by 1, 2").fetchall() == [
+        ("EUR", "2000.0000000000"),
+        ("USD", "1000.0000000000"),
+        ("USD", "2000.0000000000"),
+    ]

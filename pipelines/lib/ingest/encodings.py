@@ -86,6 +86,11 @@ def _encoding_by_head(path: Path, head: bytes) -> str | None:
     or binary file; None for 8-bit text, UTF-8 or Windows-1252, which only the whole file can tell apart."""
     if not head:
         raise FileRejected(path, "the file is empty (0 bytes).", "Export the object again; the copy may have failed.")
+    bom = next((b for b in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) if head.startswith(b)), b"")
+    if bom and len(head) < SNIFF_BYTES and not head[len(bom) :].replace(b"\x00", b"").strip():
+        # a BOM alone (Excel's "CSV UTF-8" of an empty sheet), perhaps with a line break: no header, no rows
+        problem = "the file is empty (no text after its byte-order mark)."
+        raise FileRejected(path, problem, "Export the object again; the copy may have failed.")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if head.startswith(codecs.BOM_UTF8):

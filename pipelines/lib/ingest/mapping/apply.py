@@ -16,6 +16,7 @@ from pipelines.lib.ingest.loader import already_loaded, land_file
 from pipelines.lib.ingest.macros import Detected, macro_sql
 from pipelines.lib.ingest.mapping.claims import MappedFile
 from pipelines.lib.ingest.mapping.lookups import land_lookups, unpivot
+from pipelines.lib.ingest.mapping.mixed_currencies import refuse_mixed_currencies
 from pipelines.lib.ingest.mapping.reading import (
     file_pins,
     landed_columns,
@@ -64,6 +65,24 @@ def _samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[str]) -
     return values
 
 
+# A slash or dot date whose first (second) part is above 12 can only be day-first (month-first): a few of each,
+# from anywhere in the file, join the head's samples, so a file sorted by date whose first rows are all ambiguous
+# (1..12 of a month) is still read the way its later rows show.
+_DECIDING = (r"^(1[3-9]|2\d|3[01])[/.]\d{1,2}[/.]\d{4}", r"^\d{1,2}[/.](1[3-9]|2\d|3[01])[/.]\d{4}")
+
+
+def _date_samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[str]) -> list[str]:
+    values = _samples(con, relation, columns)
+    for column in sorted(columns):
+        for pattern in _DECIDING:
+            rows = con.execute(
+                f"select {quote(column)} from {relation} where regexp_matches(trim({quote(column)}), ?) limit 50",
+                [pattern],
+            ).fetchall()
+            values.extend(str(r[0]) for r in rows)
+    return values
+
+
 def _formats(
     con: duckdb.DuckDBPyConnection, spec: FileSpec, relation: str, numbers: set[str], dates: set[str]
 ) -> _Formats:
@@ -76,7 +95,7 @@ def _formats(
     date_format = (
         spec.date_format
         if spec.date_format and spec.date_format != "auto"
-        else detect_date_format(_samples(con, relation, dates))
+        else detect_date_format(_date_samples(con, relation, dates))
     )
     null_tokens = tuple(spec.null_tokens) if spec.null_tokens is not None else NULL_TOKENS
     for statement in macro_sql(number, date_format, null_tokens):
@@ -112,7 +131,10 @@ def land_mapped(
         lookups = land_lookups(con, mapped, block, entity, where, cache_dir)
         items, condition = block_select(loaded, entity, block, header, where, lookups)
         grouped = group_by_clause(loaded, entity, block, header, where)  # one row per group, at its first line
-        formats = _formats(con, spec, relation, *columns_parsed_as(block, entity, header))
+        numbers, dates = columns_parsed_as(block, entity, header)
+        formats = _formats(con, spec, relation, numbers, dates)
+        if "currency" not in block.columns:
+            refuse_mixed_currencies(con, mapped.path, relation, numbers, "_source_line")
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         try:
             with transaction(con):

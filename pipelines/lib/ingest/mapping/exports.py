@@ -38,6 +38,16 @@ def export_header_problem(obj: ExportObject, header: list[str]) -> str | None:
     if len(known) >= EXPORT_SHAPE or all(c in header for c in obj.required):
         return None
     missing = [c for c in obj.required if c not in header]
+    spelled = {c.casefold(): c for c in obj.columns}
+    if len(other_case := [c for c in header if c not in obj.columns and c.casefold() in spelled]) >= EXPORT_SHAPE:
+        shown = ", ".join(f"{c} for {spelled[c.casefold()]}" for c in other_case[:4])
+        return (  # a Data Loader extract writes the field names in capitals: say so, not "none of its field names"
+            f"its name looks like the Salesforce Data Export object {obj.name} ({obj.name}*.csv), and its header has "
+            f"{obj.name}'s field names, but in another case ({shown}{', …' if len(other_case) > 4 else ''}; a Data "
+            "Loader extract writes them in capitals), and a Data Export file is read by its field names exactly as "
+            f"Salesforce spells them. To load it as {obj.name}, write its header line as the API names "
+            f"({', '.join(obj.required)}, …)"
+        )
     has = (
         f"only {len(known)} of {obj.name}'s field names ({', '.join(known)}; a Data Export header has at least "
         f"{EXPORT_SHAPE}) and not its required {', '.join(missing)}"

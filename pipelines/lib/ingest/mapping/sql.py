@@ -89,6 +89,8 @@ def block_select(
                 f"when lower({raw}) = lower({literal(k)}) then {literal(v)}" for k, v in source.map.items()
             )
             fallback = literal(source.default) if source.default is not None else raw
+            if status and source.default is not None:  # a blank status stays blank, for the audit: a total line
+                whens = f"when {raw} is null then null {whens}"  # below the deals is no open deal
             sql = normalise(
                 kind, f"case {whens} else {fallback} end" if whens else fallback, parsed=False, status=status
             )
