@@ -1,5 +1,6 @@
 {#
-    Stage changes from every source in canonical columns (Salesforce OpportunityHistory, mapped exports).
+    Stage changes from every source in canonical columns (Salesforce OpportunityHistory, mapped exports), with
+    the probability the history row records where the export has one (Salesforce does; mapped stage history not).
     A view on DuckDB: its readers (int_stage_history_resolved, incremental there) read a few deals' rows.
 #}
 {{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
@@ -20,6 +21,7 @@ salesforce_renamed as (
         stage,
         entered_at,
         entered_date,
+        probability,
         'salesforce' as _source_name,
         _source_file,
         _source_line,
@@ -34,6 +36,7 @@ canonical_renamed as (
         stage,
         entered_at,
         entered_date,
+        cast(null as decimal(9, 6)) as probability,
         _source_name,
         _source_file,
         _source_line,
