@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from pipelines.cli.runner import refresh_warehouse
+from tests.integration.canonical_fixture import base_rows, write_export
 from tests.integration.conftest import Built, copy_of_built, export_root, restored_env
 
 DELTA_DAY = "2026-07-01"
@@ -212,7 +213,20 @@ def new_manager(incremental: Built, folder: Path) -> dict:
     return {"id": rep["Id"], "manager_id": manager["Id"]}
 
 
-@pytest.fixture(scope="module", params=[deleted_deal, unit_cost_changed, new_manager], ids=lambda f: f.__name__)
+def mapped_export(incremental: Built, folder: Path) -> dict:
+    """A mapped export (every canonical entity, tests/integration/canonical_fixture.py) arrives beside the Salesforce
+    one: the unions of both sources read its rows as new loads. One of its lines has the id of a Salesforce line,
+    which keeps the Salesforce line in both builds."""
+    rows = base_rows()
+    line = read_rows(incremental.export_dir / "OpportunityLineItem.csv")[0]
+    rows["opportunity_lines"].append({**rows["opportunity_lines"][0], "line_id": line["Id"], "quantity": "999"})
+    write_export(folder.parent.parent / "crm", rows)
+    return {"id": line["Id"], "quantity": int(line["Quantity"])}
+
+
+@pytest.fixture(
+    scope="module", params=[deleted_deal, unit_cost_changed, new_manager, mapped_export], ids=lambda f: f.__name__
+)
 def small_delta(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, built: Built
 ) -> Iterator[dict]:
@@ -236,6 +250,12 @@ def test_a_deleted_deal_a_new_unit_cost_or_manager_build_as_a_full_rebuild_does(
             assert one("select count(*) from marts.fct_deleted_opportunities where opportunity_id = ?") == [(1,)]
             for table in ("int_opportunities_attributed", "int_opportunity_lines_costed", "int_stage_history_resolved"):
                 assert one(f"select count(*) from intermediate.{table} where opportunity_id = ?") == [(0,)]
+        elif small_delta["kind"] == "mapped_export":
+            assert one("select quantity from marts.fct_opportunity_lines where line_id = ?") == [
+                (small_delta["quantity"],)
+            ]
+            mapped = con.execute("select count(*) from marts.fct_opportunity_lines where line_id like 'OL%'")
+            assert mapped.fetchone()[0] == len(base_rows()["opportunity_lines"])
         elif small_delta["kind"] == "unit_cost_changed":
             costs = one("select distinct unit_cost from intermediate.int_opportunity_lines_costed where product_id = ?")
             assert costs == [(small_delta["unit_cost"],)]
