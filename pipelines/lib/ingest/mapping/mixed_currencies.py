@@ -13,10 +13,11 @@ from pathlib import Path
 import duckdb
 
 from pipelines.lib.ingest.files import FileRejected
-from pipelines.lib.ingest.tokens import CURRENCY_CODES
+from pipelines.lib.ingest.tokens import CURRENCY_CODES, CURRENCY_SYMBOLS
 
+# the symbols num() drops (tokens.CURRENCY_SYMBOLS), each counted as its code's currency
 SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-MARKER = r"(?i)\b(" + "|".join(CURRENCY_CODES) + r")\b|([" + "".join(SYMBOLS) + r"])"
+MARKER = r"(?i)\b(" + "|".join(CURRENCY_CODES) + r")\b|([" + CURRENCY_SYMBOLS + r"])"
 
 
 def refuse_mixed_currencies(
