@@ -3,6 +3,7 @@
 import os
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,21 +182,24 @@ def sales_dbt_models(
     # count (on failure, what was built is still reported, without counts).
     events = []
     total = len(context.selected_asset_keys)
-    try:
-        build = ["build", "--exclude-resource-type", "unit_test", *BUILD_LOG]
-        build += ["--full-refresh"] if refresh_why else []
-        # On Spark the marts are built under their own names there, then copied in under the build's names below.
-        with marts_swap.build_names() if not on_spark else nullcontext():
-            for event in dbt.cli(build, context=context, target_path=target).stream():
-                events.append(event)
-                if isinstance(event, dg.Output):  # read by the command line's progress display
-                    context.log.debug(f"dbt built {sum(isinstance(e, dg.Output) for e in events)} of {total} models")
-    except BaseException:
-        _drop_failed_build(warehouse, context)
-        yield from events
-        raise
+    # Older builds' target folders are removed while dbt builds (a second or more of disk work otherwise added).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prune-targets") as pruning:
+        pruning.submit(prune_targets, project_target, f"{context.op.name}-", running=target)
+        try:
+            build = ["build", "--exclude-resource-type", "unit_test", *BUILD_LOG]
+            build += ["--full-refresh"] if refresh_why else []
+            # On Spark the marts are built under their own names there, then copied in under the build's names.
+            with marts_swap.build_names() if not on_spark else nullcontext():
+                for event in dbt.cli(build, context=context, target_path=target).stream():
+                    events.append(event)
+                    if isinstance(event, dg.Output):  # read by the command line's progress display
+                        built = sum(isinstance(e, dg.Output) for e in events)
+                        context.log.debug(f"dbt built {built} of {total} models")
+        except BaseException:
+            _drop_failed_build(warehouse, context)
+            yield from events
+            raise
     keep_parse_state(target, database, project_target)
-    prune_targets(project_target, f"{context.op.name}-")
     # Reached only when dbt succeeded. One transaction: the marts swapped in, the transform log's row (publication
     # checks it to refuse marts older than the data) and the fingerprint the next run's nothing-new skip reads.
     finished = datetime.now(UTC).replace(tzinfo=None)
