@@ -20,7 +20,8 @@ from pipelines.lib.ingest.mapping.mixed_currencies import refuse_mixed_currencie
 from pipelines.lib.ingest.mapping.reading import (
     file_pins,
     landed_columns,
-    readable_file,
+    readable_sheet,
+    restore_sheet_rows,
     scratch_tables,
     sniffed_delimiter,
 )
@@ -121,12 +122,17 @@ def land_mapped(
     checksum = file_checksum(con, mapped.path)
     if already_loaded(con, obj, checksum):
         return MappedResult(mapped.path, checksum, skipped=True)
-    readable = readable_file(mapped.path, spec, cache_dir / "xlsx" / checksum)
+    sheet = readable_sheet(mapped.path, spec, cache_dir / "xlsx" / checksum)
+    readable = mapped.path if sheet is None else sheet.path
     pins, lines_before = file_pins(spec)
-    encoding = spec.encoding if readable == mapped.path else None  # a sheet's CSV is UTF-8 whatever the pin
+    encoding = spec.encoding if sheet is None else None  # a sheet's CSV is UTF-8 whatever the pin
+    if sheet is not None:  # the CSV starts at the sheet's header: its lines keep their sheet row numbers
+        lines_before += sheet.header_row - 1
     with scratch_tables(con, entity, block) as scratch:
         landed = land_file(con, scratch, readable, cache_dir, pins, lines_before, encoding, null_text=("",))
         relation = f'landing."{scratch.table}"'
+        if sheet is not None:
+            restore_sheet_rows(con, relation, sheet)
         header, relation = unpivot(con, loaded, mapped.key, spec, landed_columns(con, relation), relation)
         lookups = land_lookups(con, mapped, block, entity, where, cache_dir)
         items, condition = block_select(loaded, entity, block, header, where, lookups)
@@ -164,6 +170,9 @@ def land_mapped(
     delimiter = spec.delimiter or sniffed_delimiter(con, readable, cache_dir, checksum, encoding)
     detected = Detected(landed.encoding, delimiter, formats.number, formats.date_format, formats.null_tokens)
     metadata = detected.as_metadata()
-    if landed.notes:
-        metadata["layout"] = "; ".join(landed.notes)  # e.g. "3 footer lines after line 15 ignored (…)"
+    notes = list(landed.notes)
+    if sheet is not None and sheet.notes:  # e.g. "sheet 'Report': 5 rows above the header (row 6) skipped (…)"
+        notes.insert(0, f"sheet {sheet.name!r}: " + "; ".join(sheet.notes))
+    if notes:
+        metadata["layout"] = "; ".join(notes)  # e.g. "3 footer lines after line 15 ignored (…)"
     return MappedResult(mapped.path, checksum, inserted, landed.malformed, encoding=landed.encoding, detected=metadata)
