@@ -4,6 +4,7 @@ expressions into ``landing.canonical__<entity>``, pending the same audit as ever
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,6 +85,27 @@ def _date_samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[st
     return values
 
 
+# A number that shows its decimal separator: one of . or , followed by 1-2 or 4+ digits (12,5 · 1.234,50 · 0.12345),
+# or one repeated in threes (1.234.567: the other is the decimal). A few of each, from anywhere in the column, join
+# the head's samples: a file whose first 500 amounts are whole numbers (1500) and later ones 1.234,50 is read
+# comma-decimal, not the English way that turns its 2.000 (two thousand) into 2.
+_DECIDING_NUMBERS = tuple(
+    rf"\d{re.escape(sep)}(\d{{1,2}}|\d{{4,}})(\D|$)|\d{re.escape(sep)}\d{{3}}{re.escape(sep)}\d" for sep in ".,"
+)
+
+
+def _number_samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[str]) -> list[str]:
+    values = _samples(con, relation, columns)
+    for column in sorted(columns):
+        for pattern in _DECIDING_NUMBERS:
+            rows = con.execute(
+                f"select {quote(column)} from {relation} where regexp_matches(trim({quote(column)}), ?) limit 50",
+                [pattern],
+            ).fetchall()
+            values.extend(str(r[0]) for r in rows)
+    return values
+
+
 def _formats(
     con: duckdb.DuckDBPyConnection, spec: FileSpec, relation: str, numbers: set[str], dates: set[str]
 ) -> _Formats:
@@ -91,7 +113,7 @@ def _formats(
     number = (
         NumberFormat(spec.decimal, spec.thousands)
         if spec.decimal
-        else detect_number_format(_samples(con, relation, numbers))
+        else detect_number_format(_number_samples(con, relation, numbers))
     )
     date_format = (
         spec.date_format
