@@ -240,3 +240,29 @@ def test_a_workbook_of_text_only_is_ignored_with_its_reason(tmp_path: Path) -> N
     found = plan(inbox, None, load_builtins(BUILTIN_MAPPINGS))
     assert not found.read and isinstance(found.ignored[0], Ignored)
     assert "not recognised by a built-in source" in found.ignored[0].reason
+
+
+def test_group_labels_that_are_not_merged_are_refused_naming_the_sheet_the_row_and_the_fix(tmp_path: Path) -> None:
+    """The same two-row header with its group labels typed in, not merged: which row is the header is not guessed.
+    The workbook is not read, and the reason names the sheet, the row read as the header, the real one below it
+    and the fix (before: only "its header line is not recognised")."""
+    header, rows = report_rows()
+    workbook = inbox_file(tmp_path, "xlsx", "report_grouped.xlsx")
+    book = xlsxwriter.Workbook(str(workbook))
+    sheet = book.add_worksheet("Deals")
+    sheet.write_string(0, 1, "Opportunity")
+    sheet.write_string(0, 4, "Figures")
+    sheet.write_row(1, 0, header)
+    write_records(book, sheet, 2, 0, header, rows)
+    book.close()
+    found = plan(workbook.parent, None, load_builtins(BUILTIN_MAPPINGS))
+    assert not found.read
+    (ignored,) = found.ignored
+    assert ignored.reason == (
+        "no mapping file applies to its folder and its header (row 1 of sheet 'Deals': Opportunity, Figures) is not "
+        "recognised by a built-in source (currency_rates, hubspot, pipedrive, rep_history, salesforce_report). A run "
+        "does not read it. Row 2 of sheet 'Deals' has the headers of a salesforce_report opportunities export, but "
+        "row 1 above it (Opportunity, Figures) holds two or more values, so it is read as the header: labels above a "
+        "header are passed over only when merged across the columns they group. Delete row 1 (or merge each label "
+        "over its columns) and save the workbook, or export the sheet as CSV without it."
+    )

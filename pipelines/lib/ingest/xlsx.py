@@ -246,17 +246,29 @@ def first_table(sheets: list[SheetCsv]) -> SheetCsv:
     return next((s for s in sheets if s.table), sheets[0])
 
 
-def workbook_header(path: Path) -> list[str]:
-    """The header a workbook is recognised by: that of its first sheet with a table, found as it is read (below a
-    report's title block); [] when it cannot be read (the reason is given when it is landed)."""
+@dataclass(frozen=True)
+class WorkbookTable:
+    """Where a workbook's header is: the sheet, its row (1-based) and values, and the rows below it up to row
+    TITLE_ROWS + 2 (to tell a header that was missed one row down)."""
+
+    sheet: str
+    row: int
+    header: list[str]
+    below: list[list[str]]
+
+
+def workbook_table(path: Path) -> WorkbookTable | None:
+    """The header a workbook is read and recognised by: that of its first sheet with a table, found as it is read
+    (below a report's title rows), else the first row of its first sheet with data; None when it cannot be read
+    (the reason is given when it is landed)."""
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception:
-        return []
+        return None
     try:
-        first: list[str] | None = None
+        first: WorkbookTable | None = None
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False, nrows=TITLE_ROWS + 2)
@@ -265,15 +277,24 @@ def workbook_header(path: Path) -> list[str]:
                 continue
             header = _header_index(texts, list(sheet.merged_cell_ranges or []))
             if header is None:
-                first = first if first is not None else [t.strip() for t in texts[0]]
+                if first is None:
+                    at = next(i for i, row in enumerate(texts) if any(t.strip() for t in row))
+                    first = WorkbookTable(name, at + 1, [t.strip() for t in texts[at] if t.strip()], [])
                 continue
             row = texts[header]
             for (r0, c0), (r1, _) in sheet.merged_cell_ranges or []:
                 if r0 < header <= r1 and not row[c0].strip():
                     row[c0] = texts[r0][c0]
-            return [t.strip() for t in row if t.strip()] if any(t.strip() for t in row) else []
-        return first or []
+            below = [[t.strip() for t in r if t.strip()] for r in texts[header + 1 :]]
+            return WorkbookTable(name, header + 1, [t.strip() for t in row if t.strip()], below)
+        return first
     except Exception:
-        return []
+        return None
     finally:
         workbook.close()
+
+
+def workbook_header(path: Path) -> list[str]:
+    """The values of the header a workbook is recognised by (workbook_table); [] when it cannot be read."""
+    table = workbook_table(path)
+    return table.header if table else []

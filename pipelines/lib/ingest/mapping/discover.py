@@ -102,13 +102,46 @@ def _why_ignored(
     builtin = ", ".join(b.source for b in builtins)
     parts = [f"it matches no file pattern of {mappings}" if mappings else "no mapping file applies to its folder"]
     if builtins:
-        parts.append(f"its header line is not recognised by a built-in source ({builtin})")
+        parts.append(f"{_header_words(path)} is not recognised by a built-in source ({builtin})")
     if look_alike:
         return (
             f"{look_alike}; {' and '.join(parts)}. A run does not read it. To read it through a mapping, claim it: a "
             "mapping.yml beside it (or --mapping) whose pattern matches its name."
         )
     return " and ".join(parts) + ". A run does not read it."
+
+
+def _header_words(path: Path) -> str:
+    """How a reason names the header a file was judged by: its line, or the row and sheet of a workbook."""
+    if path.suffix.lower() != ".xlsx":
+        return "its header line"
+    from pipelines.lib.ingest.xlsx import workbook_table
+
+    table = workbook_table(path)
+    if table is None:
+        return "its header"
+    shown = ", ".join(table.header[:6]) + (", …" if len(table.header) > 6 else "")
+    return f"its header (row {table.row} of sheet {table.sheet!r}: {shown})"
+
+
+def _header_further_down(path: Path, builtins: list[LoadedMapping]) -> str:
+    """For a workbook none recognises: the hint that a row just below the one read as its header is a built-in's
+    header (a header spread over two rows whose upper row is not merged cells)."""
+    from pipelines.lib.ingest.xlsx import workbook_table
+
+    table = workbook_table(path)
+    for offset, row in enumerate(table.below[:2] if table else [], 1):
+        if table and (found := recognise(row, builtins)):
+            real = table.row + offset
+            above = f"row {table.row}" if offset == 1 else f"rows {table.row}-{real - 1}"
+            return (
+                f" Row {real} of sheet {table.sheet!r} has the headers of a {found[0].source} {found[1]} export, but "
+                f"{above} above it ({', '.join(table.header[:4])}{', …' if len(table.header) > 4 else ''}) holds two "
+                "or more values, so it is read as the header: labels above a header are passed over only when "
+                f"merged across the columns they group. Delete {above} (or merge each label over its columns) and "
+                "save the workbook, or export the sheet as CSV without it."
+            )
+    return ""
 
 
 def _resembles(loaded: LoadedMapping, key: str, missing: list[str]) -> str:
@@ -176,6 +209,8 @@ def plan(
             look_alikes[path] = hint
         if builtins and (close := resemblance(header, builtins)):
             resembles[path] = _resembles(*close)
+        elif builtins and path.suffix.lower() == ".xlsx" and (further := _header_further_down(path, builtins)):
+            resembles[path] = further
     exported = {f.path for f in salesforce}
     ignored = [
         Ignored(p, _why_ignored(p, considered, builtins, look_alikes.get(p)) + resembles.get(p, ""))
