@@ -266,3 +266,24 @@ def test_group_labels_that_are_not_merged_are_refused_naming_the_sheet_the_row_a
         "header are passed over only when merged across the columns they group. Delete row 1 (or merge each label "
         "over its columns) and save the workbook, or export the sheet as CSV without it."
     )
+
+
+def test_a_workbook_in_a_zip_is_read_like_one_dropped_in(tmp_path: Path) -> None:
+    """Before: unpacking wrote one CSV per sheet beside the workbook it kept, so the HubSpot workbook and its Deals
+    sheet's CSV both claimed hubspot's deals (the run stopped with a conflict) and the cover sheet's CSV was
+    reported as a file no built-in recognises. Now the workbook stays one file, read like any other."""
+    import zipfile
+
+    from pipelines.lib.ingest.archives import unpack_archives
+
+    source = tmp_path / "hubspot-crm-exports-all-deals-2026-04-02.xlsx"
+    hubspot_workbook(source, cover=True)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "export.zip", "w") as archive:
+        archive.write(source, source.name)
+    assert unpack_archives(inbox, None) == []
+    assert sorted(p.name for p in (inbox / "export.unzipped").iterdir()) == [".unpacked", source.name]
+    found = plan(inbox, None, load_builtins(BUILTIN_MAPPINGS))
+    assert (found.conflicts, found.ignored) == ([], [])
+    assert [(m.path.name, m.loaded.source, m.key) for m in found.read] == [(source.name, "hubspot", "deals")]
