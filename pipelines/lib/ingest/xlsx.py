@@ -92,14 +92,12 @@ def _is_number(value: Any, text: str) -> bool:
 
 def _header_index(texts: list[list[str]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> int | None:
     """The 0-based row of the header: the first of the first TITLE_ROWS rows with two or more values, or the row
-    below it when it is a group row (it holds a cell merged across columns and the row below has two or more
-    values, all text)."""
+    below it when it is a group row (a cell merged across columns, each of its values the first cell of a merged
+    range, and the row below more values, none a number)."""
     filled = [sum(1 for t in row if t.strip()) for row in texts[: TITLE_ROWS + 1]]
     first = next((i for i, n in enumerate(filled[:TITLE_ROWS]) if n >= 2), None)
     if first is None or first + 1 >= len(texts):
         return first
-    # a group row: a label merged across columns, each of its values the first cell of a merged range, and the
-    # row below it more values, all text (a header's names, not a record)
     starts = {(r0, c0) for (r0, c0), _ in merged}
     across = any(r0 == first == r1 and c1 > c0 for (r0, c0), (r1, c1) in merged)
     labels = [c for c, t in enumerate(texts[first]) if t.strip()]
@@ -125,16 +123,6 @@ def _layout(rows: list[list[Any]], merged: list) -> tuple[SheetCsv, list[list[st
     for (r0, c0), (r1, _) in merged:
         if r0 < header <= r1 and not texts[header][c0].strip():
             texts[header][c0] = texts[r0][c0]
-    # a data cell merged down: its value (not a number) for each of its rows
-    filled_down: dict[int, int] = {}  # column → cells given a merged value
-    for (r0, c0), (r1, _) in merged:
-        if r0 <= header or r1 == r0 or r0 >= len(texts) or c0 >= len(texts[r0]):
-            continue
-        if texts[r0][c0].strip() and not _is_number(rows[r0][c0], texts[r0][c0]):
-            for r in range(r0 + 1, min(r1, len(texts) - 1) + 1):
-                if not texts[r][c0].strip():
-                    texts[r][c0] = texts[r0][c0]
-                    filled_down[c0] = filled_down.get(c0, 0) + 1
     blank = [not any(t.strip() for t in row) for row in texts]
     note = [sum(1 for t in row if t.strip()) == 1 and not _is_number(None, next(t for t in row if t.strip()))
             if not b else False for row, b in zip(texts, blank, strict=True)]  # fmt: skip
@@ -162,6 +150,17 @@ def _layout(rows: list[list[Any]], merged: list) -> tuple[SheetCsv, list[list[st
             and all(TOTAL_LABEL.match(t) or _is_number(v, t) for v, t in cells)
         ):  # "Subtotal" / "Total" first, then only numbers, and some cells blank
             totals.append(r)
+    dropped = set(totals) | set(blanks)
+    # a data cell merged down: its value (not a number) for each record it spans (not a total row it may cover)
+    filled_down: dict[int, int] = {}  # column → cells given a merged value
+    for (r0, c0), (r1, _) in merged:
+        if r0 <= header or r1 == r0 or r0 >= end or c0 >= len(texts[r0]):
+            continue
+        if texts[r0][c0].strip() and not _is_number(rows[r0][c0], texts[r0][c0]):
+            for r in range(r0 + 1, min(r1, end - 1) + 1):
+                if r not in dropped and not texts[r][c0].strip():
+                    texts[r][c0] = texts[r0][c0]
+                    filled_down[c0] = filled_down.get(c0, 0) + 1
     if header:
         title = [t.strip() for row in texts[:header] for t in row if t.strip()]
         notes.append(
@@ -189,7 +188,6 @@ def _layout(rows: list[list[Any]], merged: list) -> tuple[SheetCsv, list[list[st
             f"{len(texts) - end} footer row{'s' if len(texts) - end > 1 else ''} after row {end} ignored "
             f"({' / '.join(footer_texts)[:200]!r})"
         )
-    dropped = set(totals) | set(blanks)
     table = [texts[header][first_col : last_col + 1]] + [
         texts[r][first_col : last_col + 1] for r in body if r not in dropped
     ]
