@@ -287,3 +287,32 @@ def test_a_workbook_in_a_zip_is_read_like_one_dropped_in(tmp_path: Path) -> None
     found = plan(inbox, None, load_builtins(BUILTIN_MAPPINGS))
     assert (found.conflicts, found.ignored) == ([], [])
     assert [(m.path.name, m.loaded.source, m.key) for m in found.read] == [(source.name, "hubspot", "deals")]
+
+
+def test_a_merged_group_value_over_its_subtotal_row_leaves_the_subtotal_out(tmp_path: Path) -> None:
+    """An owner merged down over the owner's deals and the Subtotal row below them: the deals get the owner, the
+    Subtotal row stays a total (given the owner first, it looked like a record without a stage)."""
+    from pipelines.lib.ingest.xlsx import expand_sheets
+
+    book = xlsxwriter.Workbook(str(tmp_path / "grouped.xlsx"))
+    sheet = book.add_worksheet("Report")
+    sheet.write_row(0, 0, ["Opportunity Owner", "Opportunity Name", "Stage", "Amount"])
+    sheet.merge_range(1, 0, 3, 0, "Ann Lee")
+    sheet.write_row(1, 1, ["Big deal", "Closed Won", 1000.25])
+    sheet.write_row(2, 1, ["Small deal", "Closed Lost", 20])
+    sheet.write_string(3, 1, "Subtotal")
+    sheet.write_number(3, 3, 1020.25)
+    sheet.write_row(4, 0, ["Bo Kim", "Third deal", "Prospecting", 5.5])
+    book.close()
+    (found,) = expand_sheets(tmp_path / "grouped.xlsx", tmp_path / "work")
+    assert found.path.read_text(encoding="utf-8").splitlines() == [
+        "Opportunity Owner,Opportunity Name,Stage,Amount",
+        "Ann Lee,Big deal,Closed Won,1000.25",
+        "Ann Lee,Small deal,Closed Lost,20",
+        "Bo Kim,Third deal,Prospecting,5.5",
+    ]
+    assert (found.header_row, found.left_out) == (1, (4,))
+    assert found.notes == (
+        "1 cell under merged cells ('Opportunity Owner') read as the merged value",
+        "1 total row ('Subtotal'; row 4) left out: a total is not a record",
+    )
