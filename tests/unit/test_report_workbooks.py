@@ -316,3 +316,65 @@ def test_a_merged_group_value_over_its_subtotal_row_leaves_the_subtotal_out(tmp_
         "1 cell under merged cells ('Opportunity Owner') read as the merged value",
         "1 total row ('Subtotal'; row 4) left out: a total is not a record",
     )
+
+
+DEALS_MAPPING = """\
+source: crm_sheet
+files:
+  deals:
+    pattern: "deals*.xlsx"
+{pins}entities:
+  opportunities:
+    from: deals
+    columns:
+      opportunity_id: Deal ID
+      account_id: Account
+      stage: Stage
+      status: {{column: Stage, map: {{Closed Won: won, Closed Lost: lost}}, default: open}}
+      amount: Amount
+      close_date: Closed
+      created_date: Created
+"""
+
+
+@pytest.mark.parametrize("pins", ["", "    skip_rows: 1\n"])
+def test_a_mapping_on_a_sheet_with_unmerged_group_labels(tmp_path: Path, pins: str) -> None:
+    """Your own mapping on a sheet whose group labels above the header are typed, not merged: the error names the
+    sheet and the row read as the header and says to pin skip_rows (before: only "column 'Deal ID' is not in the
+    file"); with skip_rows pinned the records load with their sheet rows as lines."""
+    from pipelines.lib.ingest.mapping import load_mapping
+    from pipelines.lib.ingest.mapping.claims import MappedFile
+    from pipelines.lib.ingest.mapping.load import MappingError
+
+    book = xlsxwriter.Workbook(str(tmp_path / "deals_1.xlsx"))
+    sheet = book.add_worksheet("Deals")
+    sheet.write_string(0, 0, "Deal")
+    sheet.write_string(0, 3, "Money")
+    sheet.write_row(1, 0, ["Deal ID", "Account", "Stage", "Amount", "Closed", "Created"])
+    sheet.write_row(2, 0, ["D1", "A", "Closed Won", 1000.25, "2026-01-31", "2026-01-02"])
+    sheet.write_row(3, 0, ["D2", "A", "Closed Lost", 3, "2026-01-31", "2026-01-02"])
+    book.close()
+    (tmp_path / "m.yml").write_text(DEALS_MAPPING.format(pins=pins), encoding="utf-8")
+    loaded = load_mapping(tmp_path / "m.yml")
+    con = duckdb.connect(":memory:")
+
+    def land() -> object:
+        return land_mapped(
+            con, MappedFile(tmp_path / "deals_1.xlsx", loaded, "deals", "test"), obj=canonical_object("opportunities"),
+            entity="opportunities", block=loaded.mapping.blocks("opportunities")[0], index=0, cache_dir=tmp_path,
+        )  # fmt: skip
+
+    if not pins:
+        with pytest.raises(MappingError) as raised:
+            land()
+        assert str(raised.value).endswith(
+            "column 'Deal ID' is not in the file (its columns are Deal, column1, column2, Money, column4, column5). "
+            "Did you mean 'Deal'? The columns are the header of sheet 'Deals' of deals_1.xlsx, its row 1. If the real "
+            "header is further down (labels above it that are not merged cells), pin skip_rows (the rows above the "
+            "header) under files.deals; if it is on another sheet, pin sheet."
+        )
+        return
+    land()
+    assert con.execute(
+        "select opportunity_id, amount, _source_line from landing.canonical__opportunities order by 1"
+    ).fetchall() == [("D1", "1000.250000", 3), ("D2", "3.000000", 4)]

@@ -16,6 +16,7 @@ from pipelines.lib.ingest.dates import detect_date_format
 from pipelines.lib.ingest.loader import already_loaded, land_file
 from pipelines.lib.ingest.macros import Detected, macro_sql
 from pipelines.lib.ingest.mapping.claims import MappedFile
+from pipelines.lib.ingest.mapping.load import MappingError
 from pipelines.lib.ingest.mapping.lookups import land_lookups, unpivot
 from pipelines.lib.ingest.mapping.mixed_currencies import refuse_mixed_currencies
 from pipelines.lib.ingest.mapping.reading import (
@@ -31,6 +32,7 @@ from pipelines.lib.ingest.mapping.sql import block_select, columns_parsed_as, gr
 from pipelines.lib.ingest.numbers import NumberFormat, detect_number_format
 from pipelines.lib.ingest.salesforce import ExportObject
 from pipelines.lib.ingest.tokens import NULL_TOKENS
+from pipelines.lib.ingest.xlsx import SheetCsv
 from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table, transaction, uncompressed
 
 SAMPLE_VALUES = 500
@@ -126,6 +128,15 @@ def _formats(
     return _Formats(number, date_format, null_tokens)
 
 
+def _sheet_hint(sheet: SheetCsv, mapped: MappedFile) -> str:
+    """Where a workbook's columns were read from, and how to point the mapping at the real header."""
+    return (
+        f"The columns are the header of sheet {sheet.name!r} of {mapped.path.name}, its row {sheet.header_row}. If "
+        "the real header is further down (labels above it that are not merged cells), pin skip_rows (the rows "
+        f"above the header) under files.{mapped.key}; if it is on another sheet, pin sheet."
+    )
+
+
 def land_mapped(
     con: duckdb.DuckDBPyConnection,
     mapped: MappedFile,
@@ -157,7 +168,12 @@ def land_mapped(
             restore_sheet_rows(con, relation, sheet)
         header, relation = unpivot(con, loaded, mapped.key, spec, landed_columns(con, relation), relation)
         lookups = land_lookups(con, mapped, block, entity, where, cache_dir)
-        items, condition = block_select(loaded, entity, block, header, where, lookups)
+        try:
+            items, condition = block_select(loaded, entity, block, header, where, lookups)
+        except MappingError as exc:
+            if sheet is None or "is not in the file" not in exc.problem:
+                raise
+            raise MappingError(exc.path, f"{exc.problem} {_sheet_hint(sheet, mapped)}", exc.line) from exc
         grouped = group_by_clause(loaded, entity, block, header, where)  # one row per group, at its first line
         numbers, dates = columns_parsed_as(block, entity, header)
         formats = _formats(con, spec, relation, numbers, dates)
