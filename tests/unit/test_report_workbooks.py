@@ -242,29 +242,57 @@ def test_a_workbook_of_text_only_is_ignored_with_its_reason(tmp_path: Path) -> N
     assert "not recognised by a built-in source" in found.ignored[0].reason
 
 
-def test_group_labels_that_are_not_merged_are_refused_naming_the_sheet_the_row_and_the_fix(tmp_path: Path) -> None:
-    """The same two-row header with its group labels typed in, not merged: which row is the header is not guessed.
-    The workbook is not read, and the reason names the sheet, the row read as the header, the real one below it
-    and the fix (before: only "its header line is not recognised")."""
+@pytest.mark.parametrize("labels", ["group", "title"])
+def test_a_built_ins_header_below_a_row_of_two_values_is_found_by_its_names(tmp_path: Path, labels: str) -> None:
+    """A row of two values above the header that is no title row of one value nor merged group labels (group labels
+    typed in; a title row "Opportunity Pipeline | As of 3/21/2026"), and a cover sheet that looks like a table
+    (two columns) in front: the first row of two or more values is not the header. A built-in finds the sheet and
+    the row holding every header it recognises (before: ignored, "its header line is not recognised")."""
     header, rows = report_rows()
+    plain = inbox_file(tmp_path, "csv", REPORT.name, REPORT.read_bytes())
     workbook = inbox_file(tmp_path, "xlsx", "report_grouped.xlsx")
     book = xlsxwriter.Workbook(str(workbook))
+    cover = book.add_worksheet("About")
+    cover.write_row(0, 0, ["Report", "Opportunity Pipeline"])
+    cover.write_row(1, 0, ["Exported", "2026-03-21"])
     sheet = book.add_worksheet("Deals")
-    sheet.write_string(0, 1, "Opportunity")
-    sheet.write_string(0, 4, "Figures")
-    sheet.write_row(1, 0, header)
-    write_records(book, sheet, 2, 0, header, rows)
+    if labels == "group":
+        sheet.write_string(0, 1, "Opportunity")
+        sheet.write_string(0, 4, "Figures")
+    else:
+        sheet.write_row(0, 0, ["Opportunity Pipeline", "As of 3/21/2026"])
+    sheet.write_row(2, 0, header)
+    write_records(book, sheet, 3, 0, header, rows)
+    book.close()
+    con, metadata = landed(tmp_path, plain, workbook)
+    assert canonical_rows(con, "report_grouped.xlsx") == canonical_rows(con, REPORT.name)
+    assert won_by_month(con, "report_grouped.xlsx") == WON
+    assert con.execute(
+        "select min(_source_line), max(_source_line) from landing.canonical__opportunities where _source_file like "
+        "'%.xlsx'"
+    ).fetchone() == (4, 17)
+    shown = "Opportunity / Figures" if labels == "group" else "Opportunity Pipeline / As of 3/21/2026"
+    assert metadata["report_grouped.xlsx"]["layout"] == (
+        f"sheet 'Deals': 2 rows above the header (row 3) skipped ('{shown}')"
+    )
+
+
+def test_a_workbook_no_built_in_recognises_is_ignored_naming_its_header_row_and_sheet(tmp_path: Path) -> None:
+    workbook = inbox_file(tmp_path, "xlsx", "deals.xlsx")
+    book = xlsxwriter.Workbook(str(workbook))
+    book.add_worksheet("About").write_string(0, 0, "About this report")
+    sheet = book.add_worksheet("Deals")
+    sheet.write_string(0, 0, "Pipeline")
+    sheet.write_row(2, 0, ["Deal", "Stage", "Amount"])
+    sheet.write_row(3, 0, ["D1", "Won", 10])
     book.close()
     found = plan(workbook.parent, None, load_builtins(BUILTIN_MAPPINGS))
     assert not found.read
     (ignored,) = found.ignored
     assert ignored.reason == (
-        "no mapping file applies to its folder and its header (row 1 of sheet 'Deals': Opportunity, Figures) is not "
+        "no mapping file applies to its folder and its header (row 3 of sheet 'Deals': Deal, Stage, Amount) is not "
         "recognised by a built-in source (currency_rates, hubspot, pipedrive, rep_history, salesforce_report). A run "
-        "does not read it. Row 2 of sheet 'Deals' has the headers of a salesforce_report opportunities export, but "
-        "row 1 above it (Opportunity, Figures) holds two or more values, so it is read as the header: labels above a "
-        "header are passed over only when merged across the columns they group. Delete row 1 (or merge each label "
-        "over its columns) and save the workbook, or export the sheet as CSV without it."
+        "does not read it."
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -70,6 +71,7 @@ class SheetCsv:
     header_row: int = 1  # the sheet row (1-based) the CSV's first line is
     left_out: tuple[int, ...] = ()  # sheet rows between the header and the last record that were not written
     notes: tuple[str, ...] = ()
+    named: bool = False  # its header was found by the names the mapping recognises its file by
 
 
 def _column(index: int) -> str:
@@ -88,6 +90,16 @@ def _rows_text(numbers: list[int]) -> str:
 
 def _is_number(value: Any, text: str) -> bool:
     return (isinstance(value, int | float | Decimal) and not isinstance(value, bool)) or bool(_NUMBER_TEXT.match(text))
+
+
+def _names(row: list[str]) -> set[str]:
+    """A row's values as recognise() compares headers: trimmed, quotes and BOM off, case-folded."""
+    return {t.lstrip("\ufeff").strip().strip('"').strip().casefold() for t in row if t.strip()}
+
+
+def _named_row(texts: list[list[str]], wanted: frozenset[str]) -> int | None:
+    """The first of the first TITLE_ROWS rows that holds every one of ``wanted`` (names compared as by recognise)."""
+    return next((i for i, row in enumerate(texts[:TITLE_ROWS]) if wanted <= _names(row)), None)
 
 
 def _header_index(texts: list[list[str]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> int | None:
@@ -112,10 +124,14 @@ def _header_index(texts: list[list[str]], merged: list[tuple[tuple[int, int], tu
     return first
 
 
-def _layout(rows: list[list[Any]], merged: list) -> tuple[SheetCsv, list[list[str]]] | None:
-    """The sheet's table (header row, records) and what was left out around it; None without a header."""
+def _layout(
+    rows: list[list[Any]], merged: list, wanted: frozenset[str] = frozenset()
+) -> tuple[SheetCsv, list[list[str]]] | None:
+    """The sheet's table (header row, records) and what was left out around it; None without a header. With
+    ``wanted`` (the headers a mapping recognises its file by), the header is the first row holding them all."""
     texts = [[cell_text(c) for c in row] for row in rows]
-    header = _header_index(texts, merged)
+    named = _named_row(texts, wanted) if wanted else None
+    header = named if named is not None else _header_index(texts, merged)
     if header is None:
         return None
     notes: list[str] = []
@@ -191,14 +207,19 @@ def _layout(rows: list[list[Any]], merged: list) -> tuple[SheetCsv, list[list[st
     table = [texts[header][first_col : last_col + 1]] + [
         texts[r][first_col : last_col + 1] for r in body if r not in dropped
     ]
-    info = SheetCsv("", Path(), True, header + 1, tuple(r + 1 for r in sorted(dropped)), tuple(notes))
+    info = SheetCsv(
+        "", Path(), True, header + 1, tuple(r + 1 for r in sorted(dropped)), tuple(notes), named is not None
+    )
     return info, table
 
 
-def expand_sheets(path: Path, work_dir: Path, layout: bool = True) -> list[SheetCsv]:
+def expand_sheets(path: Path, work_dir: Path, layout: bool = True, wanted: Iterable[str] = ()) -> list[SheetCsv]:
     """Every sheet with data → ``<work_dir>/<stem>.<sheet>.csv`` (UTF-8, comma), in workbook order: its table
-    (``layout``, see the module docstring), or every row as it is (a sheet without a header of two or more
-    columns, or ``layout`` False: a mapping that pins skip_rows or header: false reads the sheet as written)."""
+    (``layout``, see the module docstring; ``wanted``: the headers the file is recognised by, whose row is the
+    header wherever it is in the first TITLE_ROWS rows), or every row as it is (a sheet without a header of two
+    or more columns, or ``layout`` False: a mapping that pins skip_rows or header: false reads the sheet as
+    written)."""
+    names = frozenset(_names(list(wanted)))
     from python_calamine import CalamineWorkbook
 
     try:
@@ -219,13 +240,14 @@ def expand_sheets(path: Path, work_dir: Path, layout: bool = True) -> list[Sheet
                 rows.pop()
             if not rows:
                 continue
-            found = _layout(rows, merged) if layout else None
+            found = _layout(rows, merged, names) if layout else None
             texts = found[1] if found else [[cell_text(c) for c in row] for row in rows]
             target = work_dir / f"{path.stem}.{_sheet_slug(name)}.csv"
             with target.open("w", encoding="utf-8", newline="") as handle:
                 csv.writer(handle, lineterminator="\n").writerows(texts)
             info = found[0] if found else SheetCsv("", Path(), table=False)
-            out.append(SheetCsv(name, target, info.table or not layout, info.header_row, info.left_out, info.notes))
+            table = info.table or not layout
+            out.append(SheetCsv(name, target, table, info.header_row, info.left_out, info.notes, info.named))
     finally:
         workbook.close()
     if not out:
@@ -239,60 +261,79 @@ def expand_xlsx(path: Path, work_dir: Path) -> dict[str, Path]:
 
 
 def first_table(sheets: list[SheetCsv]) -> SheetCsv:
-    """The sheet a file is read from when no sheet is pinned: the first with a table (a cover sheet of text
-    before the data is passed over), else the first with data."""
-    return next((s for s in sheets if s.table), sheets[0])
+    """The sheet a file is read from when no sheet is pinned: the first whose header has the names the file is
+    recognised by, else the first with a table (a cover sheet of text before the data is passed over), else the
+    first with data."""
+    return next((s for s in sheets if s.named), None) or next((s for s in sheets if s.table), sheets[0])
 
 
 @dataclass(frozen=True)
 class WorkbookTable:
-    """Where a workbook's header is: the sheet, its row (1-based) and values, and the rows below it up to row
-    TITLE_ROWS + 2 (to tell a header that was missed one row down)."""
+    """Where a workbook's header is: the sheet, its row (1-based) and values."""
 
     sheet: str
     row: int
     header: list[str]
-    below: list[list[str]]
 
 
-def workbook_table(path: Path) -> WorkbookTable | None:
-    """The header a workbook is read and recognised by: that of its first sheet with a table, found as it is read
-    (below a report's title rows), else the first row of its first sheet with data; None when it cannot be read
-    (the reason is given when it is landed)."""
+def _heads(path: Path) -> list[tuple[str, list[list[str]], list]]:
+    """Each sheet with data: its name, the text of its first TITLE_ROWS + 2 rows and its merged ranges; [] when the
+    workbook cannot be read (the reason is given when it is landed)."""
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception:
-        return None
+        return []
+    heads = []
     try:
-        first: WorkbookTable | None = None
         for name in workbook.sheet_names:
             sheet = workbook.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False, nrows=TITLE_ROWS + 2)
             texts = [[cell_text(c) for c in row] for row in rows]
-            if not any(t.strip() for row in texts for t in row):
-                continue
-            header = _header_index(texts, list(sheet.merged_cell_ranges or []))
-            if header is None:
-                if first is None:
-                    at = next(i for i, row in enumerate(texts) if any(t.strip() for t in row))
-                    first = WorkbookTable(name, at + 1, [t.strip() for t in texts[at] if t.strip()], [])
-                continue
-            row = texts[header]
-            for (r0, c0), (r1, _) in sheet.merged_cell_ranges or []:
-                if r0 < header <= r1 and not row[c0].strip():
-                    row[c0] = texts[r0][c0]
-            below = [[t.strip() for t in r if t.strip()] for r in texts[header + 1 :]]
-            return WorkbookTable(name, header + 1, [t.strip() for t in row if t.strip()], below)
-        return first
+            if any(t.strip() for row in texts for t in row):
+                heads.append((name, texts, list(sheet.merged_cell_ranges or [])))
     except Exception:
-        return None
+        return []
     finally:
         workbook.close()
+    return heads
+
+
+def workbook_table(path: Path) -> WorkbookTable | None:
+    """The header a workbook is read and recognised by when no names say where it is: that of its first sheet with
+    a table, found as it is read (below a report's title rows), else the first row of its first sheet with data;
+    None when it cannot be read."""
+    heads = _heads(path)
+    for name, texts, merged in heads:
+        header = _header_index(texts, merged)
+        if header is None:
+            continue
+        row = list(texts[header])
+        for (r0, c0), (r1, _) in merged:
+            if r0 < header <= r1 and c0 < len(row) and not row[c0].strip():
+                row[c0] = texts[r0][c0]
+        return WorkbookTable(name, header + 1, [t.strip() for t in row if t.strip()])
+    if not heads:
+        return None
+    name, texts, _ = heads[0]
+    at = next(i for i, row in enumerate(texts) if any(t.strip() for t in row))
+    return WorkbookTable(name, at + 1, [t.strip() for t in texts[at] if t.strip()])
 
 
 def workbook_header(path: Path) -> list[str]:
     """The values of the header a workbook is recognised by (workbook_table); [] when it cannot be read."""
     table = workbook_table(path)
     return table.header if table else []
+
+
+def workbook_rows(path: Path) -> list[WorkbookTable]:
+    """Every row of two or more values among the first TITLE_ROWS rows of each sheet, in workbook order: where a
+    recogniser may find a header that is not where workbook_table looks (under a title row of two values, group
+    labels that are not merged, a cover sheet that looks like a table)."""
+    return [
+        WorkbookTable(name, i + 1, [t.strip() for t in row if t.strip()])
+        for name, texts, _ in _heads(path)
+        for i, row in enumerate(texts[:TITLE_ROWS])
+        if sum(1 for t in row if t.strip()) >= 2
+    ]

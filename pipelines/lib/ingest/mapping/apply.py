@@ -155,7 +155,8 @@ def land_mapped(
     checksum = file_checksum(con, mapped.path)
     if already_loaded(con, obj, checksum):
         return MappedResult(mapped.path, checksum, skipped=True)
-    sheet = readable_sheet(mapped.path, spec, cache_dir / "xlsx" / checksum)
+    wanted = (loaded.recognise or {}).get(mapped.key, ())
+    sheet = readable_sheet(mapped.path, spec, cache_dir / "xlsx" / checksum, wanted)
     readable = mapped.path if sheet is None else sheet.path
     pins, lines_before = file_pins(spec)
     encoding = spec.encoding if sheet is None else None  # a sheet's CSV is UTF-8 whatever the pin

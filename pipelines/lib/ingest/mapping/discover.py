@@ -41,6 +41,7 @@ from pipelines.lib.ingest.mapping.load import LoadedMapping
 from pipelines.lib.ingest.mapping.patterns import glob_regex, is_mapping_file, relative_path
 from pipelines.lib.ingest.recognise import recognise, resemblance
 from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
+from pipelines.lib.ingest.xlsx import workbook_rows
 
 BUILTIN_MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
@@ -124,26 +125,6 @@ def _header_words(path: Path) -> str:
     return f"its header (row {table.row} of sheet {table.sheet!r}: {shown})"
 
 
-def _header_further_down(path: Path, builtins: list[LoadedMapping]) -> str:
-    """For a workbook none recognises: the hint that a row just below the one read as its header is a built-in's
-    header (a header spread over two rows whose upper row is not merged cells)."""
-    from pipelines.lib.ingest.xlsx import workbook_table
-
-    table = workbook_table(path)
-    for offset, row in enumerate(table.below[:2] if table else [], 1):
-        if table and (found := recognise(row, builtins)):
-            real = table.row + offset
-            above = f"row {table.row}" if offset == 1 else f"rows {table.row}-{real - 1}"
-            return (
-                f" Row {real} of sheet {table.sheet!r} has the headers of a {found[0].source} {found[1]} export, but "
-                f"{above} above it ({', '.join(table.header[:4])}{', …' if len(table.header) > 4 else ''}) holds two "
-                "or more values, so it is read as the header: labels above a header are passed over only when "
-                f"merged across the columns they group. Delete {above} (or merge each label over its columns) and "
-                "save the workbook, or export the sheet as CSV without it."
-            )
-    return ""
-
-
 def _resembles(loaded: LoadedMapping, key: str, missing: list[str]) -> str:
     """The built-in an export nearly matches, and how to read it: a copy without the missing columns."""
     wanted = len(loaded.recognise.get(key, []))
@@ -196,6 +177,10 @@ def plan(
             salesforce.append(ExportFile(path, obj))
             continue
         found = recognise(header, builtins) if builtins else None
+        if not found and builtins and path.suffix.lower() == ".xlsx":
+            # a workbook's header may sit below a title row of two values, unmerged group labels, or on a later
+            # sheet than a cover that looks like a table: a row holding every header a built-in recognises is it
+            found = next((f for row in workbook_rows(path) if (f := recognise(row.header, builtins))), None)
         if found:
             claimed[path] = MappedFile(path, found[0], found[1], "recognised built-in source", inbox)
             continue
@@ -209,8 +194,6 @@ def plan(
             look_alikes[path] = hint
         if builtins and (close := resemblance(header, builtins)):
             resembles[path] = _resembles(*close)
-        elif builtins and path.suffix.lower() == ".xlsx" and (further := _header_further_down(path, builtins)):
-            resembles[path] = further
     exported = {f.path for f in salesforce}
     ignored = [
         Ignored(p, _why_ignored(p, considered, builtins, look_alikes.get(p)) + resembles.get(p, ""))

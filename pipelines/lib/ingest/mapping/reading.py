@@ -3,7 +3,7 @@ tables a file and its lookups land in before the mapped insert (dropped however 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,12 +65,13 @@ def file_pins(spec: FileSpec) -> tuple[dict[str, str], int]:
     return pins, spec.skip_rows + (1 if spec.header else 0)
 
 
-def readable_sheet(path: Path, spec: FileSpec, work_dir: Path) -> SheetCsv | None:
-    """The sheet of a .xlsx file that is read, as CSV (expand_sheets): the pinned ``sheet``, else the first with a
-    table; None for any other file. A mapping that pins skip_rows or header: false reads the sheet as written."""
+def readable_sheet(path: Path, spec: FileSpec, work_dir: Path, wanted: Sequence[str] = ()) -> SheetCsv | None:
+    """The sheet of a .xlsx file that is read, as CSV (expand_sheets): the pinned ``sheet``, else the first whose
+    header has every name of ``wanted`` (the mapping's ``recognise`` headers of the file key), else the first with
+    a table; None for any other file. A mapping that pins skip_rows or header: false reads the sheet as written."""
     if path.suffix.lower() != ".xlsx":
         return None
-    sheets = expand_sheets(path, work_dir, layout=spec.header and not spec.skip_rows)
+    sheets = expand_sheets(path, work_dir, layout=spec.header and not spec.skip_rows, wanted=wanted)
     if spec.sheet is None:
         return first_table(sheets)
     found = next((s for s in sheets if s.name == spec.sheet), None)
