@@ -406,3 +406,15 @@ def test_a_mapping_on_a_sheet_with_unmerged_group_labels(tmp_path: Path, pins: s
     assert con.execute(
         "select opportunity_id, amount, _source_line from landing.canonical__opportunities order by 1"
     ).fetchall() == [("D1", "1000.250000", 3), ("D2", "3.000000", 4)]
+
+
+def test_a_damaged_workbook_no_mapping_reads_is_named_damaged_not_unrecognised(tmp_path: Path) -> None:
+    """Before: "its header line is not recognised by a built-in source", an untrue cause: it could not be read."""
+    broken = inbox_file(tmp_path, "xlsx", "deals.xlsx", b"PK\x03\x04 this is not a workbook")
+    found = plan(broken.parent, None, load_builtins(BUILTIN_MAPPINGS))
+    (ignored,) = found.ignored
+    assert ignored.reason.startswith("it is not a readable .xlsx workbook (")
+    assert ignored.reason.endswith(
+        "): a run does not read it. Open it in Excel and save it again as .xlsx (or export the sheet as CSV UTF-8)."
+    )
+    assert "recognised" not in ignored.reason

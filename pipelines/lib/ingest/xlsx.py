@@ -300,6 +300,26 @@ def _heads(path: Path) -> list[tuple[str, list[list[str]], list]]:
     return heads
 
 
+def workbook_problem(path: Path) -> str | None:
+    """Why a workbook cannot be read (None when it can): said instead of "not recognised" for a file no mapping
+    reads, whose header could not even be looked at."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:
+        return f"it is not a readable .xlsx workbook ({exc})"
+    try:
+        for name in workbook.sheet_names:
+            try:
+                workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=1)
+            except Exception as exc:
+                return f"its sheet {name!r} cannot be read ({exc})"
+    finally:
+        workbook.close()
+    return None
+
+
 def workbook_table(path: Path) -> WorkbookTable | None:
     """The header a workbook is read and recognised by when no names say where it is: that of its first sheet with
     a table, found as it is read (below a report's title rows), else the first row of its first sheet with data;

@@ -41,7 +41,7 @@ from pipelines.lib.ingest.mapping.load import LoadedMapping
 from pipelines.lib.ingest.mapping.patterns import glob_regex, is_mapping_file, relative_path
 from pipelines.lib.ingest.recognise import recognise, resemblance
 from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
-from pipelines.lib.ingest.xlsx import workbook_rows
+from pipelines.lib.ingest.xlsx import FIX, workbook_problem, workbook_rows
 
 BUILTIN_MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
@@ -99,6 +99,8 @@ def _why_ignored(
                     f"relative to {anchor} and this file is {relative!r}, in a sub-folder. To read it, write the "
                     f"pattern as {relative!r}; if it is a stray copy, nothing is needed."
                 )
+    if path.suffix.lower() == ".xlsx" and (problem := workbook_problem(path)):
+        return f"{problem}: a run does not read it. {FIX}"
     mappings = ", ".join(f"{loaded.path} (patterns relative to {anchor})" for loaded, anchor in considered)
     builtin = ", ".join(b.source for b in builtins)
     parts = [f"it matches no file pattern of {mappings}" if mappings else "no mapping file applies to its folder"]
