@@ -418,3 +418,30 @@ def test_a_damaged_workbook_no_mapping_reads_is_named_damaged_not_unrecognised(t
         "): a run does not read it. Open it in Excel and save it again as .xlsx (or export the sheet as CSV UTF-8)."
     )
     assert "recognised" not in ignored.reason
+
+
+def test_total_rows_after_their_group_values_are_left_out_and_a_deal_named_total_stays(tmp_path: Path) -> None:
+    """A Subtotal row that repeats its group's value before the label ("Ann Lee | Subtotal | | 1020.25") is a total
+    (before: written as a record without a stage); a deal named "Total Gym" with its stage is a record."""
+    from pipelines.lib.ingest.xlsx import expand_sheets
+
+    book = xlsxwriter.Workbook(str(tmp_path / "grouped.xlsx"))
+    sheet = book.add_worksheet("Report")
+    sheet.write_row(0, 0, ["Opportunity Owner", "Opportunity Name", "Stage", "Amount"])
+    sheet.write_row(1, 0, ["Ann Lee", "Big deal", "Closed Won", 1000.25])
+    sheet.write_row(2, 0, ["Ann Lee", "Total Gym", "Closed Lost", 20])
+    sheet.write_row(3, 0, ["Ann Lee", "Subtotal"])
+    sheet.write_number(3, 3, 1020.25)
+    sheet.write_row(4, 0, ["Grand Total (2 records)"])
+    sheet.write_number(4, 3, 1020.25)
+    book.close()
+    (found,) = expand_sheets(tmp_path / "grouped.xlsx", tmp_path / "work")
+    assert found.path.read_text(encoding="utf-8").splitlines() == [
+        "Opportunity Owner,Opportunity Name,Stage,Amount",
+        "Ann Lee,Big deal,Closed Won,1000.25",
+        "Ann Lee,Total Gym,Closed Lost,20",
+    ]
+    assert found.left_out == (4, 5)
+    assert found.notes == (
+        "2 total rows ('Grand Total (2 records)', 'Subtotal'; rows 4, 5) left out: a total is not a record",
+    )

@@ -1,17 +1,18 @@
 """.xlsx workbooks as CSV: one UTF-8 CSV per sheet with data, cells written as text the way Excel shows them.
 
 A sheet laid out as a report (a Salesforce "formatted report" export, a hand-made summary) is read as its table:
-the header is the first of its first TITLE_ROWS rows with two or more values; the rows above it (one value
-each: report name, "Filtered By: …", blank) are its title and are left out. A row of merged group labels
-directly above such a row ("Deal" over three columns, "Dates" over two) is a group row: the header is the
-row below it, and a header cell merged down over both rows counts for the header. Columns empty from the
-header down (Salesforce leaves column A empty) are left out. Below the rows, a footer (one-value rows that
-start with a blank row or hold Salesforce's "Confidential Information - Do Not Distribute" / "Copyright (c) …
-salesforce.com" texts) is left out, and so are blank rows and total rows ("Subtotal", "Total", "Grand Total"
-and numbers only) between the records: a total is not a record. A data cell merged down over several rows
-holds its value (text or date, never a number: a merged amount is one amount) for each of them. What was
-left out is said in the sheet's notes, with the sheet's row numbers; the rows read keep their sheet row
-numbers as their line (``left_out`` lets the reader restore them).
+the header is the first of its first TITLE_ROWS rows with two or more values; the rows above it (one value each:
+report name, "Filtered By: …", blank) are its title and are left out. A row of merged group labels directly above
+such a row ("Deal" over three columns, "Dates" over two) is a group row: the header is the row below it, and a
+header cell merged down over both rows counts for the header. Columns empty from the header down (Salesforce leaves
+column A empty) are left out. Below the rows, a footer (one-value rows that start with a blank row or hold
+Salesforce's "Confidential Information - Do Not Distribute" / "Copyright (c) … salesforce.com" texts) is left out,
+and so are blank rows and total rows ("Subtotal", "Total", "Grand Total", maybe after its group's values, then
+numbers only) between the records: a total is not a record. A data cell merged down over several rows holds its
+value (text or date, never a number: a merged amount is one amount) for each of them. What was left out is said in
+the sheet's notes, with the sheet's row numbers; the rows read keep their sheet row numbers as their line
+(``left_out`` lets the reader restore them). When the headers the file is recognised by are known (a built-in's
+``recognise``), the first row holding them all is the header, whatever is above it, on the first sheet that has one.
 """
 
 from __future__ import annotations
@@ -124,6 +125,18 @@ def _header_index(texts: list[list[str]], merged: list[tuple[tuple[int, int], tu
     return first
 
 
+def _is_total(cells: list[tuple[Any, str]], width: int) -> bool:
+    """A total row: a "Subtotal" / "Total" / "Grand Total" label, after it only numbers, and some cells blank; the
+    label may follow its group's values (``Anna Schmidt | Subtotal | | 15,700.50``). A record has text after its
+    name (its stage, its currency), so a deal named "Total Gym" is never one."""
+    label = next((i for i, (_, t) in enumerate(cells) if TOTAL_LABEL.match(t)), None)
+    return (
+        label is not None
+        and len(cells) < width
+        and all(_is_number(v, t) or TOTAL_LABEL.match(t) for v, t in cells[label + 1 :])
+    )
+
+
 def _layout(
     rows: list[list[Any]], merged: list, wanted: frozenset[str] = frozenset()
 ) -> tuple[SheetCsv, list[list[str]]] | None:
@@ -160,11 +173,7 @@ def _layout(
         cells = [(rows[r][c], texts[r][c].strip()) for c in range(first_col, last_col + 1) if texts[r][c].strip()]
         if not cells:
             blanks.append(r)
-        elif (
-            TOTAL_LABEL.match(cells[0][1])
-            and len(cells) <= last_col - first_col
-            and all(TOTAL_LABEL.match(t) or _is_number(v, t) for v, t in cells)
-        ):  # "Subtotal" / "Total" first, then only numbers, and some cells blank
+        elif _is_total(cells, last_col - first_col + 1):
             totals.append(r)
     dropped = set(totals) | set(blanks)
     # a data cell merged down: its value (not a number) for each record it spans (not a total row it may cover)
