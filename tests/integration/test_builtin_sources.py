@@ -200,3 +200,27 @@ def test_hubspot_xlsx_exports_are_recognised_and_give_the_same_figures(tmp_path:
         accounts = con.execute("select count(*) from raw.canonical__accounts").fetchone()[0]
     assert {str(r[0]): (Decimal(r[1]), r[2], r[3]) for r in rows} == EXPECTED["hubspot"]
     assert accounts > 0  # the companies workbook was recognised too
+
+
+@pytest.mark.integration
+def test_a_salesforce_formatted_report_xlsx_gives_the_same_figures(tmp_path: Path, isolated_env: None) -> None:
+    """The report fixture as Salesforce's formatted .xlsx (title rows, empty column A, owner merged down over its
+    deals, Subtotal and Total rows, the footer), through a whole run: the fixture's months to the cent, and the
+    total rows are neither records nor quarantined lines."""
+    from pipelines.cli.runner import refresh_warehouse
+    from tests.unit.test_report_workbooks import formatted_report
+
+    inbox = tmp_path / "inbox" / "salesforce_report"
+    inbox.mkdir(parents=True)
+    formatted_report(inbox / "report1774051200000.xlsx")
+    paths = export_root(tmp_path)
+    refresh_warehouse()
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select period_start, revenue, deals_won, deals_lost from marts.sales_by_period "
+            "where grain = 'month' and deals_won + deals_lost > 0 order by period_start"
+        ).fetchall()
+        deals = con.execute("select count(*) from raw.canonical__opportunities").fetchone()[0]
+        quarantined = con.execute("select count(*) from quarantine.canonical__opportunities").fetchone()[0]
+    assert {str(r[0]): (Decimal(r[1]), r[2], r[3]) for r in rows} == EXPECTED["salesforce_report"]
+    assert (deals, quarantined) == (14, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -290,3 +291,22 @@ def test_day_first_dates_are_detected_from_the_whole_file_not_its_first_rows(tmp
         "select min(close_date), max(close_date), count(*) filter (where close_date like '2026-03-%') "
         "from landing.canonical__opportunities"
     ).fetchall() == [("2026-03-01", "2026-03-20", 1200)]
+
+
+def test_decimal_commas_are_detected_from_the_whole_column_not_its_first_amounts(tmp_path: Path) -> None:
+    """A European export whose first 500 amounts are whole numbers (100..699): sampling them alone decided nothing,
+    so the file was read the English way; its later 2.000 (two thousand) landed as 2.000000, silently, and
+    1.234,50 did not parse at all. A few values that show the decimal, from anywhere in the column, now decide."""
+    lines = [f"D{i};A;Closed Won;{100 + i};2026-01-31;2026-01-02\r\n" for i in range(600)]
+    lines += [
+        "E1;A;Closed Won;1.234,50;2026-01-31;2026-01-02\r\n",
+        "E2;A;Closed Won;2.000;2026-01-31;2026-01-02\r\n",
+        "E3;A;Closed Won;12,5;2026-01-31;2026-01-02\r\n",
+    ]
+    con, result = land_deals(tmp_path, (DEALS_HEADER.replace(",", ";") + "".join(lines)).encode())
+    assert (result.detected["decimal"], result.detected["thousands"]) == (",", ".")
+    assert con.execute(
+        "select opportunity_id, amount from landing.canonical__opportunities where opportunity_id like 'E%' order by 1"
+    ).fetchall() == [("E1", "1234.500000"), ("E2", "2000.000000"), ("E3", "12.500000")]
+    total = con.execute("select sum(amount::decimal(38, 6)) from landing.canonical__opportunities").fetchone()[0]
+    assert total == sum(range(100, 700)) + Decimal("1234.50") + 2000 + Decimal("12.5") == Decimal("242947.00")

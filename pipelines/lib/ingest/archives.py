@@ -1,7 +1,7 @@
 """Zip archives in the inbox (the Salesforce weekly Data Export arrives as one): unpacked once, beside the zip.
 
 ``Export-2026-06-30.zip`` becomes the folder ``Export-2026-06-30.unzipped/`` next to it, holding its CSVs
-(and one CSV per sheet of any .xlsx inside), so both the Salesforce Data Export path and the mapping path
+(and any .xlsx inside, as it is), so both the Salesforce Data Export path and the mapping path
 find the members like any other file, the folder sorts where the zip does (latest export wins), and the
 lineage of every row names the archive. A folder that exists is not unpacked again; an unreadable or unsafe
 archive (path traversal, too large) moves to the rejected folder with its reason.

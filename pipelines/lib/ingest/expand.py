@@ -1,4 +1,5 @@
-"""The data files an input stands for: itself (CSV/text), one CSV per sheet (.xlsx), or the members of a .zip."""
+"""The data files an input stands for: itself (CSV/text), one CSV per sheet (.xlsx), or the members of a .zip (a
+workbook among them stays a workbook, read like one dropped in the inbox)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ INPUT_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".zip")
 
 def expand_inputs(path: Path, work_dir: Path, _depth: int = 0) -> list[Path]:
     """The data files ``path`` stands for: itself (CSV/text), one CSV per sheet (.xlsx), or the members of
-    a .zip (recursively expanded). Extracted/converted files go under ``work_dir``."""
+    a .zip (inner archives expanded; a workbook member is kept as it is, not also written as CSVs beside it,
+    where its sheets would claim its file key a second time). Extracted/converted files go under ``work_dir``."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return list(expand_xlsx(path, work_dir).values())
@@ -33,7 +35,10 @@ def expand_inputs(path: Path, work_dir: Path, _depth: int = 0) -> list[Path]:
             )
         out: list[Path] = []
         for member in _extract_zip(path, work_dir / f"{path.stem}.unzipped"):
-            out.extend(expand_inputs(member, member.parent, _depth + 1))
+            if member.suffix.lower() == ".xlsx":
+                out.append(member)
+            else:
+                out.extend(expand_inputs(member, member.parent, _depth + 1))
         return out
     return [path]
 

@@ -4,6 +4,7 @@ expressions into ``landing.canonical__<entity>``, pending the same audit as ever
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,12 +16,14 @@ from pipelines.lib.ingest.dates import detect_date_format
 from pipelines.lib.ingest.loader import already_loaded, land_file
 from pipelines.lib.ingest.macros import Detected, macro_sql
 from pipelines.lib.ingest.mapping.claims import MappedFile
+from pipelines.lib.ingest.mapping.load import MappingError
 from pipelines.lib.ingest.mapping.lookups import land_lookups, unpivot
 from pipelines.lib.ingest.mapping.mixed_currencies import refuse_mixed_currencies
 from pipelines.lib.ingest.mapping.reading import (
     file_pins,
     landed_columns,
-    readable_file,
+    readable_sheet,
+    restore_sheet_rows,
     scratch_tables,
     sniffed_delimiter,
 )
@@ -29,6 +32,7 @@ from pipelines.lib.ingest.mapping.sql import block_select, columns_parsed_as, gr
 from pipelines.lib.ingest.numbers import NumberFormat, detect_number_format
 from pipelines.lib.ingest.salesforce import ExportObject
 from pipelines.lib.ingest.tokens import NULL_TOKENS
+from pipelines.lib.ingest.xlsx import SheetCsv
 from pipelines.lib.warehouse import INGEST_LOG, ensure_tables, quarantine_table, transaction, uncompressed
 
 SAMPLE_VALUES = 500
@@ -83,6 +87,27 @@ def _date_samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[st
     return values
 
 
+# A number that shows its decimal separator: one of . or , followed by 1-2 or 4+ digits (12,5 · 1.234,50 · 0.12345),
+# or one repeated in threes (1.234.567: the other is the decimal). A few of each, from anywhere in the column, join
+# the head's samples: a file whose first 500 amounts are whole numbers (1500) and later ones 1.234,50 is read
+# comma-decimal, not the English way that turns its 2.000 (two thousand) into 2.
+_DECIDING_NUMBERS = tuple(
+    rf"\d{re.escape(sep)}(\d{{1,2}}|\d{{4,}})(\D|$)|\d{re.escape(sep)}\d{{3}}{re.escape(sep)}\d" for sep in ".,"
+)
+
+
+def _number_samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[str]) -> list[str]:
+    values = _samples(con, relation, columns)
+    for column in sorted(columns):
+        for pattern in _DECIDING_NUMBERS:
+            rows = con.execute(
+                f"select {quote(column)} from {relation} where regexp_matches(trim({quote(column)}), ?) limit 50",
+                [pattern],
+            ).fetchall()
+            values.extend(str(r[0]) for r in rows)
+    return values
+
+
 def _formats(
     con: duckdb.DuckDBPyConnection, spec: FileSpec, relation: str, numbers: set[str], dates: set[str]
 ) -> _Formats:
@@ -90,7 +115,7 @@ def _formats(
     number = (
         NumberFormat(spec.decimal, spec.thousands)
         if spec.decimal
-        else detect_number_format(_samples(con, relation, numbers))
+        else detect_number_format(_number_samples(con, relation, numbers))
     )
     date_format = (
         spec.date_format
@@ -101,6 +126,15 @@ def _formats(
     for statement in macro_sql(number, date_format, null_tokens):
         con.execute(statement)
     return _Formats(number, date_format, null_tokens)
+
+
+def _sheet_hint(sheet: SheetCsv, mapped: MappedFile) -> str:
+    """Where a workbook's columns were read from, and how to point the mapping at the real header."""
+    return (
+        f"The columns are the header of sheet {sheet.name!r} of {mapped.path.name}, its row {sheet.header_row}. If "
+        "the real header is further down (labels above it that are not merged cells), pin skip_rows (the rows "
+        f"above the header) under files.{mapped.key}; if it is on another sheet, pin sheet."
+    )
 
 
 def land_mapped(
@@ -121,15 +155,26 @@ def land_mapped(
     checksum = file_checksum(con, mapped.path)
     if already_loaded(con, obj, checksum):
         return MappedResult(mapped.path, checksum, skipped=True)
-    readable = readable_file(mapped.path, spec, cache_dir / "xlsx" / checksum)
+    wanted = (loaded.recognise or {}).get(mapped.key, ())
+    sheet = readable_sheet(mapped.path, spec, cache_dir / "xlsx" / checksum, wanted)
+    readable = mapped.path if sheet is None else sheet.path
     pins, lines_before = file_pins(spec)
-    encoding = spec.encoding if readable == mapped.path else None  # a sheet's CSV is UTF-8 whatever the pin
+    encoding = spec.encoding if sheet is None else None  # a sheet's CSV is UTF-8 whatever the pin
+    if sheet is not None:  # the CSV starts at the sheet's header: its lines keep their sheet row numbers
+        lines_before += sheet.header_row - 1
     with scratch_tables(con, entity, block) as scratch:
         landed = land_file(con, scratch, readable, cache_dir, pins, lines_before, encoding, null_text=("",))
         relation = f'landing."{scratch.table}"'
+        if sheet is not None:
+            restore_sheet_rows(con, relation, sheet)
         header, relation = unpivot(con, loaded, mapped.key, spec, landed_columns(con, relation), relation)
         lookups = land_lookups(con, mapped, block, entity, where, cache_dir)
-        items, condition = block_select(loaded, entity, block, header, where, lookups)
+        try:
+            items, condition = block_select(loaded, entity, block, header, where, lookups)
+        except MappingError as exc:
+            if sheet is None or "is not in the file" not in exc.problem:
+                raise
+            raise MappingError(exc.path, f"{exc.problem} {_sheet_hint(sheet, mapped)}", exc.line) from exc
         grouped = group_by_clause(loaded, entity, block, header, where)  # one row per group, at its first line
         numbers, dates = columns_parsed_as(block, entity, header)
         formats = _formats(con, spec, relation, numbers, dates)
@@ -164,6 +209,9 @@ def land_mapped(
     delimiter = spec.delimiter or sniffed_delimiter(con, readable, cache_dir, checksum, encoding)
     detected = Detected(landed.encoding, delimiter, formats.number, formats.date_format, formats.null_tokens)
     metadata = detected.as_metadata()
-    if landed.notes:
-        metadata["layout"] = "; ".join(landed.notes)  # e.g. "3 footer lines after line 15 ignored (…)"
+    notes = list(landed.notes)
+    if sheet is not None and sheet.notes:  # e.g. "sheet 'Report': 5 rows above the header (row 6) skipped (…)"
+        notes.insert(0, f"sheet {sheet.name!r}: " + "; ".join(sheet.notes))
+    if notes:
+        metadata["layout"] = "; ".join(notes)  # e.g. "3 footer lines after line 15 ignored (…)"
     return MappedResult(mapped.path, checksum, inserted, landed.malformed, encoding=landed.encoding, detected=metadata)

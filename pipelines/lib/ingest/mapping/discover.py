@@ -41,6 +41,7 @@ from pipelines.lib.ingest.mapping.load import LoadedMapping
 from pipelines.lib.ingest.mapping.patterns import glob_regex, is_mapping_file, relative_path
 from pipelines.lib.ingest.recognise import recognise, resemblance
 from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
+from pipelines.lib.ingest.xlsx import FIX, workbook_problem, workbook_rows
 
 BUILTIN_MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
@@ -98,17 +99,32 @@ def _why_ignored(
                     f"relative to {anchor} and this file is {relative!r}, in a sub-folder. To read it, write the "
                     f"pattern as {relative!r}; if it is a stray copy, nothing is needed."
                 )
+    if path.suffix.lower() == ".xlsx" and (problem := workbook_problem(path)):
+        return f"{problem}: a run does not read it. {FIX}"
     mappings = ", ".join(f"{loaded.path} (patterns relative to {anchor})" for loaded, anchor in considered)
     builtin = ", ".join(b.source for b in builtins)
     parts = [f"it matches no file pattern of {mappings}" if mappings else "no mapping file applies to its folder"]
     if builtins:
-        parts.append(f"its header line is not recognised by a built-in source ({builtin})")
+        parts.append(f"{_header_words(path)} is not recognised by a built-in source ({builtin})")
     if look_alike:
         return (
             f"{look_alike}; {' and '.join(parts)}. A run does not read it. To read it through a mapping, claim it: a "
             "mapping.yml beside it (or --mapping) whose pattern matches its name."
         )
     return " and ".join(parts) + ". A run does not read it."
+
+
+def _header_words(path: Path) -> str:
+    """How a reason names the header a file was judged by: its line, or the row and sheet of a workbook."""
+    if path.suffix.lower() != ".xlsx":
+        return "its header line"
+    from pipelines.lib.ingest.xlsx import workbook_table
+
+    table = workbook_table(path)
+    if table is None:
+        return "its header"
+    shown = ", ".join(table.header[:6]) + (", …" if len(table.header) > 6 else "")
+    return f"its header (row {table.row} of sheet {table.sheet!r}: {shown})"
 
 
 def _resembles(loaded: LoadedMapping, key: str, missing: list[str]) -> str:
@@ -163,6 +179,10 @@ def plan(
             salesforce.append(ExportFile(path, obj))
             continue
         found = recognise(header, builtins) if builtins else None
+        if not found and builtins and path.suffix.lower() == ".xlsx":
+            # a workbook's header may sit below a title row of two values, unmerged group labels, or on a later
+            # sheet than a cover that looks like a table: a row holding every header a built-in recognises is it
+            found = next((f for row in workbook_rows(path) if (f := recognise(row.header, builtins))), None)
         if found:
             claimed[path] = MappedFile(path, found[0], found[1], "recognised built-in source", inbox)
             continue

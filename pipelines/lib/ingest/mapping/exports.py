@@ -81,12 +81,8 @@ def unnamed_export_hint(header: list[str], objects: tuple[ExportObject, ...]) ->
 def first_line_headers(path: Path) -> list[str]:
     from pipelines.lib.ingest.layout import header_fields
 
-    if path.suffix.lower() == ".xlsx":  # the first row of the first sheet (HubSpot exports .xlsx by default)
-        from python_calamine import CalamineWorkbook
+    if path.suffix.lower() == ".xlsx":  # the header of its first sheet with a table (HubSpot exports .xlsx by default)
+        from pipelines.lib.ingest.xlsx import workbook_header
 
-        try:
-            rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()
-            return [str(h).strip() for h in next(rows, [])]
-        except Exception:  # an unreadable workbook is reported when it is landed, not here
-            return []
+        return workbook_header(path)
     return header_fields(path)  # the header line, below a report's title block if there is one

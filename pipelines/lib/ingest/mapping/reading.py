@@ -3,7 +3,7 @@ tables a file and its lookups land in before the mapped insert (dropped however 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.mapping.schema import EntityBlock, FileSpec
 from pipelines.lib.ingest.salesforce import LINEAGE_COLUMNS, ExportObject
 from pipelines.lib.ingest.transcode import as_utf8
-from pipelines.lib.ingest.xlsx import expand_xlsx
+from pipelines.lib.ingest.xlsx import SheetCsv, expand_sheets, first_table
 from pipelines.lib.warehouse import INGEST_LOG
 
 PLACEHOLDER = "_mapping_file_columns_follow"
@@ -65,18 +65,43 @@ def file_pins(spec: FileSpec) -> tuple[dict[str, str], int]:
     return pins, spec.skip_rows + (1 if spec.header else 0)
 
 
-def readable_file(path: Path, spec: FileSpec, work_dir: Path) -> Path:
-    """A .xlsx sheet as CSV (expand_xlsx); any other file as itself."""
+def readable_sheet(path: Path, spec: FileSpec, work_dir: Path, wanted: Sequence[str] = ()) -> SheetCsv | None:
+    """The sheet of a .xlsx file that is read, as CSV (expand_sheets): the pinned ``sheet``, else the first whose
+    header has every name of ``wanted`` (the mapping's ``recognise`` headers of the file key), else the first with
+    a table; None for any other file. A mapping that pins skip_rows or header: false reads the sheet as written."""
     if path.suffix.lower() != ".xlsx":
-        return path
-    sheets = expand_xlsx(path, work_dir)
+        return None
+    sheets = expand_sheets(path, work_dir, layout=spec.header and not spec.skip_rows, wanted=wanted)
     if spec.sheet is None:
-        return next(iter(sheets.values()))
-    if spec.sheet not in sheets:
+        return first_table(sheets)
+    found = next((s for s in sheets if s.name == spec.sheet), None)
+    if found is None:
         raise FileRejected(
-            path, f"the workbook has no sheet {spec.sheet!r} (it has {', '.join(sheets)}).", "Pin an existing sheet."
+            path,
+            f"the workbook has no sheet {spec.sheet!r} (it has {', '.join(s.name for s in sheets)}).",
+            "Pin an existing sheet.",
         )
-    return sheets[spec.sheet]
+    return found
+
+
+def readable_file(path: Path, spec: FileSpec, work_dir: Path) -> Path:
+    """A .xlsx sheet as CSV (readable_sheet); any other file as itself."""
+    sheet = readable_sheet(path, spec, work_dir)
+    return path if sheet is None else sheet.path
+
+
+def restore_sheet_rows(con: duckdb.DuckDBPyConnection, relation: str, sheet: SheetCsv) -> None:
+    """Give a landed sheet's records their sheet row as ``_source_line`` again where rows between the header and
+    them were left out (total or blank rows): each record moves down past the rows left out above it."""
+    if not sheet.left_out:
+        return
+    # for the i-th row left out: how many records come before it
+    shifts = [(row - sheet.header_row - 1 - (i - 1), i) for i, row in enumerate(sheet.left_out, 1)]
+    values = ", ".join(f"({before}, {i})" for before, i in shifts)
+    con.execute(
+        f"update {relation} as l set _source_line = l._source_line + coalesce((select max(s.i) from (values {values}) "
+        f"s(before, i) where s.before < l._source_line - {int(sheet.header_row)}), 0)"
+    )
 
 
 def sniffed_delimiter(
