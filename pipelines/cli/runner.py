@@ -14,7 +14,7 @@ import dagster as dg
 from dagster._core.utils import make_new_run_id
 
 from pipelines.lib.config import load_runs_config
-from pipelines.lib.failures import classify
+from pipelines.lib.failures import NOT_YOUR_FILE, classify
 from pipelines.lib.run_lock import WarehouseBusy, writer_lock
 from pipelines.lib.settings import export_paths, resolve_paths
 
@@ -40,7 +40,7 @@ class RunFailed(Exception):
         cause: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.cause = cause  # pipelines.lib.failures: busy, disk_full, …; None when a file or our SQL is at fault
+        self.cause = cause  # pipelines.lib.failures: busy, disk_full, …; setup (DAGSTER_HOME); None: a file or our SQL
         self.stage = stage
         self.dbt_nodes = dbt_nodes
         self.dbt_log = dbt_log
@@ -48,7 +48,16 @@ class RunFailed(Exception):
 
 def _instance() -> dg.DagsterInstance:
     # With DAGSTER_HOME set, CLI runs land in the same history as the UI's; otherwise a throwaway one.
-    if os.environ.get("DAGSTER_HOME"):
+    home = os.environ.get("DAGSTER_HOME")
+    if home:
+        if not Path(home).expanduser().is_dir():  # Dagster's own error would reach the terminal as a traceback
+            raise RunFailed(
+                f"DAGSTER_HOME is {home}, which is not a folder: Dagster keeps the run history there. Create it "
+                f"(`mkdir -p {home}` and copy the project's dagster.yaml into it, as `make setup` does for "
+                "data/dagster_home), point DAGSTER_HOME at the folder you meant, or unset it to run without keeping "
+                f"a history. Nothing was loaded or changed. {NOT_YOUR_FILE}",
+                cause="setup",
+            )
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,26 @@ def test_run_refuses_an_inbox_that_does_not_exist(tmp_path: Path) -> None:
         "exports, or write a sample there with `salesmetrics sample --out DIR`."
     ]
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_run_with_a_dagster_home_that_does_not_exist_says_so_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dagster's own error for a missing DAGSTER_HOME reached the terminal as a traceback."""
+    home = tmp_path / "no_dagster_home"
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    shutil.copytree(FIXTURES / "hubspot", tmp_path / "inbox" / "hubspot")
+    code, out, err = invoke("run", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(tmp_path / "w.duckdb"))
+    assert code == 1 and out == ""
+    assert not BOX & set(err) and "Traceback" not in err
+    assert " ".join(err.split()) == (
+        f"The run stopped. DAGSTER_HOME is {home}, which is not a folder: Dagster keeps the run history there. "
+        f"Create it (`mkdir -p {home}` and copy the project's dagster.yaml into it, as `make setup` does for "
+        "data/dagster_home), point DAGSTER_HOME at the folder you meant, or unset it to run without keeping a "
+        "history. Nothing was loaded or changed. No export file is at fault. (Run log: "
+        + " ".join(err.split()).split("(Run log: ")[1]
+    )
+    assert not home.exists()
 
 
 def test_validate_refuses_a_path_that_does_not_exist(tmp_path: Path) -> None:
