@@ -310,3 +310,24 @@ def test_decimal_commas_are_detected_from_the_whole_column_not_its_first_amounts
     ).fetchall() == [("E1", "1234.500000"), ("E2", "2000.000000"), ("E3", "12.500000")]
     total = con.execute("select sum(amount::decimal(38, 6)) from landing.canonical__opportunities").fetchone()[0]
     assert total == sum(range(100, 700)) + Decimal("1234.50") + 2000 + Decimal("12.5") == Decimal("242947.00")
+
+
+def test_amounts_all_written_like_1_500_are_refused_until_the_decimal_is_pinned(tmp_path: Path) -> None:
+    """Every amount a point before three digits (1.500, 25.000: a European export of whole amounts) and nothing
+    else in the file showing the decimal: read the English way they landed a thousand times too small (1.500000),
+    silently. Now the file is refused naming the column, a value, its line and the pin; pinned, it loads."""
+    lines = [f"D{i};A;Closed Won;{1 + i % 9}.{i % 10}00;2026-01-31;2026-01-02\r\n" for i in range(40)]
+    data = (DEALS_HEADER.replace(",", ";") + "".join(lines)).encode()
+    with pytest.raises(FileRejected) as refused:
+        land_deals(tmp_path, data)
+    message = str(refused.value)
+    assert "column 'Amount': '1.000' on line 2" in message
+    assert "1.5 in an English export and 1,500 in a European one" in message
+    assert 'under files: deals: of the mapping, decimal: ","' in message
+    con, result = land_deals(tmp_path, data, pins='    decimal: ","\n')
+    assert result.detected["decimal"] == ","
+    rows, total = con.execute(
+        "select count(*), sum(amount::decimal(38, 6)) from landing.canonical__opportunities"
+    ).fetchone()
+    assert rows == 40
+    assert total == sum(Decimal(f"{1 + i % 9}{i % 10}00") for i in range(40)) == Decimal("208000")

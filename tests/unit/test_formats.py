@@ -16,7 +16,7 @@ from pipelines.lib.ingest.dates import detect_date_format
 from pipelines.lib.ingest.expand import expand_inputs
 from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.macros import macro_sql
-from pipelines.lib.ingest.numbers import NumberFormat, detect_number_format
+from pipelines.lib.ingest.numbers import NumberFormat, detect_number_format, undecided_points
 from pipelines.lib.ingest.recognise import recognise
 from pipelines.lib.ingest.tokens import NULL_TOKENS
 from pipelines.lib.ingest.xlsx import cell_text, expand_xlsx
@@ -50,11 +50,29 @@ def _eval(con: duckdb.DuckDBPyConnection, fn: str, values: list[str | None]) -> 
         (["1.234.567", "12"], NumberFormat(",", ".")),  # a repeated '.' can only group thousands
         (["1,234"], US),  # ambiguous alone: read the English way
         (["1.234", "5,5"], EURO),  # the ambiguous one follows the others
+        (["0.125", "1,250"], US),  # a leading zero groups no thousands: 0.125 shows its decimal
+        (["0,125", "1.250"], EURO),
         (["12", "NULL", "", "-"], NumberFormat(".", None)),
     ],
 )
 def test_detect_number_format(samples: list[str], expected: NumberFormat) -> None:
     assert detect_number_format(samples) == expected
+
+
+@pytest.mark.parametrize(
+    ("samples", "undecided"),
+    [
+        (["1.500", "25.000", "12"], ["1.500", "25.000"]),  # 1.5 English, 1,500 European: nothing tells
+        (["€ 1.500"], ["€ 1.500"]),
+        (["1.500", "12,50"], []),  # the comma decimal decides
+        (["1.500", "0.125"], []),  # so does a point before a leading zero's three digits
+        (["1.500", "1,234.5"], []),
+        (["1,500", "25,000"], []),  # only commas: read the English way (1500), as documented
+        (["12", "7"], []),
+    ],
+)
+def test_undecided_points(samples: list[str], undecided: list[str]) -> None:
+    assert undecided_points(samples) == undecided
 
 
 def test_num_macro_european() -> None:
