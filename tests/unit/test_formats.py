@@ -16,7 +16,8 @@ from pipelines.lib.ingest.dates import detect_date_format
 from pipelines.lib.ingest.expand import expand_inputs
 from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.macros import macro_sql
-from pipelines.lib.ingest.numbers import NumberFormat, detect_number_format, undecided_points
+from pipelines.lib.ingest.mapping.undecided import undecided_points
+from pipelines.lib.ingest.numbers import NumberFormat, detect_number_format
 from pipelines.lib.ingest.recognise import recognise
 from pipelines.lib.ingest.tokens import NULL_TOKENS
 from pipelines.lib.ingest.xlsx import cell_text, expand_xlsx

@@ -4,7 +4,7 @@ Numbers: the decimal separator is the one that appears last in a value with both
 ``1,234.56``), or the only one when it is not followed by exactly three digits (``12,5``). A single separator
 followed by exactly three digits (``1,234`` or ``1.234``; not ``0.125``, whose leading zero groups no thousands) is
 ambiguous; on its own it is read the English way (point = decimal, comma = thousands), except that a mapped file
-whose only such values are ``1.234`` is refused (undecided_points). Spaces, no-break spaces and apostrophes are
+whose only such values are ``1.234`` is refused (mapping/undecided.py). Spaces, no-break spaces and apostrophes are
 always thousands separators; ``$ € £ ¥`` and ``USD EUR GBP JPY CHF`` before or after the number and a trailing
 ``%`` are dropped; ``(1,234.00)``, ``-1234`` and ``1234-`` are negative. A value that is none of these (``12
 apples``, ``1,2,3``) becomes NULL in ``num`` so the audit can quarantine it. Scientific notation's exponent
@@ -39,7 +39,7 @@ def _number_core(value: str) -> str:
     return _EXPONENT.sub("", _SIGNS.sub("", _STRIP.sub("", value.strip())))
 
 
-def _tally(samples: Sequence[str]) -> tuple[dict[str, int], dict[str, int], dict[str, list[str]]]:
+def tally(samples: Sequence[str]) -> tuple[dict[str, int], dict[str, int], dict[str, list[str]]]:
     """Votes for each decimal separator, counts of each thousands separator, and the ambiguous values (a single
     separator followed by exactly three digits, ``1.500`` / ``1,500``) by separator."""
     votes = {".": 0, ",": 0}
@@ -72,21 +72,9 @@ def _tally(samples: Sequence[str]) -> tuple[dict[str, int], dict[str, int], dict
     return votes, thousands, ambiguous
 
 
-def undecided_points(samples: Sequence[str]) -> list[str]:
-    """The values written like ``1.500`` when nothing else in the samples shows the decimal separator: 1.5 in an
-    English export, fifteen hundred in a European one (whole amounts with a thousands point), and no value tells
-    which. [] when the separator is decided, or when only ``1,500`` is seen: read the English way, 1500, the
-    reading where the lone separator groups thousands (amounts are not written to three decimals); for ``1.500``
-    that reading is the European one, against the English default, so it is not guessed."""
-    votes, thousands, ambiguous = _tally(samples)
-    if votes["."] or votes[","] or "," in thousands or "." not in ambiguous:
-        return []
-    return ambiguous["."]
-
-
 def detect_number_format(samples: Sequence[str]) -> NumberFormat:
     """The decimal and thousands separators the samples use (see the module docstring for the rules)."""
-    votes, thousands, ambiguous = _tally(samples)
+    votes, thousands, ambiguous = tally(samples)
     # Only 1,234 / 1.234 seen (or a tie): the English reading, point decimal and comma thousands.
     decimal = "," if votes[","] > votes["."] else "."
     if decimal == "," and "." in ambiguous:

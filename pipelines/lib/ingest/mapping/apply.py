@@ -13,7 +13,6 @@ import duckdb
 
 from pipelines.lib.ingest.checksums import file_checksum
 from pipelines.lib.ingest.dates import detect_date_format
-from pipelines.lib.ingest.files import FileRejected
 from pipelines.lib.ingest.loader import already_loaded, land_file
 from pipelines.lib.ingest.macros import Detected, macro_sql
 from pipelines.lib.ingest.mapping.claims import MappedFile
@@ -30,7 +29,8 @@ from pipelines.lib.ingest.mapping.reading import (
 )
 from pipelines.lib.ingest.mapping.schema import EntityBlock, FileSpec
 from pipelines.lib.ingest.mapping.sql import block_select, columns_parsed_as, group_by_clause, quote
-from pipelines.lib.ingest.numbers import NumberFormat, detect_number_format, undecided_points
+from pipelines.lib.ingest.mapping.undecided import refuse_undecided_points
+from pipelines.lib.ingest.numbers import NumberFormat, detect_number_format
 from pipelines.lib.ingest.salesforce import ExportObject
 from pipelines.lib.ingest.tokens import NULL_TOKENS
 from pipelines.lib.ingest.xlsx import SheetCsv
@@ -109,35 +109,6 @@ def _number_samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[
     return values
 
 
-def _refuse_undecided_points(
-    con: duckdb.DuckDBPyConnection, mapped: MappedFile, relation: str, numbers: set[str], samples: list[str]
-) -> None:
-    """FileRejected when every number the file shows is written like ``1.500`` (numbers.undecided_points): read
-    the English way a European export of whole amounts would land a thousand times too small."""
-    examples = undecided_points(samples)
-    if not examples:
-        return
-    found = []  # (column, line) where the first example of each column shows
-    for column in sorted(numbers):
-        row = con.execute(
-            f"select {quote(column)}, _source_line from {relation} where trim({quote(column)}) in "
-            f"({', '.join('?' for _ in examples[:20])}) order by _source_line limit 1",
-            examples[:20],
-        ).fetchone()
-        if row:
-            found.append((column, row[0], row[1]))
-    where = "; ".join(f"column {c!r}: {v!r} on line {line}" for c, v, line in found)
-    shown = ", ".join(dict.fromkeys(examples[:4]))
-    raise FileRejected(
-        mapped.path,
-        f"its numbers are all written with a point before three digits ({shown}; {where}), which is 1.5 in an "
-        "English export and 1,500 in a European one, and no value in the file shows which.",
-        f'Say how the file writes numbers: under files: {mapped.key}: of the mapping, decimal: "," (European, '
-        '1.500 is fifteen hundred) or decimal: "." (English, 1.500 is one and a half).',
-        line=found[0][2] if found else None,
-    )
-
-
 def _formats(
     con: duckdb.DuckDBPyConnection,
     spec: FileSpec,
@@ -151,7 +122,7 @@ def _formats(
         number = NumberFormat(spec.decimal, spec.thousands)
     else:
         samples = _number_samples(con, relation, numbers)
-        _refuse_undecided_points(con, mapped, relation, numbers, samples)
+        refuse_undecided_points(con, mapped, relation, numbers, samples)
         number = detect_number_format(samples)
     date_format = (
         spec.date_format

@@ -41,7 +41,8 @@ from pipelines.lib.ingest.mapping.load import LoadedMapping
 from pipelines.lib.ingest.mapping.patterns import glob_regex, is_mapping_file, relative_path
 from pipelines.lib.ingest.recognise import recognise, resemblance
 from pipelines.lib.ingest.salesforce import ALL_OBJECTS, ExportObject
-from pipelines.lib.ingest.xlsx import FIX, workbook_problem, workbook_rows
+from pipelines.lib.ingest.workbook_heads import workbook_problem, workbook_rows
+from pipelines.lib.ingest.xlsx import FIX
 
 BUILTIN_MAPPINGS = Path(__file__).resolve().parents[3] / "mappings"
 READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
@@ -118,7 +119,7 @@ def _header_words(path: Path) -> str:
     """How a reason names the header a file was judged by: its line, or the row and sheet of a workbook."""
     if path.suffix.lower() != ".xlsx":
         return "its header line"
-    from pipelines.lib.ingest.xlsx import workbook_table
+    from pipelines.lib.ingest.workbook_heads import workbook_table
 
     table = workbook_table(path)
     if table is None:

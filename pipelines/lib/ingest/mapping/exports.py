@@ -82,7 +82,7 @@ def first_line_headers(path: Path) -> list[str]:
     from pipelines.lib.ingest.layout import header_fields
 
     if path.suffix.lower() == ".xlsx":  # the header of its first sheet with a table (HubSpot exports .xlsx by default)
-        from pipelines.lib.ingest.xlsx import workbook_header
+        from pipelines.lib.ingest.workbook_heads import workbook_header
 
         return workbook_header(path)
     return header_fields(path)  # the header line, below a report's title block if there is one
