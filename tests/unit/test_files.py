@@ -331,3 +331,14 @@ def test_amounts_all_written_like_1_500_are_refused_until_the_decimal_is_pinned(
     ).fetchone()
     assert rows == 40
     assert total == sum(Decimal(f"{1 + i % 9}{i % 10}00") for i in range(40)) == Decimal("208000")
+
+
+def test_a_later_0_125_decides_the_point_for_a_column_of_1_500(tmp_path: Path) -> None:
+    """600 amounts like 1.500 and, past the 500 sampled at the top, 0.250: a leading zero groups no thousands, so
+    the point is the decimal (the file is English, 1.500 is one and a half) and the file is not refused."""
+    lines = [f"D{i};A;Closed Won;{1 + i % 9}.{i % 10}00;2026-01-31;2026-01-02\r\n" for i in range(600)]
+    lines.append("Z1;A;Closed Won;0.250;2026-01-31;2026-01-02\r\n")
+    con, result = land_deals(tmp_path, (DEALS_HEADER.replace(",", ";") + "".join(lines)).encode())
+    assert result.detected["decimal"] == "."
+    total = con.execute("select sum(amount::decimal(38, 6)) from landing.canonical__opportunities").fetchone()[0]
+    assert total == sum(Decimal(f"{1 + i % 9}.{i % 10}") for i in range(600)) + Decimal("0.25")

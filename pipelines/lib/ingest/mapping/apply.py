@@ -76,10 +76,13 @@ def _samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[str]) -
 _DECIDING = (r"^(1[3-9]|2\d|3[01])[/.]\d{1,2}[/.]\d{4}", r"^\d{1,2}[/.](1[3-9]|2\d|3[01])[/.]\d{4}")
 
 
-def _date_samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[str]) -> list[str]:
+def _deciding_samples(
+    con: duckdb.DuckDBPyConnection, relation: str, columns: set[str], patterns: tuple[str, ...]
+) -> list[str]:
+    """The head's samples of ``columns``, and up to 50 values of each matching each of ``patterns`` from anywhere."""
     values = _samples(con, relation, columns)
     for column in sorted(columns):
-        for pattern in _DECIDING:
+        for pattern in patterns:
             rows = con.execute(
                 f"select {quote(column)} from {relation} where regexp_matches(trim({quote(column)}), ?) limit 50",
                 [pattern],
@@ -93,20 +96,10 @@ def _date_samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[st
 # the head's samples: a file whose first 500 amounts are whole numbers (1500) and later ones 1.234,50 is read
 # comma-decimal, not the English way that turns its 2.000 (two thousand) into 2.
 _DECIDING_NUMBERS = tuple(
-    rf"\d{re.escape(sep)}(\d{{1,2}}|\d{{4,}})(\D|$)|\d{re.escape(sep)}\d{{3}}{re.escape(sep)}\d" for sep in ".,"
+    rf"\d{re.escape(sep)}(\d{{1,2}}|\d{{4,}})(\D|$)|\d{re.escape(sep)}\d{{3}}{re.escape(sep)}\d"
+    rf"|(^|[^\d.,])0{re.escape(sep)}\d{{3}}(\D|$)"  # 0.125: a leading zero groups no thousands
+    for sep in ".,"
 )
-
-
-def _number_samples(con: duckdb.DuckDBPyConnection, relation: str, columns: set[str]) -> list[str]:
-    values = _samples(con, relation, columns)
-    for column in sorted(columns):
-        for pattern in _DECIDING_NUMBERS:
-            rows = con.execute(
-                f"select {quote(column)} from {relation} where regexp_matches(trim({quote(column)}), ?) limit 50",
-                [pattern],
-            ).fetchall()
-            values.extend(str(r[0]) for r in rows)
-    return values
 
 
 def _formats(
@@ -121,13 +114,13 @@ def _formats(
     if spec.decimal:
         number = NumberFormat(spec.decimal, spec.thousands)
     else:
-        samples = _number_samples(con, relation, numbers)
+        samples = _deciding_samples(con, relation, numbers, _DECIDING_NUMBERS)
         refuse_undecided_points(con, mapped, relation, numbers, samples)
         number = detect_number_format(samples)
     date_format = (
         spec.date_format
         if spec.date_format and spec.date_format != "auto"
-        else detect_date_format(_date_samples(con, relation, dates))
+        else detect_date_format(_deciding_samples(con, relation, dates, _DECIDING))
     )
     null_tokens = tuple(spec.null_tokens) if spec.null_tokens is not None else NULL_TOKENS
     for statement in macro_sql(number, date_format, null_tokens):

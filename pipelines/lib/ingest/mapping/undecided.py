@@ -29,7 +29,7 @@ def undecided_points(samples: Sequence[str]) -> list[str]:
 def refuse_undecided_points(
     con: duckdb.DuckDBPyConnection, mapped: MappedFile, relation: str, numbers: set[str], samples: list[str]
 ) -> None:
-    """FileRejected when every number the file shows is written like ``1.500`` (numbers.undecided_points): read
+    """FileRejected when every number of the file with a separator is written like ``1.500`` (undecided_points): read
     the English way a European export of whole amounts would land a thousand times too small."""
     examples = undecided_points(samples)
     if not examples:
@@ -47,7 +47,7 @@ def refuse_undecided_points(
     shown = ", ".join(dict.fromkeys(examples[:4]))
     raise FileRejected(
         mapped.path,
-        f"its numbers are all written with a point before three digits ({shown}; {where}), which is 1.5 in an "
+        f"every number in it with a separator has a point before three digits ({shown}; {where}), which is 1.5 in an "
         "English export and 1,500 in a European one, and no value in the file shows which.",
         f'Say how the file writes numbers: under files: {mapped.key}: of the mapping, decimal: "," (European, '
         '1.500 is fifteen hundred) or decimal: "." (English, 1.500 is one and a half).',
