@@ -182,6 +182,15 @@ def _csv_to_xlsx(source: Path, target: Path) -> None:
     book.close()
 
 
+def won_and_lost_by_month(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[Decimal, int, int]]:
+    """marts.sales_by_period's months with a closed deal: revenue, deals won and lost, as EXPECTED holds them."""
+    rows = con.execute(
+        "select period_start, revenue, deals_won, deals_lost from marts.sales_by_period "
+        "where grain = 'month' and deals_won + deals_lost > 0 order by period_start"
+    ).fetchall()
+    return {str(r[0]): (Decimal(r[1]), r[2], r[3]) for r in rows}
+
+
 @pytest.mark.integration
 def test_hubspot_xlsx_exports_are_recognised_and_give_the_same_figures(tmp_path: Path, isolated_env: None) -> None:
     from pipelines.cli.runner import refresh_warehouse
@@ -193,12 +202,9 @@ def test_hubspot_xlsx_exports_are_recognised_and_give_the_same_figures(tmp_path:
     paths = export_root(tmp_path)
     refresh_warehouse()
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select period_start, revenue, deals_won, deals_lost from marts.sales_by_period "
-            "where grain = 'month' and deals_won + deals_lost > 0 order by period_start"
-        ).fetchall()
+        months = won_and_lost_by_month(con)
         accounts = con.execute("select count(*) from raw.canonical__accounts").fetchone()[0]
-    assert {str(r[0]): (Decimal(r[1]), r[2], r[3]) for r in rows} == EXPECTED["hubspot"]
+    assert months == EXPECTED["hubspot"]
     assert accounts > 0  # the companies workbook was recognised too
 
 
@@ -216,11 +222,8 @@ def test_a_salesforce_formatted_report_xlsx_gives_the_same_figures(tmp_path: Pat
     paths = export_root(tmp_path)
     refresh_warehouse()
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select period_start, revenue, deals_won, deals_lost from marts.sales_by_period "
-            "where grain = 'month' and deals_won + deals_lost > 0 order by period_start"
-        ).fetchall()
+        months = won_and_lost_by_month(con)
         deals = con.execute("select count(*) from raw.canonical__opportunities").fetchone()[0]
         quarantined = con.execute("select count(*) from quarantine.canonical__opportunities").fetchone()[0]
-    assert {str(r[0]): (Decimal(r[1]), r[2], r[3]) for r in rows} == EXPECTED["salesforce_report"]
+    assert months == EXPECTED["salesforce_report"]
     assert (deals, quarantined) == (14, 0)

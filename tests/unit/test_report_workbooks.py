@@ -18,6 +18,7 @@ import xlsxwriter
 from pipelines.lib.ingest.canonical import canonical_object
 from pipelines.lib.ingest.mapping.apply import land_mapped
 from pipelines.lib.ingest.mapping.discover import BUILTIN_MAPPINGS, Ignored, load_builtins, plan
+from tests.unit.test_files import MAPPING
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "exports"
 REPORT = FIXTURES / "salesforce_report" / "report1774051200000.csv"
@@ -91,6 +92,17 @@ def formatted_report(path: Path) -> dict[str, int]:
         sheet.write_string(at + 2 + offset, 1, text)
     book.close()
     return where
+
+
+def lands_as_the_csv(con: duckdb.DuckDBPyConnection, workbook: str) -> tuple[int, int]:
+    """Asserts the workbook's canonical rows are the fixture CSV's and its won amounts by month the fixture's; returns
+    the first and last sheet row its records name as their line."""
+    assert canonical_rows(con, workbook) == canonical_rows(con, REPORT.name)
+    assert won_by_month(con, workbook) == WON
+    return con.execute(
+        "select min(_source_line), max(_source_line) from landing.canonical__opportunities where _source_file like "
+        "'%.xlsx'"
+    ).fetchone()
 
 
 def landed(tmp_path: Path, *files: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, dict[str, str]]]:
@@ -181,12 +193,7 @@ def test_a_group_row_of_merged_cells_above_the_header_is_not_the_header(tmp_path
     write_records(book, sheet, 2, 0, header, rows)
     book.close()
     con, metadata = landed(tmp_path, plain, workbook)
-    assert canonical_rows(con, "report_grouped.xlsx") == canonical_rows(con, REPORT.name)
-    assert won_by_month(con, "report_grouped.xlsx") == WON
-    assert con.execute(
-        "select min(_source_line), max(_source_line) from landing.canonical__opportunities where _source_file like "
-        "'%.xlsx'"
-    ).fetchone() == (3, 16)
+    assert lands_as_the_csv(con, "report_grouped.xlsx") == (3, 16)
     assert metadata["report_grouped.xlsx"]["layout"] == (
         "sheet 'Deals': 1 row above the header (row 2) skipped ('Opportunity Owner / Opportunity / Figures')"
     )
@@ -265,12 +272,7 @@ def test_a_built_ins_header_below_a_row_of_two_values_is_found_by_its_names(tmp_
     write_records(book, sheet, 3, 0, header, rows)
     book.close()
     con, metadata = landed(tmp_path, plain, workbook)
-    assert canonical_rows(con, "report_grouped.xlsx") == canonical_rows(con, REPORT.name)
-    assert won_by_month(con, "report_grouped.xlsx") == WON
-    assert con.execute(
-        "select min(_source_line), max(_source_line) from landing.canonical__opportunities where _source_file like "
-        "'%.xlsx'"
-    ).fetchone() == (4, 17)
+    assert lands_as_the_csv(con, "report_grouped.xlsx") == (4, 17)
     shown = "Opportunity / Figures" if labels == "group" else "Opportunity Pipeline / As of 3/21/2026"
     assert metadata["report_grouped.xlsx"]["layout"] == (
         f"sheet 'Deals': 2 rows above the header (row 3) skipped ('{shown}')"
@@ -346,23 +348,7 @@ def test_a_merged_group_value_over_its_subtotal_row_leaves_the_subtotal_out(tmp_
     )
 
 
-DEALS_MAPPING = """\
-source: crm_sheet
-files:
-  deals:
-    pattern: "deals*.xlsx"
-{pins}entities:
-  opportunities:
-    from: deals
-    columns:
-      opportunity_id: Deal ID
-      account_id: Account
-      stage: Stage
-      status: {{column: Stage, map: {{Closed Won: won, Closed Lost: lost}}, default: open}}
-      amount: Amount
-      close_date: Closed
-      created_date: Created
-"""
+DEALS_MAPPING = MAPPING.replace('"deals*.csv"', '"deals*.xlsx"')  # test_files' mapping, of workbooks
 
 
 @pytest.mark.parametrize("pins", ["", "    skip_rows: 1\n"])
