@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.lib.ingest.layout import SALESFORCE_FOOTER
+from pipelines.lib.ingest.recognise import header_key
 
 TITLE_ROWS = 20  # a report's title block is at most this many rows (as LAYOUT_LINES for a CSV)
 TOTAL_LABEL = re.compile(r"^(sub-?totals?|totals?|grand totals?)\b.{0,40}$", re.IGNORECASE)
@@ -85,8 +86,8 @@ def _is_number(value: Any, text: str) -> bool:
 
 
 def header_names(row: list[str]) -> set[str]:
-    """A row's values as recognise() compares headers: trimmed, quotes and BOM off, case-folded."""
-    return {t.lstrip("\ufeff").strip().strip('"').strip().casefold() for t in row if t.strip()}
+    """A row's values as recognise() compares headers (header_key)."""
+    return {header_key(t) for t in row if t.strip()}
 
 
 def _named_row(texts: list[list[str]], wanted: frozenset[str]) -> int | None:
