@@ -4,6 +4,7 @@ headers) and for saying why it is not recognised or cannot be read. The first TI
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pipelines.lib.ingest.sheet_layout import TITLE_ROWS, cell_text, header_cells, header_index
@@ -18,55 +19,55 @@ class WorkbookTable:
     header: list[str]
 
 
-def _heads(path: Path) -> list[tuple[str, list[list[str]], list]]:
-    """Each sheet with data: its name, the text of its first TITLE_ROWS + 2 rows and its merged ranges; [] when the
-    workbook cannot be read (the reason is given when it is landed)."""
+Heads = list[tuple[str, list[list[str]], list]]
+
+
+def _read(path: Path) -> tuple[Heads, str | None]:
+    """Each sheet with data: its name, the text of its first TITLE_ROWS + 2 rows and its merged ranges; and why the
+    workbook cannot be read (then no sheets). Read once per version of the file: planning a run asks for its header,
+    then its other rows, then why it is ignored (callers do not modify what it returns)."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return [], f"it is not a readable .xlsx workbook ({exc})"
+    return _read_version(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _read_version(path: str, _mtime_ns: int, _size: int) -> tuple[Heads, str | None]:
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception:
-        return []
+        workbook = CalamineWorkbook.from_path(path)
+    except Exception as exc:
+        return [], f"it is not a readable .xlsx workbook ({exc})"
     heads = []
     try:
         for name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False, nrows=TITLE_ROWS + 2)
+            try:
+                sheet = workbook.get_sheet_by_name(name)
+                rows = sheet.to_python(skip_empty_area=False, nrows=TITLE_ROWS + 2)
+            except Exception as exc:
+                return [], f"its sheet {name!r} cannot be read ({exc})"
             texts = [[cell_text(c) for c in row] for row in rows]
             if any(t.strip() for row in texts for t in row):
                 heads.append((name, texts, list(sheet.merged_cell_ranges or [])))
-    except Exception:
-        return []
     finally:
         workbook.close()
-    return heads
+    return heads, None
 
 
 def workbook_problem(path: Path) -> str | None:
     """Why a workbook cannot be read (None when it can): said instead of "not recognised" for a file no mapping
     reads, whose header could not even be looked at."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        return f"it is not a readable .xlsx workbook ({exc})"
-    try:
-        for name in workbook.sheet_names:
-            try:
-                workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=1)
-            except Exception as exc:
-                return f"its sheet {name!r} cannot be read ({exc})"
-    finally:
-        workbook.close()
-    return None
+    return _read(path)[1]
 
 
 def workbook_table(path: Path) -> WorkbookTable | None:
     """The header a workbook is read and recognised by when no names say where it is: that of its first sheet with
     a table, found as it is read (below a report's title rows), else the first row of its first sheet with data;
     None when it cannot be read."""
-    heads = _heads(path)
+    heads = _read(path)[0]
     for name, texts, merged in heads:
         header = header_index(texts, merged)
         if header is None:
@@ -92,7 +93,7 @@ def workbook_rows(path: Path) -> list[WorkbookTable]:
     labels that are not merged, a cover sheet that looks like a table)."""
     return [
         WorkbookTable(name, i + 1, [t.strip() for t in row if t.strip()])
-        for name, texts, _ in _heads(path)
+        for name, texts, _ in _read(path)[0]
         for i, row in enumerate(texts[:TITLE_ROWS])
         if sum(1 for t in row if t.strip()) >= 2
     ]
