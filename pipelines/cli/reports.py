@@ -50,7 +50,7 @@ def print_reports(reports: Sequence[object], console: Console, err: Console) -> 
 def print_run_summary(console: Console, warehouse: Path) -> None:
     """The last closed month's scorecard and teams, where the warehouse is, and what was held back."""
     from pipelines.cli.summary import last_closed_month, quarantine_counts, summary_tables
-    from pipelines.lib.ingest.mapping.notices import unplaced_campaigns
+    from pipelines.lib.ingest.mapping.notices import products_missing_from_catalogue, unplaced_campaigns
 
     summary = last_closed_month(warehouse)
     if summary is None:
@@ -68,6 +68,9 @@ def print_run_summary(console: Console, warehouse: Path) -> None:
     undated = unplaced_campaigns(warehouse)
     if undated:
         console.print(f"[yellow]Spend in no period:[/] {undated}")
+    missing = products_missing_from_catalogue(warehouse)
+    if missing:
+        console.print(f"[yellow]Products not in the catalogue:[/] {escape(missing)}")
 
 
 def print_publication(console: Console, result: object, what: str, *, every: bool) -> None:
