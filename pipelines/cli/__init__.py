@@ -230,7 +230,7 @@ def run(
     if skipped:
         console.print(f"{skipped} (`salesmetrics run --force` rebuilds anyway.)", highlight=False)
 
-    print_run_summary(console, paths.warehouse)
+    print_run_summary(console, paths.warehouse, paths.inbox)
     console.print(f"Done in {progress.timing_line()}.")
 
 

@@ -34,6 +34,7 @@ def said_nothing_new(console: Console, paths: Paths, started: float) -> bool:
     if quiet is None:
         return False
     console.print(f"{quiet.message()} (`salesmetrics run --force` rebuilds anyway.)", highlight=False)
-    print_run_summary(console, paths.warehouse)
-    console.print(f"Done in {time.monotonic() - started:.1f} s, all {quiet.files} files already loaded.")
+    print_run_summary(console, paths.warehouse, paths.inbox)
+    loaded = f"all {quiet.files} files already loaded" if quiet.files else "no file to load"
+    console.print(f"Done in {time.monotonic() - started:.1f} s, {loaded}.")
     return True
