@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipelines.lib.ingest.mapping.notices import missing_products_message
+from pipelines.lib.ingest.mapping.product_notice import missing_products_message
 
 CATALOGUE = [("GTX Pro", "GTX Pro"), ("P-7", "MG Special"), ("GTK 500", "GTK 500")]
 
