@@ -14,12 +14,15 @@ import duckdb
 import pytest
 
 from pipelines.cli.runner import refresh_warehouse
+from pipelines.lib.config import DEFAULT_STAGES
 from tests.integration.canonical_fixture import base_rows, write_export
 from tests.integration.conftest import Built, copy_of_built, export_root, restored_env
 
 DELTA_DAY = "2026-07-01"
-# the delta is a partial export (a few deals): the partial-export rule would refuse it
-CONFIG = "audit:\n  row_count_min_ratio: 0\n"
+# the delta is a partial export (a few deals): the partial-export rule would refuse it; new_stage_in_the_order's
+# stage is one the audit knows
+NEW_STAGE = "Technical Validation"
+CONFIG = f"audit:\n  row_count_min_ratio: 0\n  known_stages: {[*DEFAULT_STAGES, NEW_STAGE]}\n"
 SCHEMAS = ("staging", "intermediate", "marts")
 
 
@@ -224,8 +227,62 @@ def mapped_export(incremental: Built, folder: Path) -> dict:
     return {"id": line["Id"], "quantity": int(line["Quantity"])}
 
 
+def stage_turns_lost(incremental: Built, folder: Path) -> dict:
+    """Every deal now in the open stage fewest deals are in (any spelling) closes lost without leaving it: the stage
+    becomes a lost stage, and entering it is no conversion any more for the deals that entered it before."""
+    deals = read_rows(incremental.export_dir / "Opportunity.csv")
+    open_deals = [r for r in deals if r["IsClosed"] == "false"]
+    keys = [r["StageName"].strip().lower() for r in open_deals]
+    stage = min(set(keys), key=lambda key: (keys.count(key), key))
+    lost = {"IsClosed": "true", "IsWon": "false", "Probability": "0", "CloseDate": DELTA_DAY}
+    closed = [{**r, **lost} for r, key in zip(open_deals, keys, strict=True) if key == stage]
+    write_rows(folder / "Opportunity.csv", closed)
+    return {"id": stage, "deals": [r["Id"] for r in closed]}
+
+
+def new_stage_in_the_order(incremental: Built, folder: Path) -> dict:
+    """A new deal enters a stage no deal entered before, as its third stage (after Prospecting and Qualification):
+    the new stage takes a place in the middle of the stages' order and moves every stage after it."""
+    deals = read_rows(incremental.export_dir / "Opportunity.csv")
+    history = read_rows(incremental.export_dir / "OpportunityHistory.csv")
+    template = next(r for r in deals if r["IsClosed"] == "false" and r["Amount"])
+    new_id = template["Id"][:-5] + "ZZSTG"
+    stage = NEW_STAGE
+    write_rows(
+        folder / "Opportunity.csv",
+        [
+            {
+                **template,
+                "Id": new_id,
+                "StageName": stage,
+                "CreatedDate": "2026-06-01T09:00:00.000Z",
+                "CloseDate": "2026-07-31",
+                "LastStageChangeDate": f"{DELTA_DAY}T09:00:00.000Z",
+            }
+        ],
+    )
+    entry = next(r for r in history if r["OpportunityId"] == template["Id"])
+    entries = [("Prospecting", "2026-06-01"), ("Qualification", "2026-06-15"), (stage, DELTA_DAY)]
+    write_rows(
+        folder / "OpportunityHistory.csv",
+        [
+            {
+                **entry,
+                "Id": f"{entry['Id'][:-5]}ZZST{n}",
+                "OpportunityId": new_id,
+                "StageName": name,
+                "CreatedDate": f"{day}T09:00:00.000Z",
+            }
+            for n, (name, day) in enumerate(entries)
+        ],
+    )
+    return {"id": stage.lower()}
+
+
 @pytest.fixture(
-    scope="module", params=[deleted_deal, unit_cost_changed, new_manager, mapped_export], ids=lambda f: f.__name__
+    scope="module",
+    params=[deleted_deal, unit_cost_changed, new_manager, mapped_export, stage_turns_lost, new_stage_in_the_order],
+    ids=lambda f: f.__name__,
 )
 def small_delta(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, built: Built
@@ -237,7 +294,14 @@ def small_delta(
         yield {**built_both_ways(built, root, request.param), "kind": request.param.__name__}
 
 
-def test_a_deleted_deal_a_new_unit_cost_or_manager_build_as_a_full_rebuild_does(small_delta: dict) -> None:
+def stage_orders(warehouse: Path) -> dict[str, tuple[float, int, bool]]:
+    """int_stage_orders: each stage's position, rank and lost flag, by its name in lower case."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        query = "select lower(stage), stage_position, stage_rank, is_lost_stage from intermediate.int_stage_orders"
+        return {stage: tuple(rest) for stage, *rest in con.execute(query).fetchall()}
+
+
+def test_each_small_delta_builds_as_a_full_rebuild_does(small_delta: dict, built: Built) -> None:
     incremental, full = small_delta["incremental"].warehouse, small_delta["full"].warehouse
     assert last_build_was_full(incremental) is False
     assert differences(incremental, full) == {}
@@ -256,6 +320,24 @@ def test_a_deleted_deal_a_new_unit_cost_or_manager_build_as_a_full_rebuild_does(
             ]
             mapped = con.execute("select count(*) from marts.fct_opportunity_lines where line_id like 'OL%'")
             assert mapped.fetchone()[0] == len(base_rows()["opportunity_lines"])
+        elif small_delta["kind"] == "stage_turns_lost":
+            # the stage was open; entries of deals the delta did not touch converted through it before
+            assert stage_orders(built.warehouse)[small_delta["id"]][2] is False
+            assert stage_orders(incremental)[small_delta["id"]][2] is True
+            con.execute(f"attach '{built.warehouse}' as before (read_only)")
+            moved = con.execute(
+                "select count(distinct opportunity_id) from intermediate.int_stage_entries_measured as now "
+                "inner join before.intermediate.int_stage_entries_measured as was "
+                "using (opportunity_id, known_entry_number) "
+                "where now.converted <> was.converted and not list_contains(?, opportunity_id)",
+                [small_delta["deals"]],
+            )
+            assert moved.fetchone()[0] > 0
+        elif small_delta["kind"] == "new_stage_in_the_order":
+            # entered third: position 3.0; every stage after it moves one rank up
+            before, after = stage_orders(built.warehouse), stage_orders(incremental)
+            assert after.pop(small_delta["id"]) == (3.0, 1 + sum(p < 3 for p, _, _ in before.values()), False)
+            assert {s: r for s, (_, r, _) in after.items()} == {s: r + (p > 3) for s, (p, r, _) in before.items()}
         elif small_delta["kind"] == "unit_cost_changed":
             costs = one("select distinct unit_cost from intermediate.int_opportunity_lines_costed where product_id = ?")
             assert costs == [(small_delta["unit_cost"],)]

@@ -4,9 +4,28 @@
     - days_in_stage: from the day the stage was entered to the day the next stage was entered; NULL for a
       deal still in the stage, or in a closing stage (which has no next one).
     - converted: 1 when the deal later entered a later stage that is not a lost stage, or was won. "Later"
-      is the stages' usual order, stage_position: the average position at which deals enter the stage. A
-      lost stage is one whose current deals are mostly lost.
+      is the stages' usual order, stage_position: the average position at which deals enter the stage
+      (int_stage_orders). A lost stage is one whose current deals are mostly lost.
+    Each row keeps its stage's rank in that order (stage_rank) and whether it is a lost stage, not the
+    position itself: converted depends only on the order (a later stage has a greater position), and the
+    positions, averages over every deal, move with nearly any new deal where the order does not.
 #}
+{#-
+    Incremental on DuckDB (macros/replace_keys.sql): a build computes again the entries of the deals
+    stage_entries_replaced_deals names (macros/stage_entries.sql): those whose history or deal changed, and every
+    deal with an entry whose stage's rank or lost flag moved. The stage orders come from the entries computed
+    again and the stored entries of the other deals. `_loaded_at`: int_stage_history_resolved's. On Spark, a
+    table.
+#}
+{{ config(
+    materialized=incremental_unless_spark('table'), incremental_strategy='replace_keys',
+    unique_key='opportunity_id', replaced_keys='stage_entries_replaced_deals',
+    pre_hook='{{ materialize_replaced_keys() }}', post_hook='{{ drop_replaced_keys() }}'
+) }}
+{#- read by stage_entries_replaced_deals (incremental builds only) #}
+-- depends_on: {{ ref('int_stage_history_from_exports') }}
+-- depends_on: {{ ref('int_stage_history_from_snapshot') }}
+
 with
 
 stage_history as (
@@ -18,49 +37,37 @@ opportunities as (
 ),
 
 known_entries as (
-    select
-        stage_history.opportunity_id,
-        stage_history.stage,
-        stage_history.entered_date,
-        stage_history.exited_date,
-        row_number() over (
-            partition by stage_history.opportunity_id
-            order by stage_history.entry_number
-        ) as known_entry_number,
-        opportunities.status = 'won' as is_won
-    from stage_history
-    inner join opportunities
-        on stage_history.opportunity_id = opportunities.opportunity_id
-    where stage_history.stage <> 'unknown'
+    {{ known_stage_entries('stage_history', 'opportunities', only_replaced('stage_history.opportunity_id')) }}
 ),
 
-stage_statuses as (
+all_known_entries as (
     select
         stage,
-        status,
-        row_number() over (partition by stage order by count(*) desc, status) as status_rank
-    from opportunities
-    where stage is not null
-    group by stage, status
+        known_entry_number
+    from known_entries
+    {% if is_incremental() -%}
+    union all
+    {#- the deals not computed again: their stored entries are those of a full build #}
+    select
+        stage,
+        known_entry_number
+    from {{ this }}
+    where opportunity_id not in (
+        select replaced_key from {{ replaced_keys_table() }} where replaced_key is not null
+    )
+    {%- endif %}
 ),
 
 stage_orders as (
-    select
-        known_entries.stage,
-        avg(known_entries.known_entry_number) as stage_position,
-        coalesce(max(stage_statuses.status), 'open') = 'lost' as is_lost_stage
-    from known_entries
-    left join stage_statuses
-        on known_entries.stage = stage_statuses.stage
-        and stage_statuses.status_rank = 1
-    group by known_entries.stage
+    {{ stage_orders('all_known_entries', 'opportunities') }}
 ),
 
 entries_ranked as (
     select
         known_entries.*,
-        stage_orders.stage_position,
-        case when not stage_orders.is_lost_stage then stage_orders.stage_position end as progress_position
+        stage_orders.stage_rank,
+        stage_orders.is_lost_stage,
+        case when not stage_orders.is_lost_stage then stage_orders.stage_rank end as progress_rank
     from known_entries
     inner join stage_orders
         on known_entries.stage = stage_orders.stage
@@ -69,11 +76,11 @@ entries_ranked as (
 entries_with_later_progress as (
     select
         entries_ranked.*,
-        max(progress_position) over (
+        max(progress_rank) over (
             partition by opportunity_id
             order by known_entry_number
             rows between 1 following and unbounded following
-        ) as later_progress_position
+        ) as later_progress_rank
     from entries_ranked
 ),
 
@@ -83,15 +90,17 @@ final as (
         known_entry_number,
         stage,
         entered_date,
-        stage_position,
+        stage_rank,
+        is_lost_stage,
         case
             when exited_date is not null then {{ days_between('entered_date', 'exited_date') }}
         end as days_in_stage,
         case
             when is_won then 1
-            when later_progress_position > stage_position then 1
+            when later_progress_rank > stage_rank then 1
             else 0
-        end as converted
+        end as converted,
+        _loaded_at
     from entries_with_later_progress
 )
 

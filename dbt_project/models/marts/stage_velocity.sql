@@ -5,7 +5,7 @@
     data's last date, e.g. a stage change seen only in a later export, count in 'all' only).
 
     Entries, days in stage and conversions come from int_stage_entries_measured (the 'unknown' stage is left
-    out). A deal still in the stage (or in a closing stage, which has no next one) has no duration yet: it
+    out), the stages and their positions from int_stage_orders. A deal still in the stage (or in a closing stage, which has no next one) has no duration yet: it
     counts in opportunities_entered and in the conversion denominator, not in the day averages.
     conversion_to_next_stage: of the deals that entered the stage, the share that later entered a later
     stage that is not a lost stage, or were won.
@@ -48,9 +48,8 @@ measured as (
 stages as (
     select
         stage,
-        max(stage_position) as stage_position
-    from entries_measured
-    group by stage
+        stage_position
+    from {{ ref('int_stage_orders') }}
 ),
 
 period_stages as (
