@@ -125,6 +125,19 @@
     union
     select opportunity_id from {{ export_entries }} where {{ new_loads() }}
     union
+    {{ stage_entries_gone_or_respelled() }}
+{%- endmacro %}
+
+{#-
+    The deals of the model being built (`this`, one row per stage entry with opportunity_id and stage) whose
+    entries are stale whatever was loaded: deals that left int_opportunities_attributed, deals only the snapshot
+    knows (no export entry), deals with an entry whose stage spelling moved (or whose stage no deal is in now).
+    Shared by int_stage_history_resolved's and int_stage_entries_measured's replaced deals; the caller's query
+    defines canonical_stages (attributed_stage_spellings).
+-#}
+{% macro stage_entries_gone_or_respelled() -%}
+    {%- set opportunities = ref('int_opportunities_attributed') -%}
+    {%- set export_entries = ref('int_stage_history_from_exports') -%}
     select opportunity_id from {{ this }}
     where opportunity_id not in (select opportunity_id from {{ opportunities }} where opportunity_id is not null)
     union

@@ -67,7 +67,6 @@
 {% macro stage_entries_replaced_deals() -%}
     {%- set opportunities = ref('int_opportunities_attributed') -%}
     {%- set stage_history = ref('int_stage_history_resolved') -%}
-    {%- set export_entries = ref('int_stage_history_from_exports') -%}
     with
     canonical_stages as ({{ attributed_stage_spellings() }}),
     changed as materialized (
@@ -75,15 +74,7 @@
         union
         select opportunity_id from {{ opportunities }} where {{ new_loads() }}
         union
-        select opportunity_id from {{ this }}
-        where opportunity_id not in (select opportunity_id from {{ opportunities }} where opportunity_id is not null)
-        union
-        select opportunity_id from {{ ref('int_stage_history_from_snapshot') }}
-        where opportunity_id not in (select opportunity_id from {{ export_entries }} where opportunity_id is not null)
-        union
-        select stored.opportunity_id from {{ this }} as stored
-        left join canonical_stages on lower(stored.stage) = canonical_stages.stage_key
-        where stored.stage <> coalesce(canonical_stages.stage, 'unknown')
+        {{ stage_entries_gone_or_respelled() }}
     ),
     entries as (
         select stage, known_entry_number from (
