@@ -21,12 +21,11 @@ def nothing_read(inbox: Path) -> str | None:
     if found.read or found.salesforce or found.conflicts or not found.ignored:
         return None
     # a file a pattern nearly reads (name right, folder wrong) says the most about the fix
-    first = min(found.ignored, key=lambda i: ("its name matches pattern" not in i.reason, str(i.path)))
+    first = min(found.ignored, key=lambda i: (not i.misplaced, str(i.path)))
     count = len(found.ignored)
     files = "its only readable file is" if count == 1 else f"all {count:,} readable files are"
     said = f"no file of the inbox {inbox} was read: {files} ignored, e.g. {first.path}: {first.reason}"
-    nearly = "its name matches pattern" in first.reason
-    if nearly and mapping is not None and run_anchor(inbox, mapping) == inbox and first.path.parent != inbox:
+    if first.misplaced and mapping is not None and run_anchor(inbox, mapping) == inbox and first.path.parent != inbox:
         # an example mapping is better pointed at the export's folder than edited
         said += (
             f" Or point the run at the export's folder: `salesmetrics run --inbox {first.path.parent} --mapping "

@@ -52,6 +52,7 @@ READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 class Ignored:
     path: Path
     reason: str
+    misplaced: bool = False  # a pattern names it, but it is in a sub-folder of where that pattern looks
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,9 @@ def run_anchor(inbox: Path, mapping_file: Path) -> Path:
 
 def _why_ignored(
     path: Path, considered: list[tuple[LoadedMapping, Path]], builtins: list[LoadedMapping], look_alike: str | None
-) -> str:
-    """Why no mapping reads ``path``, naming the pattern that would, were it anchored elsewhere."""
+) -> tuple[str, bool]:
+    """Why no mapping reads ``path``, naming the pattern that would, were it anchored elsewhere; and whether one
+    would (Ignored.misplaced)."""
     for loaded, anchor in considered:
         relative = relative_path(path, anchor)
         if relative is None:
@@ -98,10 +100,11 @@ def _why_ignored(
                 return (
                     f"its name matches pattern {spec.pattern!r} (file key {key!r}) of {loaded.path}, but patterns are "
                     f"relative to {anchor} and this file is {relative!r}, in a sub-folder. To read it, write the "
-                    f"pattern as {relative!r}; if it is a stray copy, nothing is needed."
+                    f"pattern as {relative!r}; if it is a stray copy, nothing is needed.",
+                    True,
                 )
     if path.suffix.lower() == ".xlsx" and (problem := workbook_problem(path)):
-        return f"{problem}: a run does not read it. {FIX}"
+        return f"{problem}: a run does not read it. {FIX}", False
     mappings = ", ".join(f"{loaded.path} (patterns relative to {anchor})" for loaded, anchor in considered)
     builtin = ", ".join(b.source for b in builtins)
     parts = [f"it matches no file pattern of {mappings}" if mappings else "no mapping file applies to its folder"]
@@ -110,9 +113,10 @@ def _why_ignored(
     if look_alike:
         return (
             f"{look_alike}; {' and '.join(parts)}. A run does not read it. To read it through a mapping, claim it: a "
-            "mapping.yml beside it (or --mapping) whose pattern matches its name."
+            "mapping.yml beside it (or --mapping) whose pattern matches its name.",
+            False,
         )
-    return " and ".join(parts) + ". A run does not read it."
+    return " and ".join(parts) + ". A run does not read it.", False
 
 
 def _header_words(path: Path) -> str:
@@ -199,9 +203,10 @@ def plan(
             resembles[path] = _resembles(*close)
     exported = {f.path for f in salesforce}
     ignored = [
-        Ignored(p, _why_ignored(p, considered, builtins, look_alikes.get(p)) + resembles.get(p, ""))
+        Ignored(p, reason + resembles.get(p, ""), misplaced)
         for p in candidates
         if p not in claimed and p not in exported
+        for reason, misplaced in [_why_ignored(p, considered, builtins, look_alikes.get(p))]
     ]
     read, conflicts = order_claims(list(claimed.values()))
     return Plan(read, ignored, conflicts, salesforce)
