@@ -16,11 +16,15 @@ import duckdb
 from pipelines.lib.duckdb_settings import connect
 
 
+def shown_money(amount: Decimal | None) -> str:
+    """An amount as a notice shows it: rounded half to even to the cent, thousands grouped (display only)."""
+    return f"{Decimal(amount or 0).quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
+
+
 def undated_message(campaigns: int, spend: Decimal | None, crm_only: bool = False) -> str | None:
-    """The spend is shown rounded half to even to the cent (display only)."""
     if not campaigns:
         return None
-    shown = f"{Decimal(spend or 0).quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
+    shown = shown_money(spend)
     noun = "campaign has" if campaigns == 1 else "campaigns have"
     return (
         f"{campaigns:,} {noun} no start date; their spend {shown} cannot be placed in any period "

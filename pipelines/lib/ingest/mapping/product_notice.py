@@ -11,12 +11,13 @@ the same letters when there is one.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
 from pipelines.lib.duckdb_settings import connect
+from pipelines.lib.ingest.mapping.notices import shown_money
 
 
 def _letters(name: str) -> str:
@@ -37,10 +38,9 @@ def missing_products_message(
                 alike.setdefault(_letters(spelling), product_id)
     shown = []
     for product_id, lines, deals, revenue in missing[:5]:
-        money = f"{Decimal(revenue or 0).quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
         what = (
             f"{product_id!r} ({lines:,} {'line' if lines == 1 else 'lines'}, "
-            f"{deals:,} won {'deal' if deals == 1 else 'deals'}, revenue {money}"
+            f"{deals:,} won {'deal' if deals == 1 else 'deals'}, revenue {shown_money(revenue)}"
         )
         twin = alike.get(_letters(product_id))
         shown.append(what + (f"; the products file has {twin!r})" if twin else ")"))
