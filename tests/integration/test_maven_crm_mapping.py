@@ -170,6 +170,17 @@ def test_rep_performance_per_rep_with_manager_and_regional_office(ran: Ran) -> N
         assert regions == dict(office_revenue)
 
 
+def product_revenue(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """product_performance per product over its years: [name, family, revenue]."""
+    return {
+        product_id: rest
+        for product_id, *rest in con.execute(
+            "select product_id, product_name, product_family, sum(revenue) from marts.product_performance "
+            "where grain = 'year' group by all"
+        ).fetchall()
+    }
+
+
 def test_products_by_name_and_gtx_pro_spelt_two_ways(ran: Ran) -> None:
     """products.csv says "GTX Pro", the deals "GTXPro": the mapping keys both by the name without spaces, so the
     product's revenue is the GTXPro deals', under the catalogue's name and series."""
@@ -178,13 +189,7 @@ def test_products_by_name_and_gtx_pro_spelt_two_ways(ran: Ran) -> None:
         revenue[deal["product"].replace(" ", "")] += Decimal(deal["close_value"])
     assert revenue["GTXPro"] == Decimal("71134")
     with duckdb.connect(str(ran.warehouse), read_only=True) as con:
-        products = {
-            product_id: rest
-            for product_id, *rest in con.execute(
-                "select product_id, product_name, product_family, sum(revenue) from marts.product_performance "
-                "where grain = 'year' group by all"
-            ).fetchall()
-        }
+        products = product_revenue(con)
         inferred = con.execute("select list(product_id) from marts.dim_products where is_inferred").fetchone()[0]
     assert inferred == ["unknown"]
     series = {p["product"].replace(" ", ""): (p["product"], p["series"]) for p in ran.data.products}
@@ -232,13 +237,7 @@ def test_a_product_the_catalogue_lacks_keeps_its_revenue_and_the_run_says_so(
         "products the same ids (in a mapping, the same expression for both product_id columns)."
     ) in ran.output
     with duckdb.connect(str(ran.warehouse), read_only=True) as con:
-        products = {
-            product_id: rest
-            for product_id, *rest in con.execute(
-                "select product_id, product_name, product_family, sum(revenue) from marts.product_performance "
-                "where grain = 'year' group by all"
-            ).fetchall()
-        }
+        products = product_revenue(con)
         total = con.execute("select sum(revenue) from marts.sales_by_period where grain = 'year'").fetchone()[0]
     assert products["GTXPro"] == [None, None, sum(Decimal(d["close_value"]) for d in deals)]
     assert products["GTX Pro"] == ["GTX Pro", "GTX", Decimal(0)]
